@@ -1,0 +1,33 @@
+"""Ports the call flow needs; adapters implement them (adapters/db, adapters/redis)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from callcenter.calls.model import CallRecord
+from callcenter.core.ids import CallId
+
+
+class CallRepository(Protocol):
+    async def get(self, call_id: CallId) -> CallRecord | None: ...
+    async def save(self, record: CallRecord) -> None: ...
+    async def recent(self, limit: int, offset: int = 0) -> Sequence[CallRecord]: ...
+    async def unfinished(self, server: str) -> Sequence[CallRecord]: ...
+    async def awaiting_transcription(self) -> Sequence[CallRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptionJob:
+    """One ended call to transcribe. Paths are as this host sees them."""
+
+    call_id: CallId
+    caller_path: str
+    agent_path: str
+
+
+class TranscriptionQueue(Protocol):
+    """A durable queue: a job stays until a worker acknowledges it after storing the result."""
+
+    async def enqueue(self, job: TranscriptionJob) -> str: ...

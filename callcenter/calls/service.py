@@ -1,0 +1,105 @@
+"""Call-flow handlers: load the call record, apply the pure rules, persist, hand on to transcription."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from callcenter.calls.events import CallArrived, CallEvent, JoinedQueue
+from callcenter.calls.model import (
+    CallRecord,
+    apply,
+    close_unobserved,
+    mark_transcription_queued,
+    start_call,
+)
+from callcenter.calls.ports import CallRepository, TranscriptionJob, TranscriptionQueue
+from callcenter.core.errors import QueueUnavailable
+
+log = logging.getLogger(__name__)
+
+PathMap = Callable[[str], str]  # a path as Asterisk sees it → the same file as this host sees it
+
+
+class CallFlow:
+    """Handles the domain events of calls, one at a time, in the order Asterisk sent them."""
+
+    def __init__(self, calls: CallRepository, jobs: TranscriptionQueue, host_path: PathMap) -> None:
+        self._calls = calls
+        self._jobs = jobs
+        self._host_path = host_path
+
+    async def handle(self, event: CallEvent) -> CallRecord | None:
+        record = await self._calls.get(event.call_id)
+        if record is None:
+            record = first_sight(event)
+            if record is None:
+                return None
+            log.info("call_id=%s arrived from %s", record.call_id, mask_number(record.caller_number))
+        updated = apply(record, event)
+        await self._calls.save(updated)
+        if updated.ready_for_transcription:
+            updated = await self.queue_transcription(updated)
+        return updated
+
+    async def queue_transcription(self, record: CallRecord) -> CallRecord:
+        """Enqueue the call's recording; if Redis is down the flag stays off and a sweep retries."""
+        assert record.recording is not None
+        job = TranscriptionJob(
+            call_id=record.call_id,
+            caller_path=self._host_path(record.recording.caller),
+            agent_path=self._host_path(record.recording.agent),
+        )
+        try:
+            await self._jobs.enqueue(job)
+        except QueueUnavailable as exc:
+            log.warning("call_id=%s transcription not queued yet: %s", record.call_id, exc.message)
+            return record
+        queued = mark_transcription_queued(record)
+        await self._calls.save(queued)
+        return queued
+
+    async def requeue_waiting(self) -> int:
+        """Queue every ended call whose transcription was never queued (e.g. Redis was down)."""
+        waiting = await self._calls.awaiting_transcription()
+        for record in waiting:
+            await self.queue_transcription(record)
+        return len(waiting)
+
+    async def reconcile(self, server: str, live_call_ids: Collection[str], at: datetime) -> int:
+        """After a reconnect: close calls whose channels vanished while the bridge was away."""
+        closed = 0
+        for record in await self._calls.unfinished(server):
+            if record.call_id in live_call_ids:
+                continue
+            ended = close_unobserved(record, at)
+            await self._calls.save(ended)
+            log.warning("call_id=%s ended while AMI was disconnected; closed at resync", record.call_id)
+            if ended.ready_for_transcription:
+                await self.queue_transcription(ended)
+            closed += 1
+        return closed
+
+
+def first_sight(event: CallEvent) -> CallRecord | None:
+    """A record for a call seen for the first time: on arrival, or in the queue after a bridge restart."""
+    if isinstance(event, CallArrived):
+        return start_call(event)
+    if isinstance(event, JoinedQueue):
+        arrival = CallArrived(
+            call_id=event.call_id,
+            at=event.at,
+            caller_number=event.caller_number,
+            channel=event.channel,
+            dialed="",
+        )
+        return start_call(arrival)
+    return None
+
+
+def mask_number(number: str) -> str:
+    """Citizens' numbers are personal data: logs keep the first 3 and last 4 digits (138****8000)."""
+    if len(number) <= 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
