@@ -1,0 +1,108 @@
+"""Read side of calls and draft tickets: JSON API and recording replay for quality inspectors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from callcenter.core.errors import InvalidInput, NotFound
+
+MAX_PAGE = 200
+
+
+class ReadModel(Protocol):
+    async def calls(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def call(self, call_id: str) -> dict[str, Any] | None: ...
+    async def tickets(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def ticket(self, ticket_id: int) -> dict[str, Any] | None: ...
+
+
+PathMap = Callable[[str], str]
+HealthProbe = Callable[[], Awaitable[dict[str, Any]]]
+
+READ_MODEL = web.AppKey("read_model", ReadModel)
+HOST_PATH = web.AppKey("host_path", PathMap)  # type: ignore[type-abstract]
+HEALTH = web.AppKey("health", HealthProbe)  # type: ignore[type-abstract]
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def json_response(data: object, status: int = 200) -> web.Response:
+    return web.json_response(
+        data, status=status, dumps=lambda d: json.dumps(d, default=_json_default, ensure_ascii=False)
+    )
+
+
+def page(request: web.Request) -> tuple[int, int]:
+    """``limit`` (1..200, default 50) and ``offset`` (≥ 0) from the query string."""
+    try:
+        limit = int(request.query.get("limit", "50"))
+        offset = int(request.query.get("offset", "0"))
+    except ValueError as exc:
+        raise InvalidInput("limit and offset must be whole numbers") from exc
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset ≥ 0", limit=limit, offset=offset)
+    return limit, offset
+
+
+async def list_calls(request: web.Request) -> web.Response:
+    limit, offset = page(request)
+    return json_response({"items": await request.app[READ_MODEL].calls(limit, offset)})
+
+
+async def get_call(request: web.Request) -> web.Response:
+    call_id = request.match_info["call_id"]
+    call = await request.app[READ_MODEL].call(call_id)
+    if call is None:
+        raise NotFound(f"no call {call_id}", call_id=call_id)
+    return json_response(call)
+
+
+async def list_tickets(request: web.Request) -> web.Response:
+    limit, offset = page(request)
+    return json_response({"items": await request.app[READ_MODEL].tickets(limit, offset)})
+
+
+async def get_ticket(request: web.Request) -> web.Response:
+    raw = request.match_info["ticket_id"]
+    if not raw.isdigit():
+        raise InvalidInput("ticket id must be a number", ticket_id=raw)
+    ticket = await request.app[READ_MODEL].ticket(int(raw))
+    if ticket is None:
+        raise NotFound(f"no ticket {raw}", ticket_id=raw)
+    return json_response(ticket)
+
+
+async def recording(request: web.Request) -> web.StreamResponse:
+    """The call's mixed recording for replay (质检回放). Paths come from the database, never the URL."""
+    call_id = request.match_info["call_id"]
+    call = await request.app[READ_MODEL].call(call_id)
+    if call is None or not call.get("recording_mixed"):
+        raise NotFound(f"no recording for call {call_id}", call_id=call_id)
+    path = Path(request.app[HOST_PATH](call["recording_mixed"]))
+    if not call.get("recording_complete") or not path.is_file():
+        raise NotFound(f"recording of call {call_id} is not available", call_id=call_id)
+    return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
+
+
+async def health(request: web.Request) -> web.Response:
+    status = await request.app[HEALTH]()
+    return json_response(status, status=200 if status.get("ok") else 503)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/calls", list_calls)
+    app.router.add_get("/api/calls/{call_id}", get_call)
+    app.router.add_get("/api/calls/{call_id}/recording.wav", recording)
+    app.router.add_get("/api/tickets", list_tickets)
+    app.router.add_get("/api/tickets/{ticket_id}", get_ticket)
+    app.router.add_get("/api/health", health)

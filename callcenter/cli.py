@@ -1,0 +1,106 @@
+"""Command line: ``python -m callcenter <command>``. Each command loads settings once and builds
+what it needs through the composition root."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from callcenter.config import Settings, describe, load, with_local_secret
+from callcenter.core.errors import DomainError
+
+log = logging.getLogger("callcenter")
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    cli = {k: getattr(args, k, None) for k in ("http_port", "asr_engine", "data_dir")}
+    return with_local_secret(load(args.config, **cli))
+
+
+def cmd_check_config(_args: argparse.Namespace, settings: Settings) -> int:
+    print(json.dumps(describe(settings), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from callcenter.adapters.db.engine import upgrade_sync
+
+    upgrade_sync(settings.effective_database_url)
+    print(f"database at {settings.effective_database_url}: schema up to date")
+    return 0
+
+
+def cmd_asr_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from callcenter.adapters.asr.factory import build_transcriber
+    from callcenter.workers.asr import WorkerOptions, run_worker
+
+    transcriber = build_transcriber(settings)
+    options = WorkerOptions(
+        consumer=args.consumer or f"asr-{os.getpid()}",
+        claim_after_ms=settings.asr_claim_after_s * 1000,
+        max_attempts=settings.asr_max_attempts,
+    )
+    asyncio.run(run_worker(settings, transcriber, options))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Web UI + API, AMI bridge and ASR workers against an Asterisk that is already running."""
+    from aiohttp import web
+
+    from callcenter.bootstrap import build_app
+
+    host_path = _host_path(settings)
+    app = build_app(settings, host_path, asr_workers=0 if args.no_workers else None)
+    print(f"12345 hotline web UI on http://{settings.http_host}:{settings.http_port}/")
+    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+    return 0
+
+
+def _host_path(settings: Settings) -> Callable[[str], str]:
+    from callcenter.telephony import host_path_for
+
+    return host_path_for(settings)
+
+
+COMMANDS: dict[str, tuple[Command, str]] = {
+    "check-config": (cmd_check_config, "print the effective settings (secrets hidden)"),
+    "db-upgrade": (cmd_db_upgrade, "create or migrate the database schema"),
+    "asr-worker": (cmd_asr_worker, "run one ASR worker process (transcription jobs from Redis)"),
+    "serve": (cmd_serve, "run web UI, AMI bridge and ASR workers (Asterisk already running)"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m callcenter", description="12345 hotline contact center")
+    p.add_argument("--config", type=Path, default=None, help="TOML file with a [callcenter] table")
+    p.add_argument("--log-level", default=os.environ.get("CALLCENTER_LOG_LEVEL", "INFO"))
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, (_fn, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text)
+        if name in ("serve", "run"):
+            sp.add_argument("--http-port", type=int, default=None)
+            sp.add_argument("--no-workers", action="store_true", help="do not start ASR workers")
+        if name == "asr-worker":
+            sp.add_argument("--consumer", default=None, help="consumer name in the Redis group")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _settings(args)
+        return COMMANDS[args.command][0](args, settings)
+    except DomainError as exc:
+        log.error("%s: %s", exc.code, exc.message)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,109 @@
+"""The ASR worker process: takes transcription jobs from the durable queue, one at a time.
+
+The model is loaded once per process. Transcription runs in a single worker thread so this process's
+event loop stays free to talk to Redis and the database. A job is acknowledged only after its
+transcript and draft are stored; a job that keeps failing becomes a flagged draft after
+``max_attempts`` deliveries. Killing the process loses nothing: its pending job is claimed by the
+next worker once it has been idle ``claim_after`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from callcenter.adapters.db.engine import create_engine
+from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
+from callcenter.adapters.redis.jobs import Delivery, RedisTranscriptionQueue
+from callcenter.asr.calls import transcribe_call
+from callcenter.asr.model import Transcript
+from callcenter.asr.port import Transcriber
+from callcenter.asr.service import CallTranscription
+from callcenter.calls.ports import TranscriptionJob
+from callcenter.config import Settings
+from callcenter.core.clock import SystemClock
+from callcenter.core.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    consumer: str
+    claim_after_ms: int
+    max_attempts: int
+    block_ms: int = 1000
+
+
+async def run_worker(settings: Settings, transcriber: Transcriber, options: WorkerOptions) -> None:
+    """Serve jobs until SIGTERM/SIGINT. Opens and closes every resource it uses."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    engine = create_engine(settings.effective_database_url)
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
+    try:
+        queue = RedisTranscriptionQueue(redis, claim_after_ms=options.claim_after_ms)
+        service = CallTranscription(
+            SqlCallRepository(engine), SqlTranscriptionStore(engine), _runner(transcriber, executor), SystemClock()
+        )
+        log.info("ASR worker %s ready (engine %s, pid %d)", options.consumer, transcriber.name, os.getpid())
+        await _serve(queue, service, options, stop)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        await redis.aclose()
+        await engine.dispose()
+
+
+def _runner(transcriber: Transcriber, executor: ThreadPoolExecutor):  # type: ignore[no-untyped-def]
+    async def run(job: TranscriptionJob) -> Transcript:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, transcribe_call, transcriber, job.caller_path, job.agent_path)
+
+    return run
+
+
+async def _serve(
+    queue: RedisTranscriptionQueue, service: CallTranscription, options: WorkerOptions, stop: asyncio.Event
+) -> None:
+    failures = 0
+    while not stop.is_set():
+        try:
+            await queue.ensure_group()
+            delivery = await queue.next(options.consumer, options.block_ms)
+            failures = 0
+        except (RedisError, OSError) as exc:
+            failures += 1
+            log.warning("ASR worker: Redis unavailable (%s); retrying", exc)
+            await asyncio.sleep(min(10.0, 0.5 * 2**failures))
+            continue
+        if delivery is not None:
+            await _handle(queue, service, delivery, options)
+
+
+async def _handle(
+    queue: RedisTranscriptionQueue, service: CallTranscription, delivery: Delivery, options: WorkerOptions
+) -> None:
+    job = delivery.job
+    try:
+        if delivery.attempt > options.max_attempts:
+            await service.give_up(job, f"failed {delivery.attempt - 1} times")
+        else:
+            outcome = await service.process(job)
+            log.info("call_id=%s transcription job %s: %s", job.call_id, delivery.entry_id, outcome.value)
+    except NotFound as exc:
+        log.error("call_id=%s: dropping job %s: %s", job.call_id, delivery.entry_id, exc.message)
+    except Exception:
+        # Left pending on purpose: it is claimed again after claim_after and retried.
+        log.exception("call_id=%s: job %s failed (attempt %d)", job.call_id, delivery.entry_id, delivery.attempt)
+        return
+    await queue.ack(delivery)

@@ -1,0 +1,10 @@
+"""Shared fixtures. Real services only: PostgreSQL and Redis on loopback, SQLite files, real Asterisk.
+
+A service that is missing makes its tests FAIL with a message that says how to get it.
+"""
+
+from __future__ import annotations
+
+pytest_plugins = [
+    "tests.support.services",
+]
