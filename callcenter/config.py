@@ -39,6 +39,8 @@ class Settings:
     ami_port: int = 5038
     ami_user: str = "callcenter"
     ami_secret: str = field(default="", repr=False)
+    agent_password: str = field(default="", repr=False)  # SIP password of the seat phones
+    wrapup_time: int = 10  # seconds of after-call work (话后整理) before a seat gets the next call
     sip_port: int = 5060
     rtp_start: int = 10000
     rtp_end: int = 10199
@@ -124,21 +126,29 @@ def validate(settings: Settings) -> None:
         raise ConfigError("asr_workers and asr_max_attempts must be at least 1", key="asr_workers")
 
 
+LOCAL_SECRETS = ("ami_secret", "agent_password")
+
+
 def with_local_secret(settings: Settings) -> Settings:
-    """The embedded setup's AMI secret: from env if given, else generated once into data_dir."""
-    if settings.ami_secret:
-        return settings
-    path = settings.data_dir / "ami_secret"
+    """The embedded setup's secrets: from env if given, else generated once into data_dir (mode 0600)."""
+    generated = {
+        name: _local_secret(settings.data_dir / name) for name in LOCAL_SECRETS if not getattr(settings, name)
+    }
+    return replace(settings, **generated) if generated else settings
+
+
+def _local_secret(path: Path) -> str:
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(16))
         path.chmod(0o600)
-    return replace(settings, ami_secret=path.read_text().strip())
+    return path.read_text().strip()
 
 
 def describe(settings: Settings) -> dict[str, str]:
     """Settings for ``check-config``, with secrets hidden."""
     shown = {f.name: str(getattr(settings, f.name)) for f in fields(Settings)}
-    shown["ami_secret"] = "***" if settings.ami_secret else "(generated locally)"
+    for name in LOCAL_SECRETS:
+        shown[name] = "***" if getattr(settings, name) else "(generated locally)"
     shown["database_url"] = settings.effective_database_url
     return shown

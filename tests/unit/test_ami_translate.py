@@ -1,0 +1,88 @@
+"""Pure AMI → domain translation: hand-written edge cases (recorded streams: test_ami_recorded.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from callcenter.adapters.ami.translate import HotlineMatch, MalformedAmiEvent, normalise, translate
+from callcenter.calls.events import AgentConnected, CallArrived, CallHungUp, JoinedQueue
+
+MATCH = HotlineMatch(contexts=frozenset({"from-pstn"}), numbers=frozenset({"12345"}))
+NOW = datetime(2026, 11, 24, tzinfo=UTC)
+
+
+def ev(**headers: str) -> dict[str, str]:
+    return normalise(headers)
+
+
+def test_new_channel_of_a_citizen_is_a_call_arrival_dated_by_asterisk() -> None:
+    event = translate(
+        ev(Event="Newchannel", Channel="PJSIP/pstn-00000001", CallerIDNum="13800138000", Context="from-pstn",
+           Exten="12345", Uniqueid="1764.1", Linkedid="1764.1", Timestamp="1764000000.250000"),
+        MATCH, NOW,
+    )
+    assert isinstance(event, CallArrived)
+    assert event.caller_number == "13800138000" and event.call_id == "1764.1"
+    assert event.at == datetime.fromtimestamp(1764000000.25, UTC)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Context": "agents", "Exten": "12345", "Uniqueid": "1.1", "Linkedid": "1.1"},  # not the pstn context
+        {"Context": "from-pstn", "Exten": "110", "Uniqueid": "1.1", "Linkedid": "1.1"},  # another number
+        {"Context": "from-pstn", "Exten": "12345", "Uniqueid": "1.2", "Linkedid": "1.1"},  # an agent's leg
+    ],
+)
+def test_other_new_channels_are_not_hotline_calls(headers: dict[str, str]) -> None:
+    assert translate(ev(Event="Newchannel", Channel="PJSIP/x", **headers), MATCH, NOW) is None
+
+
+def test_agent_connect_carries_asterisks_hold_time() -> None:
+    event = translate(
+        ev(Event="AgentConnect", Queue="hotline", Interface="PJSIP/agent1001", MemberName="agent1001",
+           HoldTime="7", Uniqueid="1.1", Linkedid="1.1"),
+        MATCH, NOW,
+    )
+    assert isinstance(event, AgentConnected)
+    assert (event.agent, event.hold_seconds, event.at) == ("PJSIP/agent1001", 7, NOW)
+
+
+def test_only_the_callers_hangup_ends_the_call() -> None:
+    caller = translate(ev(Event="Hangup", Uniqueid="1.1", Linkedid="1.1", Cause="16",
+                          **{"Cause-txt": "Normal Clearing"}), MATCH, NOW)
+    agent = translate(ev(Event="Hangup", Uniqueid="1.2", Linkedid="1.1", Cause="16"), MATCH, NOW)
+    assert isinstance(caller, CallHungUp) and caller.cause_text == "Normal Clearing"
+    assert agent is None
+
+
+def test_queue_join_remembers_the_caller_for_a_call_first_seen_there() -> None:
+    event = translate(ev(Event="QueueCallerJoin", Queue="hotline", Position="2", CallerIDNum="13900000000",
+                         Channel="PJSIP/pstn-2", Uniqueid="1.3", Linkedid="1.3"), MATCH, NOW)
+    assert isinstance(event, JoinedQueue)
+    assert (event.position, event.caller_number) == (2, "13900000000")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Event": "QueueCallerJoin", "Uniqueid": "1.1", "Linkedid": "1.1"},  # no Queue
+        {"Event": "AgentConnect", "Queue": "q", "Interface": "i", "HoldTime": "soon", "Linkedid": "1.1"},
+        {"Event": "Hangup", "Uniqueid": "1.1", "Linkedid": "1.1", "Timestamp": "yesterday"},
+        {"Event": "QueueCallerAbandon", "Queue": "q", "Uniqueid": "", "Linkedid": ""},
+    ],
+)
+def test_malformed_events_raise_a_domain_error(headers: dict[str, str]) -> None:
+    with pytest.raises(MalformedAmiEvent):
+        translate(ev(**headers), MATCH, NOW)
+
+
+def test_unknown_events_and_missing_event_names_are_ignored() -> None:
+    assert translate(ev(Event="PeerStatus", Peer="x"), MATCH, NOW) is None
+    assert translate(ev(Response="Success"), MATCH, NOW) is None
+
+
+def test_repeated_headers_keep_the_last_value() -> None:
+    assert normalise({"ChanVariable": ["A=1", "B=2"], "Event": "X"}) == {"chanvariable": "B=2", "event": "X"}
