@@ -60,12 +60,17 @@ asterisk_runtime() {
     as_root debootstrap --variant=minbase --include=asterisk,asterisk-modules sid "$root" "$mirror" >&2
     touch "$root/.complete"
   fi
+  # The instance manager (callcenter/adapters/asterisk/runtime.py) mounts /proc and /dev and fixes permissions
+  # at start-up; here only check that the binary runs.
+  as_root chroot "$root" /usr/sbin/asterisk -V >&2
   echo "chroot:$root" > "$CACHE/asterisk.mode"
 }
 
 prompts() {
-  # Chinese voice prompts synthesized with espeak-ng (cmn-latn-pinyin reads pinyin with Mandarin tones), 8 kHz.
-  "$CACHE/venv/bin/python" -m callcenter.ivr.prompts --out "$CACHE/sounds" >&2
+  # Chinese voice prompts (texts in callcenter/ivr/prompts.py) synthesized with espeak-ng's cmn-latn-pinyin
+  # voice into 8 kHz mono WAV; idempotent (a sidecar fingerprint skips unchanged prompts). Each Asterisk
+  # instance copies them from here when it starts.
+  "$CACHE/venv/bin/python" -m callcenter.adapters.asterisk.prompts --out "$CACHE/sounds" >&2
 }
 
 main() {
