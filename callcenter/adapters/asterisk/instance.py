@@ -1,0 +1,221 @@
+"""One Asterisk instance: render its configuration, start it, check it, talk to its CLI, stop it.
+
+The lead's ``python -m callcenter asterisk start|stop|status`` calls these methods; tests use the same
+class through the ``asterisk`` fixture (tests/support/asterisk.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from callcenter.adapters.asterisk import process
+from callcenter.adapters.asterisk.errors import (
+    HOW_TO_GET_ASTERISK,
+    AsteriskCommandFailed,
+    AsteriskStartFailed,
+)
+from callcenter.adapters.asterisk.render import TEMPLATE_DIR, render_config
+from callcenter.adapters.asterisk.runtime import AsteriskRuntime, cache_dir, locate_runtime, prepare_runtime
+from callcenter.adapters.asterisk.settings import InstanceLayout, InstanceSettings
+from callcenter.adapters.asterisk.sounds import install_prompts
+
+LOG_TAIL_LINES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceStatus:
+    """What ``status`` reports; ``healthy`` = running, fully booted and AMI answering."""
+
+    name: str
+    running: bool
+    pid: int | None
+    fully_booted: bool
+    ami_banner: str | None
+    sip_port: int
+    ami_port: int
+    instance_dir: Path
+
+    @property
+    def healthy(self) -> bool:
+        return self.running and self.fully_booted and self.ami_banner is not None
+
+
+class AsteriskInstance:
+    """An Asterisk instance defined by ``settings`` in ``runtime`` (located when not given)."""
+
+    def __init__(
+        self,
+        settings: InstanceSettings,
+        runtime: AsteriskRuntime | None = None,
+        template_dir: Path = TEMPLATE_DIR,
+        sounds_cache: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.runtime = runtime or locate_runtime()
+        self.layout = InstanceLayout((settings.base_dir or self.runtime.default_base_dir) / settings.name)
+        self._template_dir = template_dir
+        self._sounds_cache = sounds_cache or cache_dir() / "sounds"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    # --- paths -------------------------------------------------------------------------------------------
+
+    def host_path(self, path: PurePosixPath | str) -> Path:
+        """A path as Asterisk sees it (e.g. ``CallerFile`` of an AMI event) → the same file on this host."""
+        return self.runtime.host_path(path)
+
+    @property
+    def instance_dir(self) -> Path:
+        return self.host_path(self.layout.root)
+
+    @property
+    def recording_dir(self) -> Path:
+        return self.host_path(self.layout.recording_dir)
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+
+    def render(self) -> None:
+        """Create the instance's directories, write its .conf files and install the prompts."""
+        for directory in self.layout.writable_dirs():
+            self.host_path(directory).mkdir(parents=True, exist_ok=True)
+        render_config(self.settings, self.layout, self.runtime, self._template_dir)
+        install_prompts(
+            self._sounds_cache, self.host_path(self.layout.sounds_dir), self.host_path(self.layout.moh_dir)
+        )
+
+    def start(self, timeout: float = 30.0, die_with_parent: bool = False) -> None:
+        """Start in the background and return once fully booted with AMI accepting; idempotent.
+
+        ``die_with_parent`` ties Asterisk's life to the calling *thread* (prctl PDEATHSIG): use it from the
+        main thread of a test run only. Raises AsteriskStartFailed with the end of the logs.
+        """
+        if self.is_running():
+            self._wait_ready(timeout)
+            return
+        prepare_runtime(self.runtime)
+        self._check_ports_free()
+        self.render()
+        self.host_path(self.layout.pid_file).unlink(missing_ok=True)
+        console = self.host_path(self.layout.log_dir) / "console.log"
+        self._process = process.spawn(self._argv("-f"), console, die_with_parent)
+        self._wait_ready(timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Graceful ``core stop now``; SIGTERM/SIGKILL to our PID only if that does not end it in time."""
+        pid = self.pid()
+        if pid is not None and self.is_running():
+            with contextlib.suppress(AsteriskCommandFailed):  # the console may drop before it answers
+                self.cli("core stop now", timeout=timeout)
+            if not process.wait_until(lambda: not self.is_running(), timeout):
+                process.terminate(pid, self.is_running, grace=3.0)
+        self._reap()
+
+    def pid(self) -> int | None:
+        """Asterisk's PID: the process we spawned, else the instance's pidfile."""
+        if self._process is not None and self._process.poll() is None:
+            return self._process.pid
+        return process.read_pid(self.host_path(self.layout.pid_file))
+
+    def is_running(self) -> bool:
+        if self._process is not None:
+            return self._process.poll() is None
+        pid = self.pid()
+        return pid is not None and process.is_our_asterisk(pid, str(self.layout.config_file))
+
+    def status(self) -> InstanceStatus:
+        running = self.is_running()
+        return InstanceStatus(
+            name=self.settings.name,
+            running=running,
+            pid=self.pid() if running else None,
+            fully_booted=running and self._fully_booted(timeout=2.0),
+            ami_banner=process.ami_banner(self.settings.ami_port) if running else None,
+            sip_port=self.settings.sip_port,
+            ami_port=self.settings.ami_port,
+            instance_dir=self.instance_dir,
+        )
+
+    # --- CLI ---------------------------------------------------------------------------------------------
+
+    def cli(self, command: str, timeout: float = 10.0) -> str:
+        """Run one CLI command (``asterisk -rx``) and return its output; raises AsteriskCommandFailed."""
+        try:
+            done = subprocess.run(
+                self._argv("-rx", command), capture_output=True, timeout=timeout, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise AsteriskCommandFailed(f"asterisk -rx {command!r}: {exc}", command=command) from exc
+        output = done.stdout.decode("utf-8", "replace")
+        if done.returncode != 0 or output.startswith("Unable to connect to remote asterisk"):
+            message = (output + done.stderr.decode("utf-8", "replace")).strip()
+            raise AsteriskCommandFailed(f"asterisk -rx {command!r} failed: {message}", command=command)
+        return output
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        """The last lines of the console output and messages.log, for error reports."""
+        parts = []
+        for name in ("console.log", "messages.log"):
+            path = self.host_path(self.layout.log_dir) / name
+            if path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+                parts.append(f"--- {path} ---\n" + "\n".join(text))
+        return "\n".join(parts)
+
+    # --- internals ---------------------------------------------------------------------------------------
+
+    def _argv(self, *args: str) -> list[str]:
+        as_root = ("-U", "root", "-G", "root") if os.geteuid() == 0 else ()
+        return self.runtime.argv("-C", str(self.layout.config_file), *as_root, *args)
+
+    def _check_ports_free(self) -> None:
+        busy = (
+            [f"SIP udp/{self.settings.sip_port}"]
+            if process.port_in_use(self.settings.sip_port, socket.SOCK_DGRAM)
+            else []
+        )
+        if process.port_in_use(self.settings.ami_port, socket.SOCK_STREAM):
+            busy.append(f"AMI tcp/{self.settings.ami_port}")
+        if busy:
+            raise AsteriskStartFailed(
+                f"Asterisk {self.settings.name!r} cannot start: {', '.join(busy)} in use on "
+                "127.0.0.1 (another instance? choose other ports)",
+                ports=busy,
+            )
+
+    def _fully_booted(self, timeout: float) -> bool:
+        if not self.host_path(self.layout.run_dir / "asterisk.ctl").exists():
+            return False
+        try:
+            return "fully booted" in self.cli("core waitfullybooted", timeout=timeout).lower()
+        except AsteriskCommandFailed:
+            return False
+
+    def _ready(self) -> bool:
+        if not self.is_running():
+            raise AsteriskStartFailed(
+                f"Asterisk {self.settings.name!r} exited during start-up.\n"
+                f"{self.log_tail()}\n{HOW_TO_GET_ASTERISK}"
+            )
+        return self._fully_booted(timeout=2.0) and process.ami_banner(self.settings.ami_port) is not None
+
+    def _wait_ready(self, timeout: float) -> None:
+        if process.wait_until(self._ready, timeout, interval=0.2):
+            return
+        self.stop(timeout=5.0)
+        raise AsteriskStartFailed(
+            f"Asterisk {self.settings.name!r} not fully booted with AMI on port "
+            f"{self.settings.ami_port} after {timeout:.0f} s.\n{self.log_tail()}\n"
+            f"{HOW_TO_GET_ASTERISK}"
+        )
+
+    def _reap(self) -> None:
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                return
+            self._process = None

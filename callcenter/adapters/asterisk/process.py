@@ -1,0 +1,100 @@
+"""The Asterisk process of one instance: started by us, found again by its pidfile, stopped by PID only."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def spawn(argv: Sequence[str], console_log: Path, die_with_parent: bool) -> subprocess.Popen[bytes]:
+    """Start ``argv`` in its own session (a Ctrl-C aimed at us does not hit it), output to ``console_log``.
+
+    ``die_with_parent``: the kernel sends SIGTERM to Asterisk when this process dies, so a killed test run
+    leaves no orphan behind; ``python -m callcenter asterisk start`` leaves it off.
+    """
+    with console_log.open("ab") as out:
+        return subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if die_with_parent else None,
+        )
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def read_pid(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def is_our_asterisk(pid: int, config_file: str) -> bool:
+    """The PID is a live Asterisk started with our config file (guards against a recycled PID)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    names = [os.fsdecode(part) for part in cmdline]
+    return state != "Z" and any(n.endswith("asterisk") for n in names) and config_file in names
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass; returns whether it held."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+def terminate(pid: int, alive: Callable[[], bool], grace: float) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; only ever the one PID given."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        if wait_until(lambda: not alive(), grace):
+            return
+
+
+def ami_banner(port: int, host: str = "127.0.0.1", timeout: float = 1.0) -> str | None:
+    """The AMI greeting line (``Asterisk Call Manager/x.y.z``), or None if nothing answers."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            line = conn.makefile("rb").readline(200)
+    except OSError:
+        return None
+    text = line.decode("utf-8", "replace").strip()
+    return text if text.startswith("Asterisk Call Manager/") else None
+
+
+def port_in_use(port: int, kind: int, host: str = "127.0.0.1") -> bool:
+    """Someone holds ``port`` on ``host`` (``kind`` is socket.SOCK_STREAM or SOCK_DGRAM).
+
+    SO_REUSEADDR as Asterisk sets it: a closed connection in TIME_WAIT does not block a listener."""
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False

@@ -1,0 +1,136 @@
+"""Settings of one Asterisk instance and the directory layout derived from them.
+
+Several instances run side by side (tests, a standby, a load-test target): each has its own ports, RTP range,
+secrets and directory tree, so nothing is shared but the read-only Asterisk installation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from callcenter.adapters.asterisk.errors import InvalidInstanceSettings
+
+DEFAULT_AGENTS = ("agent1001", "agent1002", "agent1003", "agent1004")
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_AGENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+_SECRET = re.compile(r"^[A-Za-z0-9._~+/=@%-]{8,128}$")  # nothing a .conf parser would cut (; , spaces)
+_DIGITS = re.compile(r"^[0-9]{3,20}$")
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceSettings:
+    """What differs between two Asterisk instances. Secrets come from the caller (env / generated), never
+    from the repository; ``base_dir`` is as Asterisk sees it (None: the runtime's default)."""
+
+    name: str
+    sip_port: int
+    ami_port: int
+    rtp_start: int
+    rtp_end: int
+    ami_secret: str
+    agent_password: str
+    ami_user: str = "callcenter"
+    agents: tuple[str, ...] = DEFAULT_AGENTS
+    wrapup_time: int = 10
+    hotline_number: str = "12345"
+    pstn_match: str = "127.0.0.1"
+    base_dir: PurePosixPath | None = None
+    verbose: int = 3
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+def validate(settings: InstanceSettings) -> None:
+    """Reject values that would collide, break the rendered .conf syntax, or leave loopback open."""
+    _check(bool(_NAME.match(settings.name)), "name", "lower-case letters, digits and '-', max 32")
+    for key in ("sip_port", "ami_port", "rtp_start", "rtp_end"):
+        _check(1024 <= getattr(settings, key) <= 65535, key, "a port number from 1024 to 65535")
+    _check(settings.rtp_end - settings.rtp_start >= 10, "rtp_end", "at least 10 ports above rtp_start")
+    _check(settings.sip_port != settings.ami_port, "ami_port", "different from sip_port")
+    _check(bool(_SECRET.match(settings.ami_secret)), "ami_secret", "8-128 characters, no spaces or ; ,")
+    _check(bool(_SECRET.match(settings.agent_password)), "agent_password", "8-128 characters, no spaces")
+    _check(bool(_AGENT.match(settings.ami_user)), "ami_user", "a plain identifier")
+    _check(bool(settings.agents) and all(_AGENT.match(a) for a in settings.agents), "agents", "identifiers")
+    _check(len(set(settings.agents)) == len(settings.agents), "agents", "unique names")
+    _check(0 <= settings.wrapup_time <= 3600, "wrapup_time", "0 to 3600 seconds")
+    _check(bool(_DIGITS.match(settings.hotline_number)), "hotline_number", "digits only")
+    _check(settings.base_dir is None or settings.base_dir.is_absolute(), "base_dir", "an absolute path")
+    _check(0 <= settings.verbose <= 10, "verbose", "0 to 10")
+
+
+def _check(ok: bool, key: str, expected: str) -> None:
+    if not ok:
+        raise InvalidInstanceSettings(f"Asterisk instance setting {key!r} must be {expected}", key=key)
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceLayout:
+    """The directory tree of one instance, as Asterisk sees it (inside the chroot for a chroot runtime)."""
+
+    root: PurePosixPath
+
+    @property
+    def etc_dir(self) -> PurePosixPath:
+        return self.root / "etc"
+
+    @property
+    def config_file(self) -> PurePosixPath:
+        return self.etc_dir / "asterisk.conf"
+
+    @property
+    def run_dir(self) -> PurePosixPath:
+        return self.root / "run"
+
+    @property
+    def pid_file(self) -> PurePosixPath:
+        return self.run_dir / "asterisk.pid"
+
+    @property
+    def log_dir(self) -> PurePosixPath:
+        return self.root / "log"
+
+    @property
+    def lib_dir(self) -> PurePosixPath:
+        return self.root / "lib"
+
+    @property
+    def keys_dir(self) -> PurePosixPath:
+        return self.lib_dir / "keys"  # res_crypto looks here (astkeydir/keys)
+
+    @property
+    def spool_dir(self) -> PurePosixPath:
+        return self.root / "spool"
+
+    @property
+    def cache_dir(self) -> PurePosixPath:
+        return self.root / "cache"
+
+    @property
+    def sounds_dir(self) -> PurePosixPath:
+        return self.root / "sounds"
+
+    @property
+    def moh_dir(self) -> PurePosixPath:
+        return self.root / "moh"
+
+    @property
+    def recording_dir(self) -> PurePosixPath:
+        return self.root / "recordings"
+
+    def writable_dirs(self) -> tuple[PurePosixPath, ...]:
+        """Every directory Asterisk writes to; created before start-up."""
+        return (
+            self.etc_dir,
+            self.run_dir,
+            self.log_dir,
+            self.lib_dir,
+            self.keys_dir,
+            self.spool_dir,
+            self.cache_dir,
+            self.sounds_dir,
+            self.moh_dir,
+            self.recording_dir,
+        )
