@@ -117,8 +117,11 @@ def _sweeper(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None
     async def sweep() -> None:
         while True:
             await asyncio.sleep(SWEEP_SECONDS)
-            with contextlib.suppress(Exception):
+            try:
+                await hotline.flow.recover_lost_jobs()
                 await hotline.flow.requeue_waiting()
+            except Exception as exc:  # Redis or the database down: next sweep
+                log.warning("transcription sweep failed: %s", exc)
 
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(sweep(), name="transcription-sweeper")

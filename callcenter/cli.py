@@ -38,10 +38,10 @@ def cmd_db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_asr_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from callcenter.adapters.asr.factory import build_transcriber
+    from callcenter.adapters.asr.factory import transcriber_from_config
     from callcenter.workers.asr import WorkerOptions, run_worker
 
-    transcriber = build_transcriber(settings)
+    transcriber = transcriber_from_config(settings)
     options = WorkerOptions(
         consumer=args.consumer or f"asr-{os.getpid()}",
         claim_after_ms=settings.asr_claim_after_s * 1000,

@@ -131,7 +131,7 @@ LOCAL_SECRETS = ("ami_secret", "agent_password")
 
 def with_local_secret(settings: Settings) -> Settings:
     """The embedded setup's secrets: from env if given, else generated once into data_dir (mode 0600)."""
-    generated = {
+    generated: dict[str, Any] = {
         name: _local_secret(settings.data_dir / name) for name in LOCAL_SECRETS if not getattr(settings, name)
     }
     return replace(settings, **generated) if generated else settings

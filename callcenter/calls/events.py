@@ -82,10 +82,12 @@ class RecordingStarted:
 
 @dataclass(frozen=True, slots=True)
 class RecordingFinished:
-    """MixMonitor closed its files: they are complete and may be transcribed."""
+    """MixMonitor closed its files. ``has_audio`` is false when nothing was recorded (the caller left
+    before an agent answered: recording runs only while bridged) and the empty files were removed."""
 
     call_id: CallId
     at: datetime
+    has_audio: bool = True
 
 
 @dataclass(frozen=True, slots=True)

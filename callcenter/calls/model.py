@@ -120,7 +120,9 @@ def apply(record: CallRecord, event: CallEvent) -> CallRecord:
             return _ended(record, at, "abandoned", CallOutcome.ABANDONED)
         case RecordingStarted(caller_path=c, agent_path=a, mixed_path=m):
             return replace(record, recording=RecordingFiles(caller=c, agent=a, mixed=m))
-        case RecordingFinished():
+        case RecordingFinished(has_audio=has_audio):
+            if not has_audio:
+                return replace(record, recording=None, recording_complete=False)
             return replace(record, recording_complete=record.recording is not None)
         case CallHungUp(at=at, cause_text=cause):
             return _ended(record, at, cause, _outcome_at_hangup(record))

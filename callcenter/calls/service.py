@@ -67,6 +67,19 @@ class CallFlow:
             await self.queue_transcription(record)
         return len(waiting)
 
+    async def recover_lost_jobs(self) -> int:
+        """If Redis lost the job queue (restart without persistence), send again every call that was
+        queued but has no transcript yet. A job sent twice is harmless: results are stored once."""
+        if await self._jobs.is_intact():
+            return 0
+        await self._jobs.ensure_group()
+        lost = await self._calls.queued_without_transcript()
+        for record in lost:
+            await self.queue_transcription(record)
+        if lost:
+            log.warning("job queue was lost; re-sent %d transcription jobs", len(lost))
+        return len(lost)
+
     async def reconcile(self, server: str, live_call_ids: Collection[str], at: datetime) -> int:
         """After a reconnect: close calls whose channels vanished while the bridge was away."""
         closed = 0

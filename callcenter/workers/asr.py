@@ -10,9 +10,11 @@ next worker once it has been idle ``claim_after`` seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -90,6 +92,27 @@ async def _serve(
             await _handle(queue, service, delivery, options)
 
 
+@contextlib.asynccontextmanager
+async def _keepalive(
+    queue: RedisTranscriptionQueue, delivery: Delivery, options: WorkerOptions
+) -> AsyncIterator[None]:
+    """While a long call is transcribed, keep the job ours: a live worker's job is never claimed."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(options.claim_after_ms / 3000)
+            with contextlib.suppress(RedisError, OSError):
+                await queue.touch(delivery, options.consumer)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def _handle(
     queue: RedisTranscriptionQueue, service: CallTranscription, delivery: Delivery, options: WorkerOptions
 ) -> None:
@@ -98,7 +121,8 @@ async def _handle(
         if delivery.attempt > options.max_attempts:
             await service.give_up(job, f"failed {delivery.attempt - 1} times")
         else:
-            outcome = await service.process(job)
+            async with _keepalive(queue, delivery, options):
+                outcome = await service.process(job)
             log.info("call_id=%s transcription job %s: %s", job.call_id, delivery.entry_id, outcome.value)
     except NotFound as exc:
         log.error("call_id=%s: dropping job %s: %s", job.call_id, delivery.entry_id, exc.message)

@@ -133,3 +133,31 @@ async def test_a_job_held_by_a_dead_worker_is_claimed_by_another(redis: Redis, s
     assert again is not None and again.job == first.job and again.attempt == 2
     await queue.ack(again)
     assert await queue.pending_count() == 0 and await queue.backlog() == 0
+
+
+async def test_a_busy_worker_keeps_its_job(redis: Redis, stream_name: str) -> None:
+    queue = RedisTranscriptionQueue(redis, stream=stream_name, claim_after_ms=300)
+    await queue.ensure_group()
+    await queue.enqueue(TranscriptionJob(CID, "/c.wav", "/a.wav"))
+    held = await queue.next("busy", block_ms=100)
+    assert held is not None
+    for _ in range(3):
+        await asyncio.sleep(0.2)
+        await queue.touch(held, "busy")
+        assert await queue.next("other", block_ms=10) is None
+
+
+async def test_jobs_lost_with_redis_data_are_sent_again(
+    engine: AsyncEngine, redis: Redis, stream_name: str
+) -> None:
+    calls = SqlCallRepository(engine)
+    jobs = RedisTranscriptionQueue(redis, stream=stream_name)
+    await jobs.ensure_group()
+    flow = CallFlow(calls, jobs, host)
+    for event in ANSWERED_CALL:
+        await flow.handle(event)
+    assert await flow.recover_lost_jobs() == 0  # queue intact: nothing to do
+    await redis.delete(stream_name)  # what a Redis restart without persistence does
+    assert await flow.recover_lost_jobs() == 1
+    delivery = await jobs.next("w", block_ms=100)
+    assert delivery is not None and delivery.job.call_id == CID

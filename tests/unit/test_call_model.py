@@ -120,3 +120,9 @@ def test_answer_delay_is_never_negative_for_ordered_events(times: list[float]) -
     )
     assert record.answer_delay is not None and record.answer_delay >= 0
     assert record.wait_seconds == record.answer_delay
+
+
+def test_a_recording_without_audio_is_not_transcribed() -> None:
+    started = RecordingStarted(CID, at(6), "/r/c.wav", "/r/a.wav", "/r/m.wav")
+    record = run(started, CallHungUp(CID, at(9), 16, ""), RecordingFinished(CID, at(9.1), has_audio=False))
+    assert record.recording is None and not record.ready_for_transcription

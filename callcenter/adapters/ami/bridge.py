@@ -249,8 +249,11 @@ class AmiBridge:
             finally:
                 self._items.task_done()
 
-    async def _deliver(self, item: CallEvent | _Resynced, attempts: int = 3) -> None:
-        for attempt in range(attempts):
+    async def _deliver(self, item: CallEvent | _Resynced) -> None:
+        """Hand one item on; if that fails (database down) keep retrying: later events wait in order
+        behind it rather than being applied to a call record that misses this one."""
+        attempt = 0
+        while True:
             try:
                 if isinstance(item, _Resynced):
                     if self._on_resync is not None:
@@ -262,7 +265,8 @@ class AmiBridge:
                 log.exception(
                     "AMI %s: handling %r failed (attempt %d)", self.endpoint.server, item, attempt + 1
                 )
-                await asyncio.sleep(0.2 * (attempt + 1))
+                await asyncio.sleep(backoff_delay(attempt, base=0.2, cap=5.0))
+                attempt += 1
 
 
 def _as_list(replies: Any) -> list[Mapping[str, object]]:

@@ -38,7 +38,8 @@ class HotlineMatch:
 
     contexts: frozenset[str] = frozenset({"from-pstn"})
     numbers: frozenset[str] = frozenset({"12345"})
-    recording_user_event: str = "HotlineRecording"
+    recording_user_event: str = "HotlineRecording"  # dialplan: paths of the files being written
+    recording_done_event: str = "HotlineRecordingComplete"  # dialplan hangup handler: files closed
 
 
 def normalise(message: Mapping[str, object]) -> dict[str, str]:
@@ -170,7 +171,12 @@ def _hangup(ctx: _Context) -> CallEvent | None:
 
 
 def _user_event(ctx: _Context) -> CallEvent | None:
-    if ctx.headers.get("userevent") != ctx.match.recording_user_event:
+    name = ctx.headers.get("userevent")
+    if name == ctx.match.recording_done_event:
+        return RecordingFinished(
+            call_id=ctx.call_id, at=ctx.at, has_audio=ctx.headers.get("hasaudio", "yes") != "no"
+        )
+    if name != ctx.match.recording_user_event:
         return None
     return RecordingStarted(
         call_id=ctx.call_id,
@@ -181,12 +187,6 @@ def _user_event(ctx: _Context) -> CallEvent | None:
     )
 
 
-def _mixmonitor_stop(ctx: _Context) -> CallEvent | None:
-    if not ctx.is_caller_leg:
-        return None
-    return RecordingFinished(call_id=ctx.call_id, at=ctx.at)
-
-
 _HANDLERS: dict[str, Callable[[_Context], CallEvent | None]] = {
     "newchannel": _new_channel,
     "queuecallerjoin": _queue_join,
@@ -195,5 +195,4 @@ _HANDLERS: dict[str, Callable[[_Context], CallEvent | None]] = {
     "queuecallerabandon": _abandon,
     "hangup": _hangup,
     "userevent": _user_event,
-    "mixmonitorstop": _mixmonitor_stop,
 }

@@ -7,18 +7,37 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from typing import Any
+
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine; SQLite files get their folder created and foreign keys switched on."""
+    """An async engine. SQLite (several processes write: bridge and ASR workers) gets WAL journaling,
+    a busy timeout instead of immediate "database is locked" errors, and foreign keys switched on."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True)
+    if parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def alembic_config(url: str) -> Config:

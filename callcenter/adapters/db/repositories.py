@@ -110,6 +110,14 @@ class SqlCallRepository:
         )
         return await self._many(query)
 
+    async def queued_without_transcript(self) -> Sequence[CallRecord]:
+        query = (
+            select(calls)
+            .outerjoin(transcripts, transcripts.c.call_id == calls.c.call_id)
+            .where(calls.c.transcription_queued.is_(True), transcripts.c.id.is_(None))
+        )
+        return await self._many(query)
+
     async def _many(self, query: Any) -> list[CallRecord]:
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()

@@ -26,8 +26,8 @@ PathMap = Callable[[str], str]
 HealthProbe = Callable[[], Awaitable[dict[str, Any]]]
 
 READ_MODEL = web.AppKey("read_model", ReadModel)
-HOST_PATH = web.AppKey("host_path", PathMap)  # type: ignore[type-abstract]
-HEALTH = web.AppKey("health", HealthProbe)  # type: ignore[type-abstract]
+HOST_PATH: web.AppKey[PathMap] = web.AppKey("host_path")
+HEALTH: web.AppKey[HealthProbe] = web.AppKey("health")
 
 
 def _json_default(value: object) -> str:

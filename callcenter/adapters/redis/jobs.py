@@ -92,6 +92,20 @@ class RedisTranscriptionQueue:
             pipe.xdel(self._stream, delivery.entry_id)
             await pipe.execute()
 
+    async def touch(self, delivery: Delivery, consumer: str) -> None:
+        """Still working on it: reset the job's idle time so no other worker claims it meanwhile."""
+        await self._redis.xclaim(
+            self._stream, self._group, consumer, min_idle_time=0, message_ids=[delivery.entry_id], justid=True
+        )
+
+    async def is_intact(self) -> bool:
+        """False when Redis lost the queue (restarted without persistence): jobs must be re-sent."""
+        try:
+            groups = await self._redis.xinfo_groups(self._stream)
+        except ResponseError:  # no such key
+            return False
+        return any(g["name"] == self._group for g in groups)
+
     async def pending_count(self) -> int:
         info = await self._redis.xpending(self._stream, self._group)
         return int(info["pending"])
