@@ -1,0 +1,246 @@
+"""Real Asterisk, real SIP: citizens dial 12345 through sipp, agents answer on pyVoIP phones.
+
+What these tests pin down for the rest of the system:
+
+* the recording of an answered call is three complete, sample-aligned 8 kHz WAV files, and the caller's side
+  holds the caller's voice, the agent's side the agent's voice;
+* a caller who hangs up while waiting is reported as ``QueueCallerAbandon`` and leaves no recording behind;
+* the AMI events of both calls, and the ``QueueStatus`` answer, as the bridge's AMI user receives them.
+
+Set ``CALLCENTER_RECORD_AMI=tests/fixtures/ami`` to write those AMI streams as fixtures (see its README).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+import soundfile
+
+from callcenter.adapters.asterisk import AsteriskInstance
+from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+
+if TYPE_CHECKING:  # imported by pytest as plugins: importing them here first would defeat assertion rewriting
+    from tests.support.asterisk import AmiSession
+
+pytest_plugins = ["tests.support.asterisk", "tests.support.phones"]  # no-op once tests/conftest.py lists them
+AgentPhones = Callable[..., AgentPhone]
+Callers = Callable[[CallerScript], SippCaller]
+Speech = Callable[[str], Path]
+pytestmark = [pytest.mark.asterisk, pytest.mark.slow]
+
+RATE = 8000
+RECORD_AMI = os.environ.get("CALLCENTER_RECORD_AMI")
+Samples = npt.NDArray[np.float64]
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def greeting_seconds(asterisk: AsteriskInstance) -> float:
+    """How long the caller listens to greeting + recording notice before joining the queue."""
+    sounds = asterisk.host_path(asterisk.layout.sounds_dir)
+    return sum(
+        float(soundfile.info(sounds / f"{name}.wav").duration) for name in ("greeting", "recording_notice")
+    )
+
+
+def read_mono(path: Path) -> Samples:
+    samples, rate = soundfile.read(path, dtype="float64")
+    assert rate == RATE and samples.ndim == 1
+    return np.asarray(samples)
+
+
+def best_match(recording: Samples, source: Samples) -> tuple[float, float]:
+    """(offset in seconds, normalised correlation) where ``source`` fits ``recording`` best."""
+    size = len(recording) + len(source)
+    spectrum = np.fft.rfft(recording, 2 * size) * np.conj(np.fft.rfft(source, 2 * size))
+    lag = int(np.argmax(np.fft.irfft(spectrum)[: len(recording)]))
+    segment = recording[lag : lag + len(source)]
+    reference = source[: len(segment)]
+    norm = float(np.linalg.norm(segment) * np.linalg.norm(reference)) or 1.0
+    return lag / RATE, float(np.dot(segment, reference)) / norm
+
+
+def frame_levels_db(samples: Samples, frame_s: float = 0.1) -> Samples:
+    frame = int(RATE * frame_s)
+    frames = samples[: len(samples) // frame * frame].reshape(-1, frame)
+    return np.asarray(20 * np.log10(np.sqrt(np.mean(frames**2, axis=1)) + 1e-9))
+
+
+def assert_complete_wav(path: Path) -> None:
+    """RIFF and data sizes in the header agree with the file: MixMonitor closed it."""
+    data = path.read_bytes()
+    (riff_size,) = struct.unpack("<I", data[4:8])
+    (data_size,) = struct.unpack("<I", data[40:44])
+    assert data[:4] == b"RIFF" and data[36:40] == b"data", path
+    assert riff_size + 8 == len(data) and data_size + 44 == len(data), path
+    info = soundfile.info(path)
+    assert (info.samplerate, info.channels, info.subtype) == (RATE, 1, "PCM_16"), path
+
+
+def log_in(ami: AmiSession, agent: str, paused: bool = False) -> None:
+    """What the bridge does when an agent logs in (签入): a dynamic queue member."""
+    response = ami.action(
+        "QueueAdd",
+        Queue="hotline",
+        Interface=f"PJSIP/{agent}",
+        MemberName=agent,
+        Paused="true" if paused else "false",
+    )
+    assert response["response"] == "Success", response
+
+
+def save_fixture(name: str, raw: bytes) -> None:
+    if RECORD_AMI:
+        Path(RECORD_AMI).mkdir(parents=True, exist_ok=True)
+        (Path(RECORD_AMI) / name).write_bytes(raw)
+
+
+def events_of_call(ami: AmiSession, linkedid: str) -> list[dict[str, str]]:
+    return [m for m in ami.events() if m.get("linkedid") == linkedid]
+
+
+# --- an answered call ---------------------------------------------------------------------------------------
+
+
+def test_answered_call_is_recorded_with_caller_and_agent_apart(
+    asterisk: AsteriskInstance, ami: AmiSession, agent_phone: AgentPhones, caller: Callers, speech: Speech
+) -> None:
+    citizen, agent_voice = speech("aishell1_BAC009S0724W0121"), speech("cv_zh-CN_18536155")
+    # The agent answers about 1 s after the queue rings it and hangs up 8 s later; the citizen speaks 1.5 s
+    # after that answer for 4.3 s and would stay on the line 6 s longer: the agent's BYE ends the call.
+    agent = agent_phone("agent1001", play=agent_voice, play_after_s=0.3, hang_up_after_s=8.0)
+    log_in(ami, "agent1001")
+    script = CallerScript(
+        caller_number="13800138001", audio=citizen, speak_after_s=greeting_seconds(asterisk) + 2.5, tail_s=6.0
+    )
+
+    result = caller(script).run(timeout=60)
+    complete = ami.wait_event("UserEvent", 10, userevent="HotlineRecordingComplete")
+    ended = ami.wait_event("AgentComplete", 5, linkedid=complete["linkedid"])
+    ami.wait_event("QueueMemberStatus", 5, after=ended, interface="PJSIP/agent1001", status="1")  # idle again
+    for _agent_leg_and_caller_leg in range(2):
+        ended = ami.wait_event("Hangup", 5, after=ended, linkedid=complete["linkedid"])
+    call = agent.wait_ended(10)
+    save_fixture("answered_call.ami", ami.raw)
+
+    assert result.completed and result.answered and result.ended_by == "remote", result.log
+    assert call.ended_by == "agent"
+    assert complete["hasaudio"] == "yes"
+    assert_recording_sides(asterisk, complete, citizen, agent_voice)
+    assert best_match(call.heard / 32768.0, read_mono(citizen))[1] > 0.8  # the agent heard the citizen
+    assert_answered_call_events(ami, complete["linkedid"])
+
+
+def assert_recording_sides(
+    asterisk: AsteriskInstance, event: dict[str, str], citizen: Path, agent_voice: Path
+) -> None:
+    paths = {side: asterisk.host_path(event[f"{side}file"]) for side in ("caller", "agent", "mixed")}
+    for path in paths.values():
+        assert_complete_wav(path)
+    caller_side, agent_side = read_mono(paths["caller"]), read_mono(paths["agent"])
+    assert len(caller_side) == len(agent_side) == len(read_mono(paths["mixed"]))  # sample-aligned sides
+
+    offset, caller_match = best_match(caller_side, read_mono(citizen))
+    assert caller_match > 0.9  # the citizen's voice, intact, on the caller side
+    assert best_match(agent_side, read_mono(agent_voice))[1] > 0.9  # the agent's voice on the agent side
+    assert best_match(agent_side, read_mono(citizen))[1] < 0.3  # and not mixed into each other
+    assert best_match(caller_side, read_mono(agent_voice))[1] < 0.3
+
+    levels = frame_levels_db(caller_side)
+    speaking = slice(int(offset * 10), int((offset + soundfile.info(citizen).duration) * 10))
+    assert np.median(levels[speaking]) > -45 and np.median(levels[: max(speaking.start, 1)]) < -60
+
+
+def assert_answered_call_events(ami: AmiSession, linkedid: str) -> None:
+    events = events_of_call(ami, linkedid)
+    names = [e["event"] for e in events]
+    for name in (
+        "Newchannel",
+        "MixMonitorStart",
+        "UserEvent",
+        "QueueCallerJoin",
+        "AgentCalled",
+        "AgentConnect",
+        "AgentComplete",
+        "MixMonitorStop",
+        "Hangup",
+    ):
+        assert name in names, name
+    assert names.index("QueueCallerJoin") < names.index("AgentConnect") < names.index("AgentComplete")
+    connect = next(e for e in events if e["event"] == "AgentConnect")
+    assert (connect["queue"], connect["interface"], connect["calleridnum"]) == (
+        "hotline",
+        "PJSIP/agent1001",
+        "13800138001",
+    )
+    assert int(connect["holdtime"]) <= 3
+    hangups = [e for e in events if e["event"] == "Hangup"]
+    assert {e["channel"].split("-")[0] for e in hangups} == {"PJSIP/pstn", "PJSIP/agent1001"}
+
+
+# --- an abandoned call --------------------------------------------------------------------------------------
+
+
+def test_caller_who_hangs_up_while_waiting_is_abandoned_and_leaves_no_recording(
+    asterisk: AsteriskInstance, ami: AmiSession, caller: Callers
+) -> None:
+    script = CallerScript(caller_number="13800138002", hang_up_after_s=greeting_seconds(asterisk) + 2.5)
+
+    result = caller(script).run(timeout=60)
+    abandon = ami.wait_event("QueueCallerAbandon", 10, calleridnum="13800138002")
+    complete = ami.wait_event(
+        "UserEvent", 10, userevent="HotlineRecordingComplete", linkedid=abandon["linkedid"]
+    )
+    ami.wait_event("Hangup", 5, uniqueid=abandon["uniqueid"])
+    save_fixture("abandoned_call.ami", ami.raw)
+
+    assert result.completed and result.ended_by == "caller", result.log
+    assert (abandon["queue"], abandon["position"]) == ("hotline", "1")
+    assert 1 <= int(abandon["holdtime"]) <= 4
+    assert complete["hasaudio"] == "no"
+    assert not any(
+        asterisk.host_path(complete[f"{side}file"]).exists() for side in ("caller", "agent", "mixed")
+    )
+    assert [e["event"] for e in events_of_call(ami, abandon["linkedid"])].count("AgentConnect") == 0
+    assert asterisk.status().healthy
+
+
+# --- queue status -------------------------------------------------------------------------------------------
+
+
+def test_queue_status_shows_the_logged_in_agent_and_the_waiting_caller(
+    asterisk: AsteriskInstance,
+    ami: AmiSession,
+    ami_login: Callable[..., AmiSession],
+    agent_phone: AgentPhones,
+    caller: Callers,
+) -> None:
+    agent_phone("agent1002")
+    log_in(ami, "agent1002", paused=True)  # logged in but on a break (小休): the caller keeps waiting
+    waiting = caller(
+        CallerScript(caller_number="13800138003", hang_up_after_s=greeting_seconds(asterisk) + 3)
+    )
+    waiting.start()
+    ami.wait_event("QueueCallerJoin", 15, calleridnum="13800138003")
+
+    status_session = ami_login(events=False)  # only the answer to QueueStatus, no call events around it
+    status = status_session.action_list("QueueStatus", Queue="hotline")
+    status_session.close()
+    save_fixture("queue_status.ami", status_session.raw)
+    waiting.wait(timeout=30)
+
+    kinds = [m.get("event", m.get("response")) for m in status]
+    assert kinds == ["Success", "QueueParams", "QueueMember", "QueueEntry", "QueueStatusComplete"], kinds
+    member, entry = status[2], status[3]
+    assert (member["name"], member["location"], member["paused"]) == ("agent1002", "PJSIP/agent1002", "1")
+    assert member["status"] == "1"  # AST_DEVICE_NOT_INUSE: the phone is registered and idle
+    assert (entry["calleridnum"], entry["position"]) == ("13800138003", "1")
+    assert status[1]["servicelevel"] == "15"
