@@ -25,6 +25,7 @@ import pytest
 from callcenter.adapters.asterisk import (
     AsteriskInstance,
     AsteriskNotInstalled,
+    AsteriskRuntime,
     InstanceSettings,
     locate_runtime,
 )
@@ -195,13 +196,20 @@ def throwaway_settings() -> InstanceSettings:
     )
 
 
+def _runtime_or_fail() -> AsteriskRuntime:
+    """Tests that need Asterisk FAIL without it (a skipped telephony test would hide a broken setup)."""
+    problem = ""
+    try:
+        return locate_runtime()
+    except AsteriskNotInstalled as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def asterisk() -> Iterator[AsteriskInstance]:
     """A running Asterisk for the whole test session; its directory is removed afterwards."""
-    try:
-        runtime = locate_runtime()
-    except AsteriskNotInstalled as exc:
-        pytest.fail(str(exc), pytrace=False)
+    runtime = _runtime_or_fail()
     instance = AsteriskInstance(throwaway_settings(), runtime)
     shutil.rmtree(instance.instance_dir, ignore_errors=True)
     instance.start(timeout=60.0, die_with_parent=True)

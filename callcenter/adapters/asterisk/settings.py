@@ -7,7 +7,7 @@ secrets and directory tree, so nothing is shared but the read-only Asterisk inst
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from callcenter.adapters.asterisk.errors import InvalidInstanceSettings
@@ -29,8 +29,8 @@ class InstanceSettings:
     ami_port: int
     rtp_start: int
     rtp_end: int
-    ami_secret: str
-    agent_password: str
+    ami_secret: str = field(repr=False)
+    agent_password: str = field(repr=False)
     ami_user: str = "callcenter"
     agents: tuple[str, ...] = DEFAULT_AGENTS
     wrapup_time: int = 10
