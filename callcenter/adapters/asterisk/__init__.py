@@ -9,6 +9,7 @@ Public API (nothing runs at import)::
     instance.start()          # render config + prompts, start, wait until fully booted and AMI answers
     instance.status()         # InstanceStatus(running, pid, fully_booted, ami_banner, ...).healthy
     instance.cli("queue show hotline")
+    instance.reload()         # re-render asterisk_conf/ and `core reload`
     instance.host_path("/var/lib/.../recordings/x.wav")   # Asterisk's path -> this host's path
     instance.stop()           # core stop now, then SIGTERM/SIGKILL to our PID only
 

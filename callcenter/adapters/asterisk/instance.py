@@ -114,6 +114,11 @@ class AsteriskInstance:
                 process.terminate(pid, self.is_running, grace=3.0)
         self._reap()
 
+    def reload(self) -> None:
+        """Re-render the configuration and have the running Asterisk read it again (``core reload``)."""
+        self.render()
+        self.cli("core reload")
+
     def pid(self) -> int | None:
         """Asterisk's PID: the process we spawned, else the instance's pidfile."""
         if self._process is not None and self._process.poll() is None:
