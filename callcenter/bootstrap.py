@@ -54,7 +54,9 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     clock = clock or SystemClock()
     engine = create_engine(settings.effective_database_url)
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    jobs = RedisTranscriptionQueue(redis, claim_after_ms=settings.asr_claim_after_s * 1000)
+    jobs = RedisTranscriptionQueue(
+        redis, stream=settings.jobs_stream, claim_after_ms=settings.asr_claim_after_s * 1000
+    )
     flow = CallFlow(SqlCallRepository(engine), jobs, host_path)
     endpoint = AmiEndpoint(
         settings.asterisk_name, settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_secret

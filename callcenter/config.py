@@ -31,6 +31,7 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""  # default: SQLite file in data_dir
     redis_url: str = "redis://127.0.0.1:6379/0"
+    jobs_stream: str = "cc:jobs:transcribe"  # Redis Stream of transcription jobs
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     # Asterisk (one instance in the embedded setup; AMI and SIP on loopback)
@@ -50,6 +51,7 @@ class Settings:
     # Speech
     asr_engine: AsrEngine = "vosk"
     vosk_model_path: str = ""
+    vosk_language: str = "zh"  # language of the Vosk model (the PyPI Korean model used in tests: "ko")
     whisper_threads: int = 2
     whisper_beam_size: int = 5
     asr_workers: int = 1
@@ -122,8 +124,10 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"{key} must be a port number", key=key)
     if settings.rtp_end <= settings.rtp_start:
         raise ConfigError("rtp_end must be above rtp_start", key="rtp_end")
-    if settings.asr_workers < 1 or settings.asr_max_attempts < 1:
-        raise ConfigError("asr_workers and asr_max_attempts must be at least 1", key="asr_workers")
+    if settings.asr_workers < 0:  # 0: workers run as their own service (see docker-compose.yml)
+        raise ConfigError("asr_workers must be 0 or more", key="asr_workers")
+    if settings.asr_max_attempts < 1:
+        raise ConfigError("asr_max_attempts must be at least 1", key="asr_max_attempts")
 
 
 LOCAL_SECRETS = ("ami_secret", "agent_password")

@@ -7,4 +7,8 @@ from __future__ import annotations
 
 pytest_plugins = [
     "tests.support.services",
+    "tests.support.asterisk",
+    "tests.support.phones",
+    "tests.support.asr",
+    "tests.support.hotline",
 ]

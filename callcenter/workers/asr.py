@@ -54,9 +54,14 @@ async def run_worker(settings: Settings, transcriber: Transcriber, options: Work
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
     try:
-        queue = RedisTranscriptionQueue(redis, claim_after_ms=options.claim_after_ms)
+        queue = RedisTranscriptionQueue(
+            redis, stream=settings.jobs_stream, claim_after_ms=options.claim_after_ms
+        )
         service = CallTranscription(
-            SqlCallRepository(engine), SqlTranscriptionStore(engine), _runner(transcriber, executor), SystemClock()
+            SqlCallRepository(engine),
+            SqlTranscriptionStore(engine),
+            _runner(transcriber, executor),
+            SystemClock(),
         )
         log.info("ASR worker %s ready (engine %s, pid %d)", options.consumer, transcriber.name, os.getpid())
         await _serve(queue, service, options, stop)
@@ -69,7 +74,9 @@ async def run_worker(settings: Settings, transcriber: Transcriber, options: Work
 def _runner(transcriber: Transcriber, executor: ThreadPoolExecutor):  # type: ignore[no-untyped-def]
     async def run(job: TranscriptionJob) -> Transcript:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, transcribe_call, transcriber, job.caller_path, job.agent_path)
+        return await loop.run_in_executor(
+            executor, transcribe_call, transcriber, job.caller_path, job.agent_path
+        )
 
     return run
 
@@ -128,6 +135,8 @@ async def _handle(
         log.error("call_id=%s: dropping job %s: %s", job.call_id, delivery.entry_id, exc.message)
     except Exception:
         # Left pending on purpose: it is claimed again after claim_after and retried.
-        log.exception("call_id=%s: job %s failed (attempt %d)", job.call_id, delivery.entry_id, delivery.attempt)
+        log.exception(
+            "call_id=%s: job %s failed (attempt %d)", job.call_id, delivery.entry_id, delivery.attempt
+        )
         return
     await queue.ack(delivery)

@@ -26,6 +26,8 @@ class AsrConfig(Protocol):
     def whisper_threads(self) -> int: ...
     @property
     def whisper_beam_size(self) -> int: ...
+    @property
+    def vosk_language(self) -> str: ...
 
 
 def build_transcriber(
@@ -59,4 +61,6 @@ def transcriber_from_config(config: AsrConfig) -> Transcriber:
     engine: EngineName = "vosk" if config.asr_engine == "vosk" else "whisper"
     whisper = WhisperOptions(cpu_threads=config.whisper_threads, beam_size=config.whisper_beam_size)
     model = Path(config.vosk_model_path).expanduser() if config.vosk_model_path else None
-    return build_transcriber(engine, vosk_model_path=model, whisper=whisper)
+    return build_transcriber(
+        engine, vosk_model_path=model, vosk_language=config.vosk_language, whisper=whisper
+    )

