@@ -60,7 +60,7 @@ def citizen_audio(tmp_path: Path) -> tuple[Path, str, float]:
 async def place_answered_call(
     running: RunningHotline, agent_phone: AgentPhones, caller: Callers, tmp_path: Path, number: str
 ) -> dict[str, Any]:
-    """Citizen ``number`` calls, agent1001 answers and hangs up after the citizen finished; returns the call."""
+    """Citizen ``number`` calls; agent1001 answers and hangs up after the citizen finished. The call record."""
     audio, _, seconds = citizen_audio(tmp_path)
     agent_voice = speech_dir() / "8k" / f"{AGENT_CLIP}_8k.wav"
     agent_phone("agent1001", play=agent_voice, play_after_s=0.3, hang_up_after_s=seconds + 6.0)
@@ -109,7 +109,8 @@ async def test_a_mandarin_call_becomes_a_draft_work_order(
     _, reference, _ = citizen_audio(tmp_path)
     errors = cer_count(reference, ticket["request_text"])
     print(
-        f"caller-side CER through the phone path: {errors.rate:.3f} ({errors.edits}/{errors.length}): {ticket['request_text']}"
+        f"caller-side CER through the phone path: {errors.rate:.3f} "
+        f"({errors.edits}/{errors.length}): {ticket['request_text']}"
     )
     assert errors.rate <= CALLER_CER_BOUND, (errors, ticket["request_text"])
     assert ticket["status"] == "draft" and ticket["caller_number"] == "13800138101"

@@ -32,15 +32,15 @@ class RunningHotline:
         assert response.status == 200, (path, response.status, await response.text())
         return await response.json()
 
-    async def wait_for(self, what: Callable[[], Awaitable[Any]], timeout: float, label: str) -> Any:
-        """Poll ``what`` until it returns something truthy; fail with ``label`` after ``timeout`` s."""
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, what: Callable[[], Awaitable[Any]], within: float, label: str) -> Any:
+        """Poll ``what`` until it returns something truthy; fail with ``label`` after ``within`` s."""
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             value = await what()
             if value:
                 return value
             await asyncio.sleep(0.25)
-        pytest.fail(f"timed out after {timeout:.0f} s waiting for {label}")
+        pytest.fail(f"timed out after {within:.0f} s waiting for {label}")
 
     async def call_by_number(self, number: str) -> dict[str, Any] | None:
         calls = (await self.get("/api/calls?limit=200"))["items"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -89,7 +90,7 @@ async def recording(request: web.Request) -> web.StreamResponse:
     if call is None or not call.get("recording_mixed"):
         raise NotFound(f"no recording for call {call_id}", call_id=call_id)
     path = Path(request.app[HOST_PATH](call["recording_mixed"]))
-    if not call.get("recording_complete") or not path.is_file():
+    if not call.get("recording_complete") or not await asyncio.to_thread(path.is_file):
         raise NotFound(f"recording of call {call_id} is not available", call_id=call_id)
     return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter.adapters.http.api import HEALTH, HOST_PATH, READ_MODEL, HealthProbe, PathMap, ReadModel, add_routes
+from callcenter.adapters.http.api import (
+    HEALTH,
+    HOST_PATH,
+    READ_MODEL,
+    HealthProbe,
+    PathMap,
+    ReadModel,
+    add_routes,
+)
 from callcenter.adapters.http.errors import domain_errors
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -47,9 +47,7 @@ async def domain_errors(request: web.Request, handler: Handler) -> web.StreamRes
     try:
         return await handler(request)
     except DomainError as exc:
-        return web.json_response(
-            error_body(exc.code, exc.message, dict(exc.details)), status=status_of(exc)
-        )
+        return web.json_response(error_body(exc.code, exc.message, dict(exc.details)), status=status_of(exc))
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith("/api/"):
             raise
