@@ -60,7 +60,7 @@ def citizen_audio(tmp_path: Path) -> tuple[Path, str, float]:
 async def place_answered_call(
     running: RunningHotline, agent_phone: AgentPhones, caller: Callers, tmp_path: Path, number: str
 ) -> dict[str, Any]:
-    """Citizen ``number`` calls; agent1001 answers and hangs up after the citizen finished. The call record."""
+    """Citizen ``number`` calls; agent1001 answers, hangs up after the citizen spoke. Returns the call."""
     audio, _, seconds = citizen_audio(tmp_path)
     agent_voice = speech_dir() / "8k" / f"{AGENT_CLIP}_8k.wav"
     agent_phone("agent1001", play=agent_voice, play_after_s=0.3, hang_up_after_s=seconds + 6.0)
