@@ -21,14 +21,18 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 def create_engine(url: str) -> AsyncEngine:
     """An async engine. SQLite (several processes write: bridge and ASR workers) gets WAL journaling,
     a busy timeout instead of immediate "database is locked" errors, and foreign keys switched on."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    if make_url(url).get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
-    if parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    _ensure_sqlite_dir(url)
     engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,6 +51,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_sync(url: str, revision: str = "head") -> None:
+    _ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
 
 
