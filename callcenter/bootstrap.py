@@ -206,7 +206,7 @@ async def _terminate(proc: asyncio.subprocess.Process, grace: float = 10.0) -> N
 
 def _health(hotline: Hotline) -> Callable[[], Any]:
     async def probe() -> dict[str, Any]:
-        status: dict[str, Any] = {"ami": hotline.bridge.connected.is_set()}
+        status: dict[str, Any] = {"ami": hotline.bridge.synced.is_set()}
         status["database"] = await _ping_db(hotline.engine)
         try:
             status["redis"] = bool(await hotline.redis.ping())

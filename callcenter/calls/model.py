@@ -163,17 +163,22 @@ def _outcome_at_hangup(record: CallRecord) -> CallOutcome:
 
 
 def close_unobserved(record: CallRecord, at: datetime) -> CallRecord:
-    """Close a call whose channel vanished while the bridge was away (seen at resync)."""
+    """Close a call whose channel vanished while the bridge was away (seen at resync).
+
+    Recording runs only while the caller is bridged to an agent, so only an answered call has audio
+    worth transcribing; whatever Asterisk managed to write before it went away is used.
+    """
     if record.phase is CallPhase.ENDED:
         return record
-    outcome = record.outcome if record.outcome is CallOutcome.ANSWERED else CallOutcome.LOST_TRACK
+    answered = record.outcome is CallOutcome.ANSWERED
     return replace(
         record,
         phase=CallPhase.ENDED,
         ended_at=at,
         hangup_cause="unobserved",
-        outcome=outcome,
-        recording_complete=record.recording is not None,
+        outcome=CallOutcome.ANSWERED if answered else CallOutcome.LOST_TRACK,
+        recording=record.recording if answered else None,
+        recording_complete=answered and record.recording is not None,
     )
 
 

@@ -28,8 +28,13 @@ async def healthy() -> dict[str, Any]:
 
 async def seed(engine: AsyncEngine, recording: Path) -> CallRecord:
     call = CallRecord(
-        CallId("1764.7"), "13800138000", "PJSIP/pstn-1", T, phase=CallPhase.ENDED,
-        recording=RecordingFiles(str(recording), str(recording), str(recording)), recording_complete=True,
+        CallId("1764.7"),
+        "13800138000",
+        "PJSIP/pstn-1",
+        T,
+        phase=CallPhase.ENDED,
+        recording=RecordingFiles(str(recording), str(recording), str(recording)),
+        recording_complete=True,
     )
     await SqlCallRepository(engine).save(call)
     transcript = Transcript("whisper", "zh", 3.0, (Segment(Speaker.CALLER, 0.5, 2.5, HOSTILE),))
@@ -53,7 +58,9 @@ async def test_calls_and_tickets_are_listed_with_transcripts(
     calls = await (await client.get("/api/calls")).json()
     assert [c["call_id"] for c in calls["items"]] == [call.call_id]
     detail = await (await client.get(f"/api/calls/{call.call_id}")).json()
-    assert detail["transcript"]["segments"][0]["text"] == HOSTILE  # stored verbatim, rendered inert by the page
+    assert (
+        detail["transcript"]["segments"][0]["text"] == HOSTILE
+    )  # stored verbatim, rendered inert by the page
     tickets = await (await client.get("/api/tickets")).json()
     ticket_id = tickets["items"][0]["id"]
     ticket = await (await client.get(f"/api/tickets/{ticket_id}")).json()

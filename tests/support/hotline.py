@@ -86,7 +86,7 @@ def start_hotline(
         app = build_app(settings, lambda p: str(asterisk.host_path(p)))
         client = await aiohttp_client(app)
         running = RunningHotline(client, app[HOTLINE], asterisk)
-        await asyncio.wait_for(running.hotline.bridge.connected.wait(), 15)
+        await asyncio.wait_for(running.hotline.bridge.synced.wait(), 15)
         return running
 
     return start

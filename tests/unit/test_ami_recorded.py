@@ -67,7 +67,13 @@ def replay(events: list[CallEvent]) -> CallRecord:
 def test_answered_call_gives_the_domain_events_in_call_flow_order(chunk: int) -> None:
     events = call_events("answered_call.ami", chunk)
     assert [type(e) for e in events] == [
-        CallArrived, RecordingStarted, JoinedQueue, AgentCalled, AgentConnected, RecordingFinished, CallHungUp,
+        CallArrived,
+        RecordingStarted,
+        JoinedQueue,
+        AgentCalled,
+        AgentConnected,
+        RecordingFinished,
+        CallHungUp,
     ]
     assert len({e.call_id for e in events}) == 1
 

@@ -200,6 +200,7 @@ class Config:
     vosk_model_path: str = ""
     whisper_threads: int = 1
     whisper_beam_size: int = 5
+    vosk_language: str = "zh"
 
 
 def test_factory_refuses_unknown_engines_and_missing_models(tmp_path: Path) -> None:

@@ -105,9 +105,10 @@ def test_recording_finished_without_start_is_not_complete() -> None:
 def test_close_unobserved_keeps_answered_and_marks_others_lost() -> None:
     answered = run(JoinedQueue(CID, at(1), "hotline", 1), AgentConnected(CID, at(3), "hotline", "a", 2))
     assert close_unobserved(answered, at(100)).outcome is CallOutcome.ANSWERED
-    waiting = run(JoinedQueue(CID, at(1), "hotline", 1))
+    waiting = run(RecordingStarted(CID, at(1), "/c", "/a", "/m"), JoinedQueue(CID, at(1), "hotline", 1))
     closed = close_unobserved(waiting, at(100))
     assert closed.outcome is CallOutcome.LOST_TRACK and closed.phase is CallPhase.ENDED
+    assert not closed.ready_for_transcription  # never bridged to an agent: nothing was recorded
 
 
 @given(st.lists(st.floats(min_value=0, max_value=3600), min_size=3, max_size=3))

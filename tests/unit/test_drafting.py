@@ -26,7 +26,9 @@ def transcript(*parts: tuple[Speaker, str]) -> Transcript:
 
 
 def test_draft_takes_the_callers_words_only() -> None:
-    t = transcript((Speaker.AGENT, "您好，12345"), (Speaker.CALLER, "我家楼下路灯坏了。"), (Speaker.AGENT, "好的"))
+    t = transcript(
+        (Speaker.AGENT, "您好，12345"), (Speaker.CALLER, "我家楼下路灯坏了。"), (Speaker.AGENT, "好的")
+    )
     ticket = draft_from_transcript(CALL, t, T)
     assert ticket.request_text == "我家楼下路灯坏了。"
     assert ticket.summary == "我家楼下路灯坏了。"

@@ -100,7 +100,9 @@ class AmiBridge:
         self._items: asyncio.Queue[CallEvent | _Resynced] = asyncio.Queue()
         self._manager: _Manager | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self.connected = asyncio.Event()
+        self.connected = asyncio.Event()  # logged in; actions may be sent
+        self.synced = asyncio.Event()  # logged in and the resync after login has been applied
+        self.resyncs = 0
         self.logins = 0  # successful logins, for health and tests
         self.skipped_events = 0
         self.snapshot: QueueSnapshot | None = None
@@ -179,6 +181,7 @@ class AmiBridge:
                 log.warning("AMI %s: %s", self.endpoint.server, exc)
             finally:
                 self.connected.clear()
+                self.synced.clear()
                 self._close_manager()
             delay = backoff_delay(attempt, jitter=random.random())
             attempt += 1
@@ -258,6 +261,8 @@ class AmiBridge:
                 if isinstance(item, _Resynced):
                     if self._on_resync is not None:
                         await self._on_resync(self.endpoint.server, item.live_call_ids, item.at)
+                    self.resyncs += 1
+                    self.synced.set()
                 else:
                     await self._sink(item)
                 return
