@@ -201,6 +201,7 @@ class Config:
     whisper_threads: int = 1
     whisper_beam_size: int = 5
     vosk_language: str = "zh"
+    vosk_language: str = "zh"
 
 
 def test_factory_refuses_unknown_engines_and_missing_models(tmp_path: Path) -> None:

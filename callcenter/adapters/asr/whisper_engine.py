@@ -4,6 +4,12 @@ Whisper-base, int8 on CPU, beam search 5, language fixed to Mandarin ("zh"), wor
 writes Traditional characters for Mandarin: every segment and word is converted to Simplified (OpenCC t2s).
 Audio is resampled to Whisper's 16 kHz with soxr HQ. A silent side is not decoded at all: Whisper invents text
 for silence ("请不吝点赞 订阅…"), and a stereo call leaves each side silent for long stretches.
+
+Long audio is split at silences before decoding (``split_on_silence``, default on): Silero VAD (bundled with
+faster-whisper) finds speech spans separated by ≥ 1 s of silence, padded by 0.4 s, at most 25 s long, and each
+span is decoded on its own without the previous text as prompt. Measured on the 15 phone utterances joined
+with 1 s / 4 s gaps (a call side's shape), Whisper's own long-form decoding dropped whole sentences (CER
+35–55 %, and very sensitive to the gaps); per-span decoding gave 16–17 %, close to the 15.7 % of single clips.
 """
 
 from __future__ import annotations
@@ -11,7 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from faster_whisper import WhisperModel
+from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from callcenter.adapters.asr.models import whisper_base_files
 from callcenter.adapters.asr.settings import WhisperOptions
@@ -21,6 +30,9 @@ from callcenter.asr.text import to_simplified
 from callcenter.core.errors import AudioError, ConfigError
 
 WHISPER_RATE = 16000
+MIN_SILENCE_MS = 1000  # a pause this long ends a speech span
+SPEECH_PAD_MS = 400  # kept around each span so word onsets and endings are not clipped
+MAX_SPAN_S = 25.0  # below Whisper's 30 s window, so a span is decoded in one pass
 
 
 class WhisperTranscriber:
@@ -42,16 +54,38 @@ class WhisperTranscriber:
             raise AudioError("no samples to transcribe", reason="empty")
         if is_silent(audio):
             return ()
+        samples = resample(audio, WHISPER_RATE).samples
+        spans = _speech_spans(samples) if self.options.split_on_silence else [(0, len(samples))]
+        segments = [
+            seg for start, end in spans for seg in self._decode(samples, start, end, speaker, audio.duration)
+        ]
+        return tuple(segments)
+
+    def _decode(
+        self, samples: npt.NDArray[np.float32], start: int, end: int, speaker: Speaker, duration: float
+    ) -> list[Segment]:
+        """One span; segment and word times are shifted by the span's start."""
         found, _info = self._model.transcribe(
-            resample(audio, WHISPER_RATE).samples,
+            samples[start:end],
             language=self.language,
             beam_size=self.options.beam_size,
             word_timestamps=True,
-            vad_filter=self.options.vad_filter,
+            condition_on_previous_text=not self.options.split_on_silence,
             initial_prompt=self.options.initial_prompt,
         )
-        segments = (_segment(item, speaker, audio.duration) for item in found)  # decoding happens lazily here
-        return tuple(segment for segment in segments if segment.text)
+        offset = start / WHISPER_RATE
+        segments = (
+            _segment(item, speaker, offset, duration) for item in found
+        )  # decoding happens here, lazily
+        return [segment for segment in segments if segment.text]
+
+
+def _speech_spans(samples: npt.NDArray[np.float32]) -> list[tuple[int, int]]:
+    """Sample ranges of speech found by Silero VAD (see module docstring for the rule)."""
+    options = VadOptions(
+        min_silence_duration_ms=MIN_SILENCE_MS, speech_pad_ms=SPEECH_PAD_MS, max_speech_duration_s=MAX_SPAN_S
+    )
+    return [(int(span["start"]), int(span["end"])) for span in get_speech_timestamps(samples, options)]
 
 
 def _load(options: WhisperOptions, files: Mapping[str, bytes] | None) -> Any:
@@ -75,17 +109,17 @@ def _clamp(seconds: float, duration: float) -> float:
     return round(min(max(float(seconds), 0.0), duration), 3)
 
 
-def _segment(item: Any, speaker: Speaker, duration: float) -> Segment:
-    words = tuple(_word(word, duration) for word in (item.words or ()) if word.word.strip())
-    start, end = _clamp(item.start, duration), _clamp(item.end, duration)
+def _segment(item: Any, speaker: Speaker, offset: float, duration: float) -> Segment:
+    words = tuple(_word(word, offset, duration) for word in (item.words or ()) if word.word.strip())
+    start, end = _clamp(offset + item.start, duration), _clamp(offset + item.end, duration)
     return Segment(
         speaker=speaker, start=start, end=max(end, start), text=to_simplified(item.text.strip()), words=words
     )
 
 
-def _word(word: Any, duration: float) -> Word:
-    start = _clamp(word.start, duration)
-    end = max(_clamp(word.end, duration), start)
+def _word(word: Any, offset: float, duration: float) -> Word:
+    start = _clamp(offset + word.start, duration)
+    end = max(_clamp(offset + word.end, duration), start)
     return Word(
         text=to_simplified(word.word.strip()), start=start, end=end, confidence=float(word.probability)
     )
