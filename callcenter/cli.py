@@ -64,6 +64,78 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """The whole hotline on this machine: Asterisk, bridge, ASR workers, web UI (and demo calls)."""
+    from aiohttp import web
+
+    from callcenter.bootstrap import build_app
+    from callcenter.telephony import local_instance
+
+    settings = _engine_available(settings)
+    instance = local_instance(settings)
+    started_here = not instance.is_running()
+    instance.start(timeout=60.0, die_with_parent=True)
+    try:
+        app = build_app(settings, lambda p: str(instance.host_path(p)))
+        if args.demo:
+            from callcenter.demo import demo_floor, speech_dir
+
+            app.cleanup_ctx.append(demo_floor(instance, speech_dir(Path(__file__).resolve().parents[1])))
+        print(
+            f"12345 hotline: web UI on http://{settings.http_host}:{settings.http_port}/ "
+            f"(SIP 127.0.0.1:{settings.sip_port}, AMI 127.0.0.1:{settings.ami_port}, "
+            f"ASR {settings.asr_engine})"
+        )
+        web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+    finally:
+        if started_here:
+            instance.stop()
+    return 0
+
+
+def _engine_available(settings: Settings) -> Settings:
+    """Vosk is the default engine; without its Mandarin model (offline machines) fall back to Whisper."""
+    if settings.asr_engine != "vosk":
+        return settings
+    from dataclasses import replace
+
+    from callcenter.adapters.asr.models import resolve_vosk_model
+    from callcenter.core.errors import ConfigError
+
+    try:
+        resolve_vosk_model(Path(settings.vosk_model_path) if settings.vosk_model_path else None)
+    except ConfigError as exc:
+        log.warning("%s — using the faster-whisper engine for this run (ASR_ENGINE=whisper)", exc.message)
+        return replace(settings, asr_engine="whisper")
+    return settings
+
+
+def cmd_asterisk(args: argparse.Namespace, settings: Settings) -> int:
+    from callcenter.telephony import local_instance
+
+    instance = local_instance(settings)
+    if args.action == "start":
+        instance.start(timeout=60.0)
+    elif args.action == "stop":
+        instance.stop()
+    status = instance.status()
+    print(
+        json.dumps(
+            {
+                "name": status.name,
+                "running": status.running,
+                "pid": status.pid,
+                "healthy": status.healthy,
+                "sip_port": status.sip_port,
+                "ami_port": status.ami_port,
+                "dir": str(status.instance_dir),
+            },
+            indent=2,
+        )
+    )
+    return 0 if status.healthy or args.action == "stop" else 1
+
+
 def _host_path(settings: Settings) -> Callable[[str], str]:
     from callcenter.telephony import host_path_for
 
@@ -75,6 +147,8 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "db-upgrade": (cmd_db_upgrade, "create or migrate the database schema"),
     "asr-worker": (cmd_asr_worker, "run one ASR worker process (transcription jobs from Redis)"),
     "serve": (cmd_serve, "run web UI, AMI bridge and ASR workers (Asterisk already running)"),
+    "run": (cmd_run, "run the whole hotline here: Asterisk, bridge, ASR workers, web UI"),
+    "asterisk": (cmd_asterisk, "start, stop or check this machine's hotline Asterisk"),
 }
 
 
@@ -88,6 +162,10 @@ def parser() -> argparse.ArgumentParser:
         if name in ("serve", "run"):
             sp.add_argument("--http-port", type=int, default=None)
             sp.add_argument("--no-workers", action="store_true", help="do not start ASR workers")
+        if name == "run":
+            sp.add_argument("--demo", action="store_true", help="demo seats and calls with Mandarin speech")
+        if name == "asterisk":
+            sp.add_argument("action", choices=("start", "stop", "status"))
         if name == "asr-worker":
             sp.add_argument("--consumer", default=None, help="consumer name in the Redis group")
     return p

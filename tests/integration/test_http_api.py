@@ -100,3 +100,14 @@ async def test_page_is_chinese_and_forbids_inline_script(aiohttp_client: Any, en
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     script = await (await client.get("/static/app.js")).text()
     assert "innerHTML" not in script  # every value is written with textContent
+
+
+async def test_times_carry_their_time_zone(aiohttp_client: Any, engine: AsyncEngine, tmp_path: Path) -> None:
+    wav = tmp_path / "mixed.wav"
+    soundfile.write(wav, np.zeros((800, 2), dtype=np.int16), 8000)
+    await seed(engine, wav)
+    client = await client_for(aiohttp_client, engine)
+    call = (await (await client.get("/api/calls")).json())["items"][0]
+    ticket = (await (await client.get("/api/tickets")).json())["items"][0]
+    assert call["arrived_at"] == "2026-11-24T02:00:00+00:00"
+    assert ticket["created_at"].endswith("+00:00")

@@ -233,6 +233,11 @@ def _transcript_row(
     }
 
 
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row as a dict, every datetime made explicit UTC (SQLite returns them naive)."""
+    return {k: _utc(v) if isinstance(v, datetime) else v for k, v in row.items()}
+
+
 class SqlReadModel:
     """Queries for the read side (API and web page): plain dicts ready for JSON."""
 
@@ -242,14 +247,14 @@ class SqlReadModel:
     async def calls(self, limit: int, offset: int) -> list[dict[str, Any]]:
         query = select(calls).order_by(calls.c.arrived_at.desc()).limit(limit).offset(offset)
         async with self._engine.connect() as conn:
-            return [dict(r) for r in (await conn.execute(query)).mappings().all()]
+            return [_plain(r) for r in (await conn.execute(query)).mappings().all()]
 
     async def call(self, call_id: str) -> dict[str, Any] | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(calls).where(calls.c.call_id == call_id))).mappings().first()
             if row is None:
                 return None
-            result = dict(row)
+            result = _plain(row)
             result["transcript"] = await self._transcript(conn, call_id)
             result["ticket"] = await self._ticket_by_call(conn, call_id)
         return result
@@ -257,14 +262,14 @@ class SqlReadModel:
     async def tickets(self, limit: int, offset: int) -> list[dict[str, Any]]:
         query = select(tickets).order_by(tickets.c.id.desc()).limit(limit).offset(offset)
         async with self._engine.connect() as conn:
-            return [dict(r) for r in (await conn.execute(query)).mappings().all()]
+            return [_plain(r) for r in (await conn.execute(query)).mappings().all()]
 
     async def ticket(self, ticket_id: int) -> dict[str, Any] | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(tickets).where(tickets.c.id == ticket_id))).mappings().first()
             if row is None:
                 return None
-            result = dict(row)
+            result = _plain(row)
             result["transcript"] = await self._transcript(conn, row["call_id"]) if row["call_id"] else None
         return result
 
@@ -274,8 +279,8 @@ class SqlReadModel:
             .mappings()
             .first()
         )
-        return dict(row) if row else None
+        return _plain(row) if row else None
 
     async def _ticket_by_call(self, conn: AsyncConnection, call_id: str) -> dict[str, Any] | None:
         row = (await conn.execute(select(tickets).where(tickets.c.call_id == call_id))).mappings().first()
-        return dict(row) if row else None
+        return _plain(row) if row else None

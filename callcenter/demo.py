@@ -1,0 +1,110 @@
+"""The demo floor for ``python -m callcenter run --demo``: two scripted seats and a few citizens' calls
+with real Mandarin recordings, so a newcomer sees calls, transcripts and draft work orders appear.
+
+The phones are simulators (sipp for citizens, pyVoIP for seats) on loopback; nothing here is a product
+part. Speech comes from the shared corpus (``CALLCENTER_SPEECH_DIR`` or ../shared/speech/zh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile
+from aiohttp import web
+
+from callcenter.adapters.asterisk import AsteriskInstance
+from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter.bootstrap import HOTLINE
+
+log = logging.getLogger(__name__)
+
+DEMO_SEATS = ("agent1001", "agent1002")
+DEMO_CALLS = (  # (caller number, clip of the shared corpus, 8 kHz telephone copy)
+    ("13800138001", "aishell1_BAC009S0724W0121"),
+    ("13900139002", "wenetspeech_TEST_MEETING_T0000000001_S00000"),
+    ("13700137003", "aishell1_BAC009S0764W0121"),
+)
+AGENT_CLIP = "cv_zh-CN_18536155"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCall:
+    caller_number: str
+    audio: Path
+    seconds: float
+
+
+def speech_dir(repo: Path) -> Path:
+    return Path(os.environ.get("CALLCENTER_SPEECH_DIR") or repo.parent / "shared" / "speech" / "zh")
+
+
+def demo_calls(corpus: Path) -> list[DemoCall]:
+    calls = []
+    for number, clip in DEMO_CALLS:
+        path = corpus / "8k" / f"{clip}_8k.wav"
+        if path.is_file():
+            calls.append(DemoCall(number, path, float(soundfile.info(path).duration)))
+        else:
+            log.warning("demo: speech sample %s missing; set CALLCENTER_SPEECH_DIR", path)
+    return calls
+
+
+def greeting_seconds(asterisk: AsteriskInstance) -> float:
+    sounds = asterisk.host_path(asterisk.layout.sounds_dir)
+    return float(sum(soundfile.info(sounds / f"{n}.wav").duration for n in ("greeting", "recording_notice")))
+
+
+def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup_ctx: seats registered and logged in, then the demo calls placed one after another."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        calls = demo_calls(corpus)
+        longest = max((c.seconds for c in calls), default=10.0)
+        agent_voice = corpus / "8k" / f"{AGENT_CLIP}_8k.wav"
+        seats = [
+            AgentPhone(
+                seat,
+                asterisk.settings.agent_password,
+                asterisk.settings.sip_port,
+                play=agent_voice if agent_voice.is_file() else None,
+                play_after_s=0.3,
+                hang_up_after_s=longest + 8.0,
+            )
+            for seat in DEMO_SEATS
+        ]
+        for seat in seats:
+            await asyncio.to_thread(seat.start)
+        task = asyncio.create_task(_place_calls(app, asterisk, calls))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for seat in seats:
+            await asyncio.to_thread(seat.stop)
+
+    return ctx
+
+
+async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: list[DemoCall]) -> None:
+    hotline = app[HOTLINE]
+    await hotline.bridge.synced.wait()
+    for seat in DEMO_SEATS:
+        await hotline.bridge.queue_add(hotline.settings.hotline_queue, f"PJSIP/{seat}", seat)
+    log.info("demo: seats %s logged in to queue %s", ", ".join(DEMO_SEATS), hotline.settings.hotline_queue)
+    speak_after = greeting_seconds(asterisk) + 5.0
+    for call in calls:
+        script = CallerScript(
+            caller_number=call.caller_number, audio=call.audio, speak_after_s=speak_after, tail_s=30.0
+        )
+        log.info("demo: citizen %s calls 12345 (%.0f s of speech)", call.caller_number, call.seconds)
+        result = await asyncio.to_thread(SippCaller(script, asterisk.settings.sip_port).run, 120)
+        log.info(
+            "demo: call from %s %s", call.caller_number, "answered" if result.answered else "not answered"
+        )
+    log.info("demo: %d calls placed; drafts appear on the web page as the ASR worker finishes", len(calls))
