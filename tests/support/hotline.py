@@ -76,10 +76,12 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
 
 
 @pytest.fixture
-def start_hotline(
+async def start_hotline(
     asterisk: AsteriskInstance, aiohttp_client: Any, tmp_path: Path
-) -> Callable[..., Awaitable[RunningHotline]]:
-    """``await start_hotline(asr_engine="vosk", ...)``: the service up, its AMI bridge logged in."""
+) -> AsyncIterator[Callable[..., Awaitable[RunningHotline]]]:
+    """``await start_hotline(asr_engine="vosk", ...)``: the service up, its AMI bridge logged in and
+    resynced. Afterwards every seat is logged out again: the test Asterisk is shared by the session."""
+    started: list[RunningHotline] = []
 
     async def start(**overrides: Any) -> RunningHotline:
         settings = hotline_settings(asterisk, tmp_path / "var", **overrides)
@@ -87,9 +89,14 @@ def start_hotline(
         client = await aiohttp_client(app)
         running = RunningHotline(client, app[HOTLINE], asterisk)
         await asyncio.wait_for(running.hotline.bridge.synced.wait(), 15)
+        started.append(running)
         return running
 
-    return start
+    yield start
+    for running in started:
+        if running.hotline.bridge.connected.is_set():
+            for agent in asterisk.settings.agents:
+                await running.log_out_agent(agent)
 
 
 @pytest.fixture
