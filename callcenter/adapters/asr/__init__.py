@@ -1,6 +1,6 @@
-"""Speech engines (Vosk, faster-whisper) behind the Transcriber port; see docs/asr.md."""
+"""Speech engines (Vosk, faster-whisper) behind the Transcriber port; see docs/asr.md.
 
-from callcenter.adapters.asr.factory import AsrConfig, build_transcriber, transcriber_from_config
-from callcenter.adapters.asr.settings import EngineName, WhisperOptions
-
-__all__ = ["AsrConfig", "EngineName", "WhisperOptions", "build_transcriber", "transcriber_from_config"]
+Import from the modules (``factory.build_transcriber``, ``factory.transcriber_from_config``,
+``settings.WhisperOptions``): this package imports nothing, so ``python -m callcenter.adapters.asr.models``
+runs its module exactly once.
+"""
