@@ -54,6 +54,11 @@ class Settings:
     vosk_language: str = "zh"  # language of the Vosk model (the PyPI Korean model used in tests: "ko")
     whisper_threads: int = 2
     whisper_beam_size: int = 5
+    whisper_compute_type: str = "int8"
+    whisper_split_on_silence: int = (
+        1  # 1: decode each speech span on its own (see docs/asr.md); 0: whole side
+    )
+    whisper_model_dir: str = ""  # another faster-whisper model directory instead of the PyPI Whisper-base
     asr_workers: int = 1
     asr_claim_after_s: int = 300
     asr_max_attempts: int = 3

@@ -201,7 +201,13 @@ class Config:
     whisper_threads: int = 1
     whisper_beam_size: int = 5
     vosk_language: str = "zh"
+    whisper_compute_type: str = "int8"
+    whisper_split_on_silence: int = 1
+    whisper_model_dir: str = ""
     vosk_language: str = "zh"
+    whisper_compute_type: str = "int8"
+    whisper_split_on_silence: int = 1
+    whisper_model_dir: str = ""
 
 
 def test_factory_refuses_unknown_engines_and_missing_models(tmp_path: Path) -> None:

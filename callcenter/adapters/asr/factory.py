@@ -28,6 +28,12 @@ class AsrConfig(Protocol):
     def whisper_beam_size(self) -> int: ...
     @property
     def vosk_language(self) -> str: ...
+    @property
+    def whisper_compute_type(self) -> str: ...
+    @property
+    def whisper_split_on_silence(self) -> int: ...
+    @property
+    def whisper_model_dir(self) -> str: ...
 
 
 def build_transcriber(
@@ -59,7 +65,13 @@ def transcriber_from_config(config: AsrConfig) -> Transcriber:
     if config.asr_engine not in ENGINES:
         raise ConfigError(f"asr_engine must be one of {ENGINES}", reason="invalid_setting")
     engine: EngineName = "vosk" if config.asr_engine == "vosk" else "whisper"
-    whisper = WhisperOptions(cpu_threads=config.whisper_threads, beam_size=config.whisper_beam_size)
+    whisper = WhisperOptions(
+        cpu_threads=config.whisper_threads,
+        beam_size=config.whisper_beam_size,
+        compute_type=config.whisper_compute_type,
+        split_on_silence=bool(config.whisper_split_on_silence),
+        model_dir=Path(config.whisper_model_dir).expanduser() if config.whisper_model_dir else None,
+    )
     model = Path(config.vosk_model_path).expanduser() if config.vosk_model_path else None
     return build_transcriber(
         engine, vosk_model_path=model, vosk_language=config.vosk_language, whisper=whisper
