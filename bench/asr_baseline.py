@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from the repository root
 
-from callcenter.asr.audio import is_silent, load_mono, load_recording
-from callcenter.asr.cer import ErrorCount, cer_count
+from callcenter.adapters.asr.audio import is_silent, load_mono, load_recording
+from callcenter.adapters.asr.cer import ErrorCount, cer_count
 from callcenter.asr.model import Audio, Speaker
 from callcenter.asr.port import Transcriber
 

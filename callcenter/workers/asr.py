@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from callcenter.adapters.asr.calls import transcribe_call
 from callcenter.adapters.db.engine import create_engine
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
 from callcenter.adapters.redis.jobs import Delivery, RedisTranscriptionQueue
-from callcenter.asr.calls import transcribe_call
 from callcenter.asr.model import Transcript
 from callcenter.asr.port import Transcriber
 from callcenter.asr.service import CallTranscription

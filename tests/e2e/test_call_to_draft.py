@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import soundfile
 
+from callcenter.adapters.asr.cer import cer_count
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
-from callcenter.asr.cer import cer_count
 from tests.support.asr import read_corpus, speech_dir
 from tests.support.hotline import RunningHotline
 

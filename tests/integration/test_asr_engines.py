@@ -18,13 +18,13 @@ import numpy as np
 import pytest
 import soundfile
 
+from callcenter.adapters.asr.audio import load_mono, load_recording
+from callcenter.adapters.asr.cer import ErrorCount, cer_count
+from callcenter.adapters.asr.text import to_simplified
 from callcenter.adapters.asr.vosk_engine import VoskTranscriber
 from callcenter.adapters.asr.whisper_engine import WhisperTranscriber
-from callcenter.asr.audio import load_mono, load_recording
-from callcenter.asr.cer import ErrorCount, cer_count
 from callcenter.asr.model import Audio, Segment, Speaker
 from callcenter.asr.port import Transcriber
-from callcenter.asr.text import to_simplified
 from callcenter.core.errors import AudioError
 from tests.support.asr import Utterance, assert_well_timed, jamo_error_rate
 

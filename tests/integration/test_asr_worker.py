@@ -19,11 +19,11 @@ import soundfile
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
+from callcenter.adapters.asr.cer import cer
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.db.tables import tickets, transcripts
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
-from callcenter.asr.cer import cer
 from callcenter.bootstrap import settings_env
 from callcenter.calls.model import CallPhase, CallRecord, RecordingFiles
 from callcenter.calls.ports import TranscriptionJob

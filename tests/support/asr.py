@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
-from callcenter.asr.audio import telephone_round_trip
-from callcenter.asr.cer import edit_distance
+from callcenter.adapters.asr.audio import telephone_round_trip
+from callcenter.adapters.asr.cer import edit_distance
+from callcenter.adapters.asr.text import words_of
 from callcenter.asr.model import Audio, Segment
-from callcenter.asr.text import words_of
 from callcenter.core.errors import ConfigError
 
 if TYPE_CHECKING:  # the engines import libvosk / CTranslate2: only the tests that use them pay for it

@@ -19,9 +19,18 @@ def ev(**headers: str) -> dict[str, str]:
 
 def test_new_channel_of_a_citizen_is_a_call_arrival_dated_by_asterisk() -> None:
     event = translate(
-        ev(Event="Newchannel", Channel="PJSIP/pstn-00000001", CallerIDNum="13800138000", Context="from-pstn",
-           Exten="12345", Uniqueid="1764.1", Linkedid="1764.1", Timestamp="1764000000.250000"),
-        MATCH, NOW,
+        ev(
+            Event="Newchannel",
+            Channel="PJSIP/pstn-00000001",
+            CallerIDNum="13800138000",
+            Context="from-pstn",
+            Exten="12345",
+            Uniqueid="1764.1",
+            Linkedid="1764.1",
+            Timestamp="1764000000.250000",
+        ),
+        MATCH,
+        NOW,
     )
     assert isinstance(event, CallArrived)
     assert event.caller_number == "13800138000" and event.call_id == "1764.1"
@@ -42,25 +51,47 @@ def test_other_new_channels_are_not_hotline_calls(headers: dict[str, str]) -> No
 
 def test_agent_connect_carries_asterisks_hold_time() -> None:
     event = translate(
-        ev(Event="AgentConnect", Queue="hotline", Interface="PJSIP/agent1001", MemberName="agent1001",
-           HoldTime="7", Uniqueid="1.1", Linkedid="1.1"),
-        MATCH, NOW,
+        ev(
+            Event="AgentConnect",
+            Queue="hotline",
+            Interface="PJSIP/agent1001",
+            MemberName="agent1001",
+            HoldTime="7",
+            Uniqueid="1.1",
+            Linkedid="1.1",
+        ),
+        MATCH,
+        NOW,
     )
     assert isinstance(event, AgentConnected)
     assert (event.agent, event.hold_seconds, event.at) == ("PJSIP/agent1001", 7, NOW)
 
 
 def test_only_the_callers_hangup_ends_the_call() -> None:
-    caller = translate(ev(Event="Hangup", Uniqueid="1.1", Linkedid="1.1", Cause="16",
-                          **{"Cause-txt": "Normal Clearing"}), MATCH, NOW)
+    caller = translate(
+        ev(Event="Hangup", Uniqueid="1.1", Linkedid="1.1", Cause="16", **{"Cause-txt": "Normal Clearing"}),
+        MATCH,
+        NOW,
+    )
     agent = translate(ev(Event="Hangup", Uniqueid="1.2", Linkedid="1.1", Cause="16"), MATCH, NOW)
     assert isinstance(caller, CallHungUp) and caller.cause_text == "Normal Clearing"
     assert agent is None
 
 
 def test_queue_join_remembers_the_caller_for_a_call_first_seen_there() -> None:
-    event = translate(ev(Event="QueueCallerJoin", Queue="hotline", Position="2", CallerIDNum="13900000000",
-                         Channel="PJSIP/pstn-2", Uniqueid="1.3", Linkedid="1.3"), MATCH, NOW)
+    event = translate(
+        ev(
+            Event="QueueCallerJoin",
+            Queue="hotline",
+            Position="2",
+            CallerIDNum="13900000000",
+            Channel="PJSIP/pstn-2",
+            Uniqueid="1.3",
+            Linkedid="1.3",
+        ),
+        MATCH,
+        NOW,
+    )
     assert isinstance(event, JoinedQueue)
     assert (event.position, event.caller_number) == (2, "13900000000")
 

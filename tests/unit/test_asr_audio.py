@@ -13,7 +13,7 @@ import soundfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callcenter.asr.audio import (
+from callcenter.adapters.asr.audio import (
     CALLER_AGENT,
     MIN_AUDIBLE_SECONDS,
     SILENCE_DBFS,

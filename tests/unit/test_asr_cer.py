@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcenter.asr.cer import ErrorCount, cer, cer_count, corpus_cer, edit_distance, wer
-from callcenter.asr.text import normalize_zh, to_simplified, words_of
+from callcenter.adapters.asr.cer import ErrorCount, cer, cer_count, corpus_cer, edit_distance, wer
+from callcenter.adapters.asr.text import normalize_zh, to_simplified, words_of
 
 REFERENCE = "广州市房地产中介协会分析"  # AISHELL-1 BAC009S0724W0121, 12 characters
 

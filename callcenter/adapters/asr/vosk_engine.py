@@ -15,8 +15,8 @@ from typing import Any
 
 import vosk
 
+from callcenter.adapters.asr.audio import is_silent, pcm16, resample
 from callcenter.adapters.asr.models import require_vosk_model, vosk_sample_rate
-from callcenter.asr.audio import is_silent, pcm16, resample
 from callcenter.asr.model import Audio, Segment, Speaker, Word
 from callcenter.core.errors import AudioError, ConfigError
 

@@ -22,11 +22,11 @@ import numpy.typing as npt
 from faster_whisper import WhisperModel
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from callcenter.adapters.asr.audio import is_silent, resample
 from callcenter.adapters.asr.models import whisper_base_files
 from callcenter.adapters.asr.settings import WhisperOptions
-from callcenter.asr.audio import is_silent, resample
+from callcenter.adapters.asr.text import to_simplified
 from callcenter.asr.model import Audio, Segment, Speaker, Word
-from callcenter.asr.text import to_simplified
 from callcenter.core.errors import AudioError, ConfigError
 
 WHISPER_RATE = 16000

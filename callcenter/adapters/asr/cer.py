@@ -1,9 +1,9 @@
 """Character error rate (CER) for Chinese and word error rate (WER) for space-delimited languages.
 
-CER = (substitutions + deletions + insertions) / reference characters, after both texts are normalised with
-:func:`callcenter.asr.text.normalize_zh`. Over a corpus the edits and the reference characters are summed
-first (corpus-level CER = Σ edits / Σ reference chars), so long utterances weigh more than short ones; this is
-the figure speech papers and the Vosk model cards report.
+CER = (substitutions + deletions + insertions) / reference characters, after both texts are normalised
+with :func:`~callcenter.adapters.asr.text.normalize_zh`. Over a corpus the edits and the reference
+characters are summed first (corpus-level CER = Σ edits / Σ reference chars), so long utterances weigh
+more than short ones; this is the figure speech papers and the Vosk model cards report.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from callcenter.asr.text import normalize_zh, words_of
+from callcenter.adapters.asr.text import normalize_zh, words_of
 
 
 def edit_distance(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> int:

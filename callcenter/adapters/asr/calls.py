@@ -5,7 +5,7 @@ Synchronous and CPU-bound: it runs in the ASR worker process, off any event loop
 
 from __future__ import annotations
 
-from callcenter.asr.audio import is_silent, load_recording, load_sides
+from callcenter.adapters.asr.audio import is_silent, load_recording, load_sides
 from callcenter.asr.model import Audio, Segment, Speaker, Transcript
 from callcenter.asr.port import Transcriber
 
