@@ -36,6 +36,9 @@ Speech = Callable[[str], Path]
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow]
 
 RATE = 8000
+VOICED_RMS = 0.01  # -40 dBFS: quieter half-second pieces of a sample are pauses
+SAME_VOICE = 0.5  # similarity of a side to the sample played into it (1.0 idle, >= 0.68 with both cores busy)
+OTHER_VOICE = 0.35  # similarity to the sample played into the other side (0.15-0.2)
 RECORD_AMI = os.environ.get("CALLCENTER_RECORD_AMI")
 Samples = npt.NDArray[np.float64]
 
@@ -58,14 +61,35 @@ def read_mono(path: Path) -> Samples:
 
 
 def best_match(recording: Samples, source: Samples) -> tuple[float, float]:
-    """(offset in seconds, normalised correlation) where ``source`` fits ``recording`` best."""
-    size = len(recording) + len(source)
+    """(offset in seconds, normalised cross-correlation) where ``source`` fits ``recording`` best.
+
+    Normalised at every lag by the energy of the recording under the source, so a loud passage elsewhere
+    cannot win; near-silent windows are floored at -60 dBFS so that silence never looks like a match.
+    """
+    n = len(source)
+    size = len(recording) + n
     spectrum = np.fft.rfft(recording, 2 * size) * np.conj(np.fft.rfft(source, 2 * size))
-    lag = int(np.argmax(np.fft.irfft(spectrum)[: len(recording)]))
-    segment = recording[lag : lag + len(source)]
-    reference = source[: len(segment)]
-    norm = float(np.linalg.norm(segment) * np.linalg.norm(reference)) or 1.0
-    return lag / RATE, float(np.dot(segment, reference)) / norm
+    correlation = np.fft.irfft(spectrum)[: len(recording) - n + 1]
+    energy = np.concatenate([[0.0], np.cumsum(recording**2)])
+    window = np.sqrt(np.maximum(energy[n:] - energy[:-n], 0.0))
+    normalised = correlation / (np.linalg.norm(source) * np.maximum(window, 0.001 * np.sqrt(n)) + 1e-12)
+    lag = int(np.argmax(normalised))
+    return lag / RATE, float(normalised[lag])
+
+
+def similarity(recording: Samples, source: Samples, piece_s: float = 0.5) -> float:
+    """How much of ``source`` is found intact in ``recording``: the median, over the voiced half-second pieces
+    of ``source``, of each piece's best normalised correlation anywhere in ``recording``.
+
+    1.0 means every piece is there; unrelated speech scores about 0.15-0.2. Piecewise on purpose: when the
+    simulated phones are starved of CPU their RTP timing jitters, and a gap that shifts the rest of an
+    utterance must not count as a different voice (a whole-utterance correlation can drop to 0.3 then while
+    most pieces still match at 0.7-1.0).
+    """
+    size = int(RATE * piece_s)
+    pieces = [source[i : i + size] for i in range(0, len(source) - size + 1, size)]
+    scores = [best_match(recording, p)[1] for p in pieces if np.sqrt(np.mean(p**2)) > VOICED_RMS]
+    return float(np.median(scores))
 
 
 def frame_levels_db(samples: Samples, frame_s: float = 0.1) -> Samples:
@@ -124,10 +148,16 @@ def test_answered_call_is_recorded_with_caller_and_agent_apart(
 
     result = caller(script).run(timeout=60)
     complete = ami.wait_event("UserEvent", 10, userevent="HotlineRecordingComplete")
-    ended = ami.wait_event("AgentComplete", 5, linkedid=complete["linkedid"])
-    ami.wait_event("QueueMemberStatus", 5, after=ended, interface="PJSIP/agent1001", status="1")  # idle again
-    for _agent_leg_and_caller_leg in range(2):
-        ended = ami.wait_event("Hangup", 5, after=ended, linkedid=complete["linkedid"])
+    # The end of the call is reported by several Asterisk threads, in no fixed order: wait for all of it.
+    connected = ami.wait_event("AgentConnect", 5, linkedid=complete["linkedid"])
+    # AgentComplete may come after both Hangups, and then without any channel headers (Asterisk 22.10):
+    # it is found by the member's Interface, after the AgentConnect.
+    ami.wait_event("AgentComplete", 5, after=connected, interface="PJSIP/agent1001")
+    ami.wait_event("QueueMemberStatus", 5, after=connected, interface="PJSIP/agent1001", status="1")  # idle
+    ami.wait_event("Hangup", 5, linkedid=complete["linkedid"], uniqueid=complete["linkedid"])  # caller leg
+    ami.wait_for(
+        lambda m: m.get("event") == "Hangup" and m.get("channel", "").startswith("PJSIP/agent1001"), 5
+    )
     call = agent.wait_ended(10)
     save_fixture("answered_call.ami", ami.raw)
 
@@ -135,7 +165,7 @@ def test_answered_call_is_recorded_with_caller_and_agent_apart(
     assert call.ended_by == "agent"
     assert complete["hasaudio"] == "yes"
     assert_recording_sides(asterisk, complete, citizen, agent_voice)
-    assert best_match(call.heard / 32768.0, read_mono(citizen))[1] > 0.8  # the agent heard the citizen
+    assert similarity(call.heard / 32768.0, read_mono(citizen)) > SAME_VOICE  # the agent heard the citizen
     assert_answered_call_events(ami, complete["linkedid"])
 
 
@@ -148,11 +178,13 @@ def assert_recording_sides(
     caller_side, agent_side = read_mono(paths["caller"]), read_mono(paths["agent"])
     assert len(caller_side) == len(agent_side) == len(read_mono(paths["mixed"]))  # sample-aligned sides
 
-    offset, caller_match = best_match(caller_side, read_mono(citizen))
-    assert caller_match > 0.9  # the citizen's voice, intact, on the caller side
-    assert best_match(agent_side, read_mono(agent_voice))[1] > 0.9  # the agent's voice on the agent side
-    assert best_match(agent_side, read_mono(citizen))[1] < 0.3  # and not mixed into each other
-    assert best_match(caller_side, read_mono(agent_voice))[1] < 0.3
+    citizen_samples, agent_samples = read_mono(citizen), read_mono(agent_voice)
+    assert similarity(caller_side, citizen_samples) > SAME_VOICE  # the citizen's voice on the caller side
+    assert similarity(agent_side, agent_samples) > SAME_VOICE  # the agent's voice on the agent side
+    assert similarity(agent_side, citizen_samples) < OTHER_VOICE  # and not mixed into each other
+    assert similarity(caller_side, agent_samples) < OTHER_VOICE
+
+    offset, _ = best_match(caller_side, citizen_samples)
 
     levels = frame_levels_db(caller_side)
     speaking = slice(int(offset * 10), int((offset + soundfile.info(citizen).duration) * 10))
@@ -160,29 +192,21 @@ def assert_recording_sides(
 
 
 def assert_answered_call_events(ami: AmiSession, linkedid: str) -> None:
-    events = events_of_call(ami, linkedid)
-    names = [e["event"] for e in events]
-    for name in (
-        "Newchannel",
-        "MixMonitorStart",
-        "UserEvent",
-        "QueueCallerJoin",
-        "AgentCalled",
-        "AgentConnect",
-        "AgentComplete",
-        "MixMonitorStop",
-        "Hangup",
-    ):
-        assert name in names, name
-    assert names.index("QueueCallerJoin") < names.index("AgentConnect") < names.index("AgentComplete")
-    connect = next(e for e in events if e["event"] == "AgentConnect")
+    """The call's own events (by Linkedid) in call-flow order; AgentComplete is matched by Interface."""
+    names = [e["event"] for e in events_of_call(ami, linkedid)]
+    flow = ["Newchannel", "MixMonitorStart", "UserEvent", "QueueCallerJoin", "AgentCalled", "AgentConnect"]
+    assert set(flow) | {"MixMonitorStop", "Hangup"} <= set(names), names
+    assert [names.index(n) for n in flow] == sorted(names.index(n) for n in flow), names
+    connect = next(e for e in events_of_call(ami, linkedid) if e["event"] == "AgentConnect")
     assert (connect["queue"], connect["interface"], connect["calleridnum"]) == (
         "hotline",
         "PJSIP/agent1001",
         "13800138001",
     )
     assert int(connect["holdtime"]) <= 3
-    hangups = [e for e in events if e["event"] == "Hangup"]
+    complete = ami.wait_event("AgentComplete", 0, after=connect, interface="PJSIP/agent1001")
+    assert complete["reason"] == "agent" and int(complete["talktime"]) >= 7
+    hangups = [e for e in events_of_call(ami, linkedid) if e["event"] == "Hangup"]
     assert {e["channel"].split("-")[0] for e in hangups} == {"PJSIP/pstn", "PJSIP/agent1001"}
 
 

@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 import pytest
 
@@ -238,10 +239,13 @@ def ami_login(asterisk: AsteriskInstance) -> Iterator[Callable[..., AmiSession]]
 
 
 @pytest.fixture
-def ami(asterisk: AsteriskInstance) -> Iterator[AmiSession]:
-    """An AMI session as the bridge's user; agents it logged in are logged out again afterwards."""
+def ami(asterisk: AsteriskInstance, tmp_path: Path) -> Iterator[AmiSession]:
+    """An AMI session as the bridge's user; agents it logged in are logged out again afterwards.
+
+    The raw stream is kept as ``<tmp_path>/ami.raw`` for post-mortems of a failed test."""
     settings = asterisk.settings
     with AmiSession(settings.ami_port, settings.ami_user, settings.ami_secret) as session:
         yield session
+        (tmp_path / "ami.raw").write_bytes(session.raw)
         for agent in settings.agents:
             session.action("QueueRemove", Queue="hotline", Interface=f"PJSIP/{agent}")
