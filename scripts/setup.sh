@@ -22,8 +22,45 @@ apt_install() {  # install only the Debian packages that are missing
 
 system_packages() {
   # sip-tester = sipp (scripted SIP caller that can send RFC 2833 DTMF); espeak-ng + sox synthesize prompts.
-  apt_install python3-venv sip-tester espeak-ng sox libsndfile1 ca-certificates curl
-  if ! (redis-cli -u "${REDIS_URL:-redis://127.0.0.1:6379/0}" ping >/dev/null 2>&1); then apt_install redis-server redis-tools; fi
+  apt_install python3-venv sip-tester espeak-ng sox libsndfile1 ca-certificates curl redis-tools
+}
+
+redis_service() {
+  # Use the Redis at $REDIS_URL when it answers; otherwise install and start a local one (loopback, no disk).
+  local url="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+  redis-cli -u "$url" ping 2>/dev/null | grep -q PONG && return 0
+  case "$url" in redis://127.0.0.1:6379*|redis://localhost:6379*) ;; *) log "Redis at $url does not answer"; return 1 ;; esac
+  apt_install redis-server
+  log "starting redis-server on 127.0.0.1:6379"
+  mkdir -p "$CACHE/redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir "$CACHE/redis" \
+    --logfile "$CACHE/redis/redis.log" >&2
+  for _ in $(seq 50); do redis-cli -u "$url" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.1; done
+  log "redis-server did not come up: see $CACHE/redis/redis.log"; return 1
+}
+
+PG_PORT_OWN=55432
+test_postgres() {
+  # Tests run on PostgreSQL too. Use the server on 127.0.0.1:5432 when it lets user postgres in (trust auth);
+  # otherwise run a private cluster (trust auth, loopback, port 55432) that touches no system configuration.
+  local dsn="postgresql://postgres@127.0.0.1:5432/postgres"
+  if [ -z "${CALLCENTER_OWN_POSTGRES:-}" ] && psql "$dsn" -Atc 'select 1' >/dev/null 2>&1; then
+    echo "$dsn" > "$CACHE/test_postgres.dsn"; return 0
+  fi
+  apt_install postgresql
+  local bin dir="/var/tmp/callcenter12345-pg" as_pg
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
+  as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else as_root runuser -u postgres -- "$@"; fi; }
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    as_root mkdir -p "$dir" && as_root chown postgres: "$dir" && as_root chmod 700 "$dir"
+    as_pg "$bin/initdb" -D "$dir" -A trust -U postgres >&2
+  fi
+  if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    log "starting a private PostgreSQL for the tests on 127.0.0.1:$PG_PORT_OWN"
+    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
+      -o "-p $PG_PORT_OWN -h 127.0.0.1 -k /tmp" start >&2
+  fi
+  echo "postgresql://postgres@127.0.0.1:$PG_PORT_OWN/postgres" > "$CACHE/test_postgres.dsn"
 }
 
 python_env() {
@@ -76,6 +113,7 @@ prompts() {
 main() {
   if [ $# -gt 0 ]; then for step in "$@"; do "$step"; done; return 0; fi  # e.g. setup.sh python_env
   system_packages
+  redis_service
   python_env
   asterisk_runtime
   (cd "$REPO" && PYTHONPATH="$REPO" prompts)
