@@ -1,0 +1,122 @@
+"""The bridge's real panoramisk connection, fed by a scripted AMI peer on loopback: a call recorded from
+Asterisk 22 with garbage and malformed events spliced in, sent in 5-byte pieces. Every valid event
+arrives in order; nothing invalid is fatal."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
+from callcenter.adapters.ami.translate import HotlineMatch
+from callcenter.calls.events import CallArrived, CallEvent, CallHungUp
+from callcenter.core.clock import FixedClock
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+MALFORMED = [
+    b"Event: QueueCallerJoin\r\nUniqueid: x\r\nLinkedid: x\r\n\r\n",  # no Queue header
+    b"Event: AgentConnect\r\nQueue: hotline\r\nHoldTime: soon\r\nLinkedid: y\r\n\r\n",  # not a number
+    b"Event: Hangup\r\nUniqueid: z\r\nLinkedid: z\r\nTimestamp: yesterday\r\n\r\n",  # bad timestamp
+]
+GARBAGE = [b"\xff\xfe\x00\x01 not AMI at all\r\n\r\n", b"Event\r\n: \r\n\r\n", b"\r\n\r\n\r\n"]
+LIST_END = {b"QueueStatus": b"QueueStatusComplete", b"CoreShowChannels": b"CoreShowChannelsComplete"}
+
+
+def recorded_call() -> list[bytes]:
+    raw = (FIXTURES / "answered_call.ami").read_bytes().removeprefix(BANNER)
+    return [m + b"\r\n\r\n" for m in raw.split(b"\r\n\r\n") if m.startswith(b"Event:")]
+
+
+def spliced(events: list[bytes]) -> bytes:
+    """After each of the first events, one malformed event and one piece of garbage."""
+    out = []
+    for i, event in enumerate(events):
+        out.append(event)
+        if i < len(MALFORMED):
+            out += [MALFORMED[i], GARBAGE[i]]
+    return b"".join(out)
+
+
+def header(message: bytes, name: bytes) -> bytes:
+    return next(
+        (line.split(b": ", 1)[1] for line in message.split(b"\r\n") if line.startswith(name + b":")), b""
+    )
+
+
+def answer(action: bytes) -> bytes:
+    """What Asterisk answers to the bridge's actions (empty lists: no queue members, no live calls)."""
+    kind, action_id = header(action, b"Action"), header(action, b"ActionID")
+    reply = b"Response: Success\r\nActionID: " + action_id + b"\r\n"
+    if kind == b"Login":
+        return reply + b"Message: Authentication accepted\r\n\r\n"
+    if kind in LIST_END:
+        reply += b"EventList: start\r\n\r\n"
+        return (
+            reply
+            + b"Event: "
+            + LIST_END[kind]
+            + b"\r\nActionID: "
+            + action_id
+            + b"\r\nEventList: Complete\r\n\r\n"
+        )
+    return reply + b"\r\n"
+
+
+async def scripted_asterisk(call: bytes) -> tuple[asyncio.Server, int]:
+    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(BANNER)
+        while True:
+            action = await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer(action))
+            if header(action, b"Action") == b"CoreShowChannels":  # the resync is done: the call happens
+                break
+        for i in range(0, len(call), 5):
+            writer.write(call[i : i + 5])
+            await writer.drain()
+        while await reader.read(1024):
+            pass
+
+    server = await asyncio.start_server(session, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def test_malformed_messages_are_skipped_and_every_valid_event_arrives() -> None:
+    received: list[CallEvent] = []
+
+    async def sink(event: CallEvent) -> None:
+        received.append(event)
+
+    server, port = await scripted_asterisk(spliced(recorded_call()))
+    bridge = AmiBridge(
+        AmiEndpoint("scripted", "127.0.0.1", port, "callcenter", "secret"),
+        HotlineMatch(),
+        sink,
+        FixedClock(datetime(2030, 1, 1, tzinfo=UTC)),
+    )
+    await bridge.start()
+    try:
+        for _ in range(200):
+            if any(isinstance(e, CallHungUp) for e in received):
+                break
+            await asyncio.sleep(0.05)
+        await bridge.drained()
+    finally:
+        await bridge.stop()
+        server.close()
+        await server.wait_closed()
+
+    assert [type(e).__name__ for e in received] == [
+        "CallArrived",
+        "RecordingStarted",
+        "JoinedQueue",
+        "AgentCalled",
+        "AgentConnected",
+        "RecordingFinished",
+        "CallHungUp",
+    ]
+    assert bridge.skipped_events == len(MALFORMED)
+    assert bridge.logins == 1 and bridge.resyncs == 1
+    arrived = received[0]
+    assert isinstance(arrived, CallArrived) and arrived.caller_number == "13800138001"
