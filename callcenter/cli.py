@@ -114,6 +114,10 @@ def cmd_asterisk(args: argparse.Namespace, settings: Settings) -> int:
     from callcenter.telephony import local_instance
 
     instance = local_instance(settings)
+    if args.action == "render":  # containers: write the configuration, Asterisk is started by the image
+        instance.render()
+        print(instance.host_path(instance.layout.config_file))
+        return 0
     if args.action == "start":
         instance.start(timeout=60.0)
     elif args.action == "stop":
@@ -165,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
         if name == "run":
             sp.add_argument("--demo", action="store_true", help="demo seats and calls with Mandarin speech")
         if name == "asterisk":
-            sp.add_argument("action", choices=("start", "stop", "status"))
+            sp.add_argument("action", choices=("start", "stop", "status", "render"))
         if name == "asr-worker":
             sp.add_argument("--consumer", default=None, help="consumer name in the Redis group")
     return p

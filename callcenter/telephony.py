@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from callcenter.adapters.asterisk.errors import AsteriskNotInstalled
 from callcenter.adapters.asterisk.instance import AsteriskInstance
 from callcenter.adapters.asterisk.settings import InstanceSettings
 from callcenter.config import Settings
@@ -29,6 +30,13 @@ def local_instance(settings: Settings) -> AsteriskInstance:
 
 
 def host_path_for(settings: Settings) -> Callable[[str], str]:
-    """Map recording paths as Asterisk reports them to this host's view (identity without a chroot)."""
-    instance = local_instance(settings)
+    """Map recording paths as Asterisk reports them to this host's view.
+
+    With Asterisk in this machine's sid chroot, the chroot's root is prefixed. Where no Asterisk runs here
+    (containers: Asterisk elsewhere, recordings on a volume mounted at the same path) paths are used as is.
+    """
+    try:
+        instance = local_instance(settings)
+    except AsteriskNotInstalled:
+        return lambda path: path
     return lambda path: str(instance.host_path(path))

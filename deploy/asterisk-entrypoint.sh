@@ -2,20 +2,15 @@
 # Entrypoint of the asterisk container: render the configuration for this container, then run Asterisk.
 #
 # Rendering happens at every start, because the rendered files hold secrets that only exist in the
-# environment (CALLCENTER_AMI_SECRET, CALLCENTER_AGENT_PASSWORD). It calls the renderer module,
-# `python -m callcenter.adapters.asterisk.render`, which is expected to load Settings from CALLCENTER_*
-# variables and run AsteriskInstance.render(): every {{name}} in asterisk_conf/ filled in, written to
-# $CALLCENTER_CACHE/instances/$CALLCENTER_ASTERISK_NAME/etc, prompts installed. When the lead's CLI offers
-# `python -m callcenter asterisk render`, call that instead.
+# environment (CALLCENTER_AMI_SECRET, CALLCENTER_AGENT_PASSWORD). `python -m callcenter asterisk render`
+# loads Settings from the CALLCENTER_* variables and runs AsteriskInstance.render(): every {{name}} in
+# asterisk_conf/ filled in, prompts installed.
 set -eu
 
-name="${CALLCENTER_ASTERISK_NAME:-hotline}"
-config="${CALLCENTER_CACHE:?}/instances/${name}/etc/asterisk.conf"
-
-python -m callcenter.adapters.asterisk.render
-
+# `asterisk render` writes the instance's configuration from asterisk_conf/ and prints its asterisk.conf path.
+config="$(python -m callcenter asterisk render | tail -n 1)"
 if [ ! -s "$config" ]; then
-    echo "hotline-asterisk: rendering did not produce $config; is the renderer's command line in place?" >&2
+    echo "hotline-asterisk: rendering did not produce $config" >&2
     exit 1
 fi
 
