@@ -26,10 +26,9 @@ import soundfile
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 
-if TYPE_CHECKING:  # imported by pytest as plugins: importing them here first would defeat assertion rewriting
+if TYPE_CHECKING:  # a pytest plugin (tests/conftest.py): only its types are needed here
     from tests.support.asterisk import AmiSession
 
-pytest_plugins = ["tests.support.asterisk", "tests.support.phones"]  # no-op once tests/conftest.py lists them
 AgentPhones = Callable[..., AgentPhone]
 Callers = Callable[[CallerScript], SippCaller]
 Speech = Callable[[str], Path]
