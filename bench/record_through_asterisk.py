@@ -32,11 +32,6 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "speech" / "zh"
 
 
-def greeting_seconds(asterisk: AsteriskInstance) -> float:
-    sounds = asterisk.host_path(asterisk.layout.sounds_dir)
-    return float(sum(soundfile.info(sounds / f"{n}.wav").duration for n in ("greeting", "recording_notice")))
-
-
 def record_clip(asterisk: AsteriskInstance, ami: AmiSession, clip: Path, out: Path, number: str) -> Path:
     seconds = float(soundfile.info(clip).duration)
     agent = AgentPhone(
@@ -49,7 +44,7 @@ def record_clip(asterisk: AsteriskInstance, ami: AmiSession, clip: Path, out: Pa
     try:
         ami.action("QueueAdd", Queue="hotline", Interface="PJSIP/agent1001", MemberName="agent1001")
         script = CallerScript(
-            caller_number=number, audio=clip, speak_after_s=greeting_seconds(asterisk) + 2.5, tail_s=30.0
+            caller_number=number, audio=clip, speak_after_s=asterisk.greeting_seconds() + 2.5, tail_s=30.0
         )
         result = SippCaller(script, asterisk.settings.sip_port).run(timeout=120)
         if not result.answered:

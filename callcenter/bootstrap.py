@@ -7,7 +7,6 @@ Nothing here runs at import. ``build_app`` wires the hotline into an aiohttp app
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -26,6 +25,7 @@ from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.http.app import create_app
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
+from callcenter.adapters.tasks import cancel_all
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
@@ -128,9 +128,7 @@ def _sweeper(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(sweep(), name="transcription-sweeper")
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_all([task])
 
     return ctx
 
@@ -165,11 +163,7 @@ class WorkerSupervisor:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
 
     async def _keep(self, name: str) -> None:
         while True:

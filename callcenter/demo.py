@@ -8,7 +8,6 @@ part. Speech comes from the shared corpus (``CALLCENTER_SPEECH_DIR`` or ../share
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +19,7 @@ from aiohttp import web
 
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter.adapters.tasks import cancel_all
 from callcenter.bootstrap import HOTLINE
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,6 @@ def demo_calls(corpus: Path) -> list[DemoCall]:
     return calls
 
 
-def greeting_seconds(asterisk: AsteriskInstance) -> float:
-    sounds = asterisk.host_path(asterisk.layout.sounds_dir)
-    return float(sum(soundfile.info(sounds / f"{n}.wav").duration for n in ("greeting", "recording_notice")))
-
-
 def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup_ctx: seats registered and logged in, then the demo calls placed one after another."""
 
@@ -82,9 +77,7 @@ def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Applic
             await asyncio.to_thread(seat.start)
         task = asyncio.create_task(_place_calls(app, asterisk, calls))
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_all([task])
         for seat in seats:
             await asyncio.to_thread(seat.stop)
 
@@ -97,7 +90,7 @@ async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: 
     for seat in DEMO_SEATS:
         await hotline.bridge.queue_add(hotline.settings.hotline_queue, f"PJSIP/{seat}", seat)
     log.info("demo: seats %s logged in to queue %s", ", ".join(DEMO_SEATS), hotline.settings.hotline_queue)
-    speak_after = greeting_seconds(asterisk) + 5.0
+    speak_after = asterisk.greeting_seconds() + 5.0
     for call in calls:
         script = CallerScript(
             caller_number=call.caller_number, audio=call.audio, speak_after_s=speak_after, tail_s=30.0

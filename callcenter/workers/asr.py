@@ -25,6 +25,7 @@ from callcenter.adapters.asr.calls import transcribe_call
 from callcenter.adapters.db.engine import create_engine
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
 from callcenter.adapters.redis.jobs import Delivery, RedisTranscriptionQueue
+from callcenter.adapters.tasks import cancel_all
 from callcenter.asr.model import Transcript
 from callcenter.asr.port import Transcriber
 from callcenter.asr.service import CallTranscription
@@ -115,9 +116,7 @@ async def _keepalive(
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_all([task])
 
 
 async def _handle(

@@ -9,7 +9,6 @@ import time
 from collections.abc import Awaitable, Callable
 
 import pytest
-import soundfile
 
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.asterisk import AsteriskInstance
@@ -20,11 +19,6 @@ pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("r
 
 StartHotline = Callable[..., Awaitable[RunningHotline]]
 Callers = Callable[[CallerScript], SippCaller]
-
-
-def greeting_seconds(asterisk: AsteriskInstance) -> float:
-    sounds = asterisk.host_path(asterisk.layout.sounds_dir)
-    return sum(soundfile.info(sounds / f"{n}.wav").duration for n in ("greeting", "recording_notice"))
 
 
 async def test_bridge_survives_an_asterisk_restart_and_tracks_the_next_call(
@@ -48,7 +42,7 @@ async def test_bridge_survives_an_asterisk_restart_and_tracks_the_next_call(
     waiting.stop()
 
     # The next call is tracked as if nothing had happened.
-    after = caller(CallerScript(caller_number="13800138202", hang_up_after_s=greeting_seconds(asterisk) + 3))
+    after = caller(CallerScript(caller_number="13800138202", hang_up_after_s=asterisk.greeting_seconds() + 3))
     result = await asyncio.to_thread(after.run, 60)
     assert result.completed, result.log
     call = await running.wait_for(lambda: _phase(running, "13800138202", "ended"), 20, "the next call")

@@ -16,7 +16,6 @@ import pytest
 import soundfile
 
 from callcenter.adapters.asr.cer import cer_count
-from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.asr import read_corpus, speech_dir
 from tests.support.hotline import RunningHotline
@@ -35,11 +34,6 @@ AGENT_CLIP = "cv_zh-CN_18536155"
 # errors are the model's homophone confusions (房→佛/方, 介→间, 滞→止). Bound with margin:
 CALLER_CER_BOUND = 0.30
 DRAFT_TIMEOUT_S = 120.0
-
-
-def greeting_seconds(asterisk: AsteriskInstance) -> float:
-    sounds = asterisk.host_path(asterisk.layout.sounds_dir)
-    return sum(soundfile.info(sounds / f"{n}.wav").duration for n in ("greeting", "recording_notice"))
 
 
 def citizen_audio(tmp_path: Path) -> tuple[Path, str, float]:
@@ -66,7 +60,10 @@ async def place_answered_call(
     agent_phone("agent1001", play=agent_voice, play_after_s=0.3, hang_up_after_s=seconds + 6.0)
     await running.log_in_agent("agent1001")
     script = CallerScript(
-        caller_number=number, audio=audio, speak_after_s=greeting_seconds(running.asterisk) + 5.0, tail_s=30.0
+        caller_number=number,
+        audio=audio,
+        speak_after_s=running.asterisk.greeting_seconds() + 5.0,
+        tail_s=30.0,
     )
     result = await _run_caller(caller(script))
     assert result.completed and result.answered, result.log
@@ -155,7 +152,7 @@ async def test_a_caller_who_gives_up_in_the_queue_is_recorded_as_abandoned(
     running = await start_hotline(asr_workers=0)
     wait = 4.0
     script = CallerScript(
-        caller_number="13800138103", hang_up_after_s=greeting_seconds(running.asterisk) + wait
+        caller_number="13800138103", hang_up_after_s=running.asterisk.greeting_seconds() + wait
     )
     result = await _run_caller(caller(script))
     assert result.completed and result.ended_by == "caller", result.log

@@ -45,14 +45,6 @@ Samples = npt.NDArray[np.float64]
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def greeting_seconds(asterisk: AsteriskInstance) -> float:
-    """How long the caller listens to greeting + recording notice before joining the queue."""
-    sounds = asterisk.host_path(asterisk.layout.sounds_dir)
-    return sum(
-        float(soundfile.info(sounds / f"{name}.wav").duration) for name in ("greeting", "recording_notice")
-    )
-
-
 def read_mono(path: Path) -> Samples:
     samples, rate = soundfile.read(path, dtype="float64")
     assert rate == RATE and samples.ndim == 1
@@ -142,7 +134,10 @@ def test_answered_call_is_recorded_with_caller_and_agent_apart(
     agent = agent_phone("agent1001", play=agent_voice, play_after_s=0.3, hang_up_after_s=8.0)
     log_in(ami, "agent1001")
     script = CallerScript(
-        caller_number="13800138001", audio=citizen, speak_after_s=greeting_seconds(asterisk) + 2.5, tail_s=6.0
+        caller_number="13800138001",
+        audio=citizen,
+        speak_after_s=asterisk.greeting_seconds() + 2.5,
+        tail_s=6.0,
     )
 
     result = caller(script).run(timeout=60)
@@ -215,7 +210,7 @@ def assert_answered_call_events(ami: AmiSession, linkedid: str) -> None:
 def test_caller_who_hangs_up_while_waiting_is_abandoned_and_leaves_no_recording(
     asterisk: AsteriskInstance, ami: AmiSession, caller: Callers
 ) -> None:
-    script = CallerScript(caller_number="13800138002", hang_up_after_s=greeting_seconds(asterisk) + 2.5)
+    script = CallerScript(caller_number="13800138002", hang_up_after_s=asterisk.greeting_seconds() + 2.5)
 
     result = caller(script).run(timeout=60)
     abandon = ami.wait_event("QueueCallerAbandon", 10, calleridnum="13800138002")
@@ -249,7 +244,7 @@ def test_queue_status_shows_the_logged_in_agent_and_the_waiting_caller(
     agent_phone("agent1002")
     log_in(ami, "agent1002", paused=True)  # logged in but on a break (小休): the caller keeps waiting
     waiting = caller(
-        CallerScript(caller_number="13800138003", hang_up_after_s=greeting_seconds(asterisk) + 3)
+        CallerScript(caller_number="13800138003", hang_up_after_s=asterisk.greeting_seconds() + 3)
     )
     waiting.start()
     ami.wait_event("QueueCallerJoin", 15, calleridnum="13800138003")

@@ -22,6 +22,7 @@ from panoramisk import Manager
 from callcenter.adapters.ami.backoff import backoff_delay
 from callcenter.adapters.ami.protocol import Utf8AMIProtocol
 from callcenter.adapters.ami.translate import HotlineMatch, MalformedAmiEvent, normalise, translate
+from callcenter.adapters.tasks import cancel_all
 from callcenter.calls.events import CallEvent
 from callcenter.core.clock import Clock
 from callcenter.core.errors import TelephonyUnavailable
@@ -115,11 +116,7 @@ class AmiBridge:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         self._close_manager()
 
     async def drained(self) -> None:

@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import soundfile
+
 from callcenter.adapters.asterisk import process
 from callcenter.adapters.asterisk.errors import (
     HOW_TO_GET_ASTERISK,
@@ -75,6 +77,13 @@ class AsteriskInstance:
     @property
     def recording_dir(self) -> Path:
         return self.host_path(self.layout.recording_dir)
+
+    def greeting_seconds(self) -> float:
+        """How long a caller hears greeting + recording notice before joining the queue (after render)."""
+        sounds = self.host_path(self.layout.sounds_dir)
+        return float(
+            sum(soundfile.info(sounds / f"{n}.wav").duration for n in ("greeting", "recording_notice"))
+        )
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
