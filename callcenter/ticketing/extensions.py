@@ -12,7 +12,7 @@ from callcenter.core.errors import InvalidInput
 from callcenter.ticketing import commands as c
 from callcenter.ticketing import events as e
 from callcenter.ticketing.errors import ExtensionLimitExceeded, ExtensionPending, NoPendingExtension
-from callcenter.ticketing.handling import Applied, require_text
+from callcenter.ticketing.handling import Applied, require_reason
 from callcenter.ticketing.record import (
     ExtensionRequest,
     ExtensionStatus,
@@ -38,7 +38,7 @@ def request(t: TicketLifecycle, cmd: c.RequestExtension, audit: e.Audit, policy:
     """One request at a time, with a reason, within the total limit."""
     if t.pending_extension is not None:
         raise ExtensionPending("an extension request is already pending")
-    reason = require_text(cmd.reason, "reason")
+    reason = require_reason(cmd.reason)
     check_within_limit(t, cmd.working_days, policy)
     asked = ExtensionRequest(cmd.working_days, reason, audit.actor.id, audit.at)
     changed = replace(t, extensions=(*t.extensions, asked))
@@ -72,5 +72,5 @@ def approve(t: TicketLifecycle, cmd: c.ApproveExtension, audit: e.Audit, policy:
 
 def reject(t: TicketLifecycle, cmd: c.RejectExtension, audit: e.Audit) -> Applied:
     pending(t)
-    reason = require_text(cmd.reason, "reason")
+    reason = require_reason(cmd.reason)
     return decide(t, ExtensionStatus.REJECTED, 0), e.ExtensionDecided(audit, 0, reason)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from callcenter.ticketing import commands as c
 from callcenter.ticketing import events as e
-from callcenter.ticketing.handling import Applied, entry, require_text
+from callcenter.ticketing.handling import Applied, entry, require_reason, require_text
 from callcenter.ticketing.record import (
     Annotation,
     AnnotationKind,
@@ -51,7 +51,7 @@ def record_callback(t: TicketLifecycle, cmd: c.RecordCallback, audit: e.Audit) -
 
 def reopen(t: TicketLifecycle, cmd: c.ReopenTicket, audit: e.Audit) -> Applied:
     """重办 goes back to the same lead unit (or to dispatch, for a ticket resolved on the call)."""
-    return t, e.TicketReopened(audit, require_text(cmd.reason, "reason"))
+    return t, e.TicketReopened(audit, require_reason(cmd.reason))
 
 
 def annotate(

@@ -26,11 +26,17 @@ Applied = tuple[TicketLifecycle, e.TicketEvent]
 
 
 def require_text(text: str, field: str) -> str:
-    """Reasons and replies are mandatory: blank text is refused."""
+    """Replies, answers and notes are mandatory: blank text is refused."""
     if not text.strip():
-        error = ReasonRequired if field == "reason" else InvalidInput
-        raise error(f"{field} is required", field=field)
+        raise InvalidInput(f"{field} is required", field=field)
     return text.strip()
+
+
+def require_reason(reason: str) -> str:
+    """Returns, refusals and reopenings must say why (``reason_required``)."""
+    if not reason.strip():
+        raise ReasonRequired("a reason is required", field="reason")
+    return reason.strip()
 
 
 def acting_unit(audit: e.Audit) -> UnitId:
@@ -106,7 +112,7 @@ def return_ticket(
     t: TicketLifecycle, cmd: c.ReturnTicket, audit: e.Audit, policy: LifecyclePolicy
 ) -> Applied:
     """退单 with a mandatory reason, at most ``policy.max_returns`` times per ticket (then 督办)."""
-    reason = require_text(cmd.reason, "reason")
+    reason = require_reason(cmd.reason)
     if t.return_count >= policy.max_returns:
         raise ReturnLimitReached(
             "return limit reached: escalate to supervision", returns=t.return_count, limit=policy.max_returns
@@ -137,6 +143,6 @@ def reassign(t: TicketLifecycle, cmd: c.ReassignTicket, audit: e.Audit) -> Appli
 
 def reject_return(t: TicketLifecycle, cmd: c.RejectReturn, audit: e.Audit) -> Applied:
     """The return is refused: the same unit handles on, from the state it returned the ticket in."""
-    reason = require_text(cmd.reason, "reason")
+    reason = require_reason(cmd.reason)
     changed = close_last_return(t, ReturnOutcome.REJECTED)
     return changed, e.ReturnRejected(audit, t.returns[-1].unit, reason)
