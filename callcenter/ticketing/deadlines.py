@@ -26,6 +26,8 @@ from typing import TypeAlias
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import ConfigError, InvalidInput
 from callcenter.core.workcalendar import WorkCalendar
+from callcenter.ticketing.errors import ExtensionLimitExceeded
+from callcenter.ticketing.limits import MAX_EXTENSION_WORKING_DAYS
 
 
 class Urgency(StrEnum):
@@ -63,12 +65,6 @@ class WallClock:
 TimeLimit: TypeAlias = WorkingDays | WallClock
 
 
-class ExtensionTooLong(InvalidInput):
-    """The requested extension (延期) would exceed the longest one the rules allow."""
-
-    code = "extension_too_long"
-
-
 def _urgency_limits() -> Mapping[Urgency, TimeLimit]:
     return MappingProxyType(
         {
@@ -103,7 +99,7 @@ class DeadlineRules:
     same_day_cutoff: time | None = None
     warning_fraction: float = 0.8  # 黄牌 no earlier than this share of the allowed time ...
     warning_working_days_before: int = 1  # ... and no earlier than this many working days before due
-    max_extension: WorkingDays = WorkingDays(10)  # 延期, in total
+    max_extension: WorkingDays = WorkingDays(MAX_EXTENSION_WORKING_DAYS)  # 延期, in total
 
     def __post_init__(self) -> None:
         # Read-only copies: configuration loaded once must not change under running rules.
@@ -220,13 +216,13 @@ def extend(
     """Extension (延期): close of business `working_days` working days after the current due day.
 
     All extensions of one order together may not exceed `rules.max_extension`; beyond it this raises
-    `ExtensionTooLong`, and the order has to be escalated instead (督办).
+    `ExtensionLimitExceeded`, and the order has to be escalated instead (督办).
     """
     if working_days < 1:
         raise InvalidInput("an extension is at least one working day", working_days=working_days)
     allowed = rules.max_extension.days - already_extended
     if working_days > allowed:
-        raise ExtensionTooLong(
+        raise ExtensionLimitExceeded(
             "extension exceeds the allowed working days",
             requested=working_days,
             allowed=max(allowed, 0),

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from callcenter.core.ids import CallId, TicketId
+from callcenter.ticketing.states import TicketStatus
 
-
-class TicketStatus(StrEnum):
-    DRAFT = "draft"  # 草稿: made from the call, waiting for the agent to confirm and register (受理)
+# The full status enum of the life cycle (lifecycle.py); "draft" (草稿) is what a call's draft starts as.
+__all__ = ["Ticket", "TicketStatus"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.actors import StaffId, UnitId
+from callcenter.ticketing.limits import MAX_EXTENSION_WORKING_DAYS
 from callcenter.ticketing.states import TicketStatus
 
 
@@ -21,7 +22,7 @@ class LifecyclePolicy:
     """The limits a city configures; defaults are common practice, the deploying city's rules win."""
 
     max_returns: int = 3  # 退单 per ticket before it must be escalated to 督办
-    max_extension_days: int = 10  # 延期: working days in total per ticket
+    max_extension_days: int = MAX_EXTENSION_WORKING_DAYS  # 延期: working days in total per ticket
     max_callback_attempts: int = 3  # 回访 attempts per reply before 联系不上 closes the ticket
 
     def __post_init__(self) -> None:

@@ -16,11 +16,13 @@ from callcenter.core.errors import (
     QueueUnavailable,
     TelephonyUnavailable,
 )
+from callcenter.ticketing.errors import AccessDenied
 
 log = logging.getLogger(__name__)
 
 STATUS: dict[type[DomainError], int] = {
-    NotFound: 404,
+    NotFound: 404,  # includes TicketNotVisible: another unit's order looks like no order at all
+    AccessDenied: 403,
     InvalidInput: 400,
     InvalidTransition: 409,
     ConcurrentUpdate: 409,

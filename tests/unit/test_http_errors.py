@@ -1,0 +1,36 @@
+"""Domain errors map to HTTP status codes in one place; another unit's order is indistinguishable from none."""
+
+from __future__ import annotations
+
+import pytest
+
+from callcenter.adapters.http.errors import status_of
+from callcenter.core.errors import ConcurrentUpdate, DomainError, InvalidInput, InvalidTransition, NotFound
+from callcenter.ticketing.errors import (
+    AccessDenied,
+    ExtensionLimitExceeded,
+    NotLeadUnit,
+    ReturnLimitReached,
+    RoleForbidden,
+    TicketNotVisible,
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (NotFound, 404),
+        (TicketNotVisible, 404),
+        (InvalidInput, 400),
+        (InvalidTransition, 409),
+        (ReturnLimitReached, 409),
+        (ExtensionLimitExceeded, 409),
+        (ConcurrentUpdate, 409),
+        (AccessDenied, 403),
+        (RoleForbidden, 403),
+        (NotLeadUnit, 403),
+        (DomainError, 422),
+    ],
+)
+def test_status_of(error: type[DomainError], status: int) -> None:
+    assert status_of(error("x")) == status
