@@ -10,14 +10,18 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -82,4 +86,199 @@ tickets = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    # Work order (issue 4, migration 0002): who the citizen is, what and where the matter is, who handles it.
+    Column("source", String(16), nullable=False, server_default="call"),  # call | manual
+    Column("citizen_name", Text, nullable=False, server_default=""),
+    Column("citizen_phone", String(64), nullable=False, server_default=""),
+    Column("confidential", Boolean, nullable=False, server_default=false()),  # 保密
+    Column("category_code", String(16)),  # 诉求分类
+    Column("area_code", String(32)),  # resolved from the address by the gazetteer
+    Column("address", Text, nullable=False, server_default=""),
+    Column("urgency", String(16), nullable=False, server_default="normal"),
+    Column("request_type", String(24)),
+    Column("lead_unit", String(32), ForeignKey("units.id")),  # 主办; assistants in ticket_units
+    Column("resolution", Text, nullable=False, server_default=""),
+    Column("history", JSON),  # replies, contributions, returns, extensions, callbacks, annotations
+    Column("registered_at", DateTime(timezone=True)),
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True)),
+    Column("deadline_provisional", Boolean, nullable=False, server_default=false()),
+    Column("warn_at", DateTime(timezone=True)),  # 黄牌
+    Column("contact_due_at", DateTime(timezone=True)),
+    Column("matter_id", Integer, index=True),  # 并单 (matters.id; no FK: matters refers back to tickets)
+    Index("ix_tickets_lead_unit_status", "lead_unit", "status"),
+    Index("ix_tickets_status_due_at", "status", "due_at"),
+    Index("ix_tickets_area_created", "area_code", "created_at"),
+    Index("ix_tickets_caller_number", "caller_number"),
+)
+
+# --- Issue 4: work orders (工单), migration 0002 -------------------------------------------------------
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", String(32), primary_key=True),  # 承办单位 code
+    Column("name", Text, nullable=False),
+    Column("kind", String(24), nullable=False),  # street_office | department | enterprise | other
+    Column("area_code", String(32)),  # the area a street office serves; NULL for city-wide departments
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", String(64), primary_key=True),  # login
+    Column("display_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("unit_id", String(32), ForeignKey("units.id")),  # unit staff only
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column(
+        "token_hash", String(64), primary_key=True
+    ),  # sha256 of the cookie value; the token is never stored
+    Column("staff_id", String(64), ForeignKey("staff.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+ticket_units = Table(
+    "ticket_units",
+    metadata,
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), primary_key=True),
+    Column("unit_id", String(32), ForeignKey("units.id"), primary_key=True),
+    Column("role", String(8), nullable=False),  # lead (主办) | assist (协办)
+    Index("ix_ticket_units_unit", "unit_id", "ticket_id"),
+)
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("version", Integer, nullable=False),  # the ticket's version after the transition
+    Column("action", String(32), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_unit", String(32)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("from_status", String(24), nullable=False),
+    Column("to_status", String(24), nullable=False),
+    Column("details", JSON, nullable=False),
+    UniqueConstraint("ticket_id", "version", name="uq_ticket_events_ticket_version"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("unit_id", String(32)),
+    Column("filename", Text, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_path", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+calendar_overrides = Table(
+    "calendar_overrides",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("workday", Boolean, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("code", String(16), primary_key=True),  # 诉求分类编码, a child's code extends its parent's
+    Column("name", Text, nullable=False),
+    Column("parent_code", String(16)),
+    Column("request_type", String(24)),  # default 诉求类型 of the category, if any
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("code", String(32), primary_key=True),  # 统计用区划代码 (12 digits) or a local code
+    Column("name", Text, nullable=False),
+    Column("level", String(16), nullable=False),  # city | district | street | community
+    Column("parent_code", String(32)),
+)
+
+area_aliases = Table(
+    "area_aliases",
+    metadata,
+    Column("alias", String(128), primary_key=True),  # a road, 小区, landmark or alternative name
+    Column("area_code", String(32), ForeignKey("areas.code"), primary_key=True),
+)
+
+dispatch_rules = Table(
+    "dispatch_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("category_code", String(16), nullable=False),
+    Column("area_code", String(32), nullable=False),
+    Column("lead_unit", String(32), ForeignKey("units.id"), nullable=False),
+    Column("assisting_units", JSON, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("category_code", "area_code", name="uq_dispatch_rules_category_area"),
+)
+
+matters = Table(
+    "matters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # 并单: one matter, many callers
+    Column("area_code", String(32)),
+    Column("category_code", String(16)),
+    Column("first_ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("ticket_count", Integer, nullable=False, default=1),
+    Column("caller_count", Integer, nullable=False, default=1),  # distinct citizens' numbers
+    Column("escalated_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False, default="open"),
+)
+
+supervisions = Table(
+    "supervisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # 督办
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), index=True),
+    Column("matter_id", Integer, ForeignKey("matters.id"), index=True),
+    Column("kind", String(16), nullable=False),  # platform | key | special | on_site | media
+    Column("trigger", String(24), nullable=False),  # manual | overdue | duplicates | return_limit
+    Column("status", String(16), nullable=False, index=True),  # open | closed
+    Column("note", Text, nullable=False, default=""),
+    Column("due_at", DateTime(timezone=True)),
+    Column("opened_by", String(64), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_by", String(64)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closing_note", Text),
+)
+
+deadline_alerts = Table(
+    "deadline_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # warning (黄牌) | overdue (红牌) | contact_overdue
+    Column("due_at", DateTime(timezone=True), nullable=False),  # the deadline it was raised against
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("ticket_id", "kind", "due_at", name="uq_deadline_alerts_ticket_kind_due"),
 )
