@@ -251,7 +251,8 @@ matters = Table(
     Column("ticket_count", Integer, nullable=False, default=1),
     Column("caller_count", Integer, nullable=False, default=1),  # distinct citizens' numbers
     Column("escalated_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False, default="open"),
+    Column("status", String(16), nullable=False, default="open"),  # open | dissolved (ADR 0010)
+    Column("history", JSON),  # [{action: link | unlink, ticket_id, by, at, score}], the merge trail
 )
 
 supervisions = Table(

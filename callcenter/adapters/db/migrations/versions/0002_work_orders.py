@@ -147,6 +147,7 @@ def upgrade() -> None:
         sa.Column("caller_count", sa.Integer(), nullable=False),
         sa.Column("escalated_at", sa.DateTime(timezone=True)),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("history", sa.JSON()),
     )
     op.create_table(
         "supervisions",
