@@ -21,14 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
 from callcenter.adapters.ami.translate import HotlineMatch
+from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
-from callcenter.adapters.http.app import create_app
+from callcenter.adapters.db.staff import SqlStaffDirectory
+from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
+from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
+from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
+from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.tasks import cancel_all
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
+from callcenter.core.workcalendar import WorkCalendar
+from callcenter.staff.model import StaffMember
+from callcenter.ticketing.actors import Role, StaffId
+from callcenter.ticketing.service import WorkOrders
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,11 @@ class Hotline:
     jobs: RedisTranscriptionQueue
     flow: CallFlow
     bridge: AmiBridge
+    clock: Clock
+    staff: SqlStaffDirectory
+    order_store: SqlWorkOrderStore
+    inbox: RedisInbox
+    orders: WorkOrders
 
 
 HOTLINE = web.AppKey("hotline", Hotline)
@@ -65,15 +79,34 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         contexts=frozenset({settings.hotline_context}), numbers=frozenset({settings.hotline_number})
     )
     bridge = AmiBridge(endpoint, match, flow.handle, clock, on_resync=flow.reconcile)
-    return Hotline(settings, engine, redis, jobs, flow, bridge)
+    store = SqlWorkOrderStore(engine)
+    inbox = RedisInbox(redis)
+    orders = WorkOrders(store, SqlUnitDirectory(engine), inbox, clock, WorkCalendar.published())
+    staff = SqlStaffDirectory(engine)
+    return Hotline(settings, engine, redis, jobs, flow, bridge, clock, staff, store, inbox, orders)
+
+
+def web_deps(hotline: Hotline, host_path: PathMap, extra_routes: tuple[RouteHook, ...] = ()) -> WebDeps:
+    return WebDeps(
+        read_model=SqlReadModel(hotline.engine),
+        host_path=host_path,
+        health=_health(hotline),
+        staff=hotline.staff,
+        clock=hotline.clock,
+        work_orders=hotline.orders,
+        order_queries=SqlWorkOrderQueries(hotline.engine),
+        audit_trail=hotline.order_store,
+        extra_routes=extra_routes,
+    )
 
 
 def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = None) -> web.Application:
     """The whole hotline service: web UI + API, AMI bridge, transcription sweeper, ASR workers."""
     hotline = build_hotline(settings, host_path)
-    app = create_app(SqlReadModel(hotline.engine), host_path, _health(hotline))
+    app = create_app(web_deps(hotline, host_path))
     app[HOTLINE] = hotline
     app.cleanup_ctx.append(_database(hotline))
+    app.cleanup_ctx.append(_accounts(hotline))
     app.cleanup_ctx.append(_redis(hotline))
     app.cleanup_ctx.append(_bridge(hotline))
     app.cleanup_ctx.append(_sweeper(hotline))
@@ -86,8 +119,26 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
 def _database(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         await upgrade(hotline.settings.effective_database_url)
+        hotline.orders.use_calendar(await SqlCalendarOverrides(hotline.engine).calendar())
         yield
         await hotline.engine.dispose()
+
+    return ctx
+
+
+ADMIN = StaffMember(StaffId("admin"), "系统管理员", Role.ADMIN)
+
+
+def _accounts(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The first start-up creates the account ``admin`` with the configured (or generated) password."""
+
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        if await hotline.staff.get(ADMIN.id) is None:
+            await hotline.staff.add(ADMIN, hotline.settings.admin_password, hotline.clock.now())
+            log.info(
+                "created the account admin (password: CALLCENTER_ADMIN_PASSWORD or data_dir/admin_password)"
+            )
+        yield
 
     return ctx
 

@@ -62,10 +62,18 @@ class Settings:
     asr_workers: int = 1
     asr_claim_after_s: int = 300
     asr_max_attempts: int = 3
+    # Work orders
+    admin_password: str = field(default="", repr=False)  # account "admin", created at first start-up
+    attachments_dir: str = ""  # default: data_dir/attachments
+    attachment_max_mb: int = 10
 
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'callcenter.db'}"
+
+    @property
+    def effective_attachments_dir(self) -> Path:
+        return Path(self.attachments_dir) if self.attachments_dir else self.data_dir.resolve() / "attachments"
 
 
 def load(file: Path | None = None, env: Mapping[str, str] | None = None, **cli: Any) -> Settings:
@@ -131,11 +139,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError("rtp_end must be above rtp_start", key="rtp_end")
     if settings.asr_workers < 0:  # 0: workers run as their own service (see docker-compose.yml)
         raise ConfigError("asr_workers must be 0 or more", key="asr_workers")
+    if not 1 <= settings.attachment_max_mb <= 100:
+        raise ConfigError("attachment_max_mb must be 1..100", key="attachment_max_mb")
     if settings.asr_max_attempts < 1:
         raise ConfigError("asr_max_attempts must be at least 1", key="asr_max_attempts")
 
 
-LOCAL_SECRETS = ("ami_secret", "agent_password")
+LOCAL_SECRETS = ("ami_secret", "agent_password", "admin_password")
 
 
 def with_local_secret(settings: Settings) -> Settings:

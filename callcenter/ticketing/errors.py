@@ -59,3 +59,9 @@ class ReassignToSameUnit(InvalidInput):
     """改派 goes to another unit; sending it back to the returning unit is rejecting the return."""
 
     code = "reassign_to_same_unit"
+
+
+class UnknownUnit(InvalidInput):
+    """A handling unit that does not exist or is no longer active (撤并的单位)."""
+
+    code = "unknown_unit"

@@ -24,3 +24,4 @@ class Ticket:
     updated_at: datetime
     failure_reason: str | None = None  # why the draft has no usable transcript
     version: int = 1
+    source: str = "call"  # call | manual (typed in by the agent)

@@ -11,19 +11,15 @@ import soundfile
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel, SqlTranscriptionStore
-from callcenter.adapters.http.app import create_app
+from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
 from callcenter.asr.model import Segment, Speaker, Transcript
 from callcenter.calls.model import CallPhase, CallRecord, RecordingFiles
 from callcenter.core.ids import CallId
 from callcenter.ticketing.drafting import draft_from_transcript
+from tests.support.web import build_web
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 HOSTILE = '<script>alert("x")</script>我家楼下的路灯坏了'
-
-
-async def healthy() -> dict[str, Any]:
-    return {"ok": True}
 
 
 async def seed(engine: AsyncEngine, recording: Path) -> CallRecord:
@@ -44,7 +40,9 @@ async def seed(engine: AsyncEngine, recording: Path) -> CallRecord:
 
 
 async def client_for(aiohttp_client: Any, engine: AsyncEngine) -> TestClient:  # type: ignore[type-arg]
-    return await aiohttp_client(create_app(SqlReadModel(engine), lambda p: p, healthy))
+    """The app, logged in as a supervisor (quality inspectors replay calls with that role)."""
+    web = await build_web(aiohttp_client, engine)
+    return await web.login("supervisor1")
 
 
 async def test_calls_and_tickets_are_listed_with_transcripts(

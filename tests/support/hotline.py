@@ -19,6 +19,7 @@ from callcenter.bootstrap import HOTLINE, Hotline, build_app
 from callcenter.config import Settings, load
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+ADMIN_PASSWORD = "test-admin-password"
 
 
 @dataclass
@@ -70,6 +71,7 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
         "asr_workers": 1,
         "asr_claim_after_s": 5,
         "asr_engine": "whisper",
+        "admin_password": ADMIN_PASSWORD,
     }
     values.update(overrides)
     return load(None, {}, **values)
@@ -88,6 +90,8 @@ async def start_hotline(
         app = build_app(settings, lambda p: str(asterisk.host_path(p)))
         client = await aiohttp_client(app)
         running = RunningHotline(client, app[HOTLINE], asterisk)
+        login = {"login": "admin", "password": ADMIN_PASSWORD}
+        assert (await client.post("/api/login", json=login)).status == 200
         await asyncio.wait_for(running.hotline.bridge.synced.wait(), 15)
         started.append(running)
         return running

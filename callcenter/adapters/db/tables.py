@@ -106,6 +106,7 @@ tickets = Table(
     Column("deadline_provisional", Boolean, nullable=False, server_default=false()),
     Column("warn_at", DateTime(timezone=True)),  # 黄牌
     Column("contact_due_at", DateTime(timezone=True)),
+    Column("extension_pending", Boolean, nullable=False, server_default=false()),  # supervisor's inbox
     Column("matter_id", Integer, index=True),  # 并单 (matters.id; no FK: matters refers back to tickets)
     Index("ix_tickets_lead_unit_status", "lead_unit", "status"),
     Index("ix_tickets_status_due_at", "status", "due_at"),

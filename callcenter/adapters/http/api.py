@@ -12,6 +12,9 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from callcenter.core.errors import InvalidInput, NotFound
+from callcenter.staff.model import NotAuthenticated, StaffMember
+from callcenter.ticketing.actors import Role
+from callcenter.ticketing.errors import RoleForbidden
 
 MAX_PAGE = 200
 
@@ -43,6 +46,19 @@ def json_response(data: object, status: int = 200) -> web.Response:
     )
 
 
+MEMBER_KEY = web.RequestKey("member", StaffMember)  # set by the session middleware (auth.py)
+HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def require_hotline_staff(request: web.Request) -> None:
+    """Calls, recordings and transcripts are for hotline staff (agents, dispatchers, supervisors and
+    quality inspectors working as supervisors); handling units see work orders only."""
+    if MEMBER_KEY not in request:
+        raise NotAuthenticated("please log in")
+    if (role := request[MEMBER_KEY].role) not in HOTLINE_ROLES:
+        raise RoleForbidden("handling units do not see calls", role=role)
+
+
 def page(request: web.Request) -> tuple[int, int]:
     """``limit`` (1..200, default 50) and ``offset`` (≥ 0) from the query string."""
     try:
@@ -56,11 +72,13 @@ def page(request: web.Request) -> tuple[int, int]:
 
 
 async def list_calls(request: web.Request) -> web.Response:
+    require_hotline_staff(request)
     limit, offset = page(request)
     return json_response({"items": await request.app[READ_MODEL].calls(limit, offset)})
 
 
 async def get_call(request: web.Request) -> web.Response:
+    require_hotline_staff(request)
     call_id = request.match_info["call_id"]
     call = await request.app[READ_MODEL].call(call_id)
     if call is None:
@@ -69,11 +87,13 @@ async def get_call(request: web.Request) -> web.Response:
 
 
 async def list_tickets(request: web.Request) -> web.Response:
+    require_hotline_staff(request)
     limit, offset = page(request)
     return json_response({"items": await request.app[READ_MODEL].tickets(limit, offset)})
 
 
 async def get_ticket(request: web.Request) -> web.Response:
+    require_hotline_staff(request)
     raw = request.match_info["ticket_id"]
     if not raw.isdigit():
         raise InvalidInput("ticket id must be a number", ticket_id=raw)
@@ -85,6 +105,7 @@ async def get_ticket(request: web.Request) -> web.Response:
 
 async def recording(request: web.Request) -> web.StreamResponse:
     """The call's mixed recording for replay (质检回放). Paths come from the database, never the URL."""
+    require_hotline_staff(request)
     call_id = request.match_info["call_id"]
     call = await request.app[READ_MODEL].call(call_id)
     if call is None or not call.get("recording_mixed"):

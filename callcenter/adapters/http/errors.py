@@ -16,11 +16,13 @@ from callcenter.core.errors import (
     QueueUnavailable,
     TelephonyUnavailable,
 )
+from callcenter.staff.model import NotAuthenticated
 from callcenter.ticketing.errors import AccessDenied
 
 log = logging.getLogger(__name__)
 
 STATUS: dict[type[DomainError], int] = {
+    NotAuthenticated: 401,
     NotFound: 404,  # includes TicketNotVisible: another unit's order looks like no order at all
     AccessDenied: 403,
     InvalidInput: 400,

@@ -204,6 +204,9 @@ def add_work_order_columns() -> None:
         )
         batch.add_column(sa.Column("warn_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("contact_due_at", sa.DateTime(timezone=True)))
+        batch.add_column(
+            sa.Column("extension_pending", sa.Boolean(), nullable=False, server_default=false)
+        )
         batch.add_column(sa.Column("matter_id", sa.Integer()))
         batch.create_foreign_key("fk_tickets_lead_unit_units", "units", ["lead_unit"], ["id"])
         batch.create_index("ix_tickets_matter_id", ["matter_id"])
@@ -225,8 +228,9 @@ def downgrade() -> None:
             batch.drop_index(index)
         batch.drop_constraint("fk_tickets_lead_unit_units", type_="foreignkey")
         for column in (
-            "matter_id", "contact_due_at", "warn_at", "deadline_provisional", "due_at", "closed_at",
-            "dispatched_at", "registered_at", "history", "resolution", "lead_unit", "request_type",
+            "matter_id", "extension_pending", "contact_due_at", "warn_at", "deadline_provisional",
+            "due_at", "closed_at", "dispatched_at", "registered_at", "history", "resolution", "lead_unit",
+            "request_type",
             "urgency", "address", "area_code", "category_code", "confidential", "citizen_phone",
             "citizen_name", "source",
         ):  # fmt: skip

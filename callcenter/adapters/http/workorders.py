@@ -1,0 +1,181 @@
+"""The work-order API: list, inbox, detail, create, register (受理 + optional 派单) and life-cycle actions.
+
+Every handler names its actor (``actor_of``); the life cycle checks roles and units; a unit's staff see
+only their unit's orders (another unit's order answers 404, never its data).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from callcenter.adapters.db.workorder_queries import OrderFilter
+from callcenter.adapters.http.api import HOTLINE_ROLES, json_response, page
+from callcenter.adapters.http.auth import actor_of, json_body, require_role
+from callcenter.adapters.http.commands import command_from, expected_version, text, units
+from callcenter.adapters.http.orderjson import order_json, summary_json
+from callcenter.core.clock import Clock
+from callcenter.core.errors import InvalidInput
+from callcenter.core.ids import TicketId
+from callcenter.ticketing import commands as c
+from callcenter.ticketing.actors import Actor, Role, UnitId
+from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.record import CitizenContact
+from callcenter.ticketing.registration import Registration
+from callcenter.ticketing.service import WorkOrders
+from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.workorder import Classification, WorkOrder
+
+
+class OrderQueries(Protocol):
+    async def inbox(self, viewer: Actor, now: datetime, limit: int, offset: int) -> list[WorkOrder]: ...
+    async def search(self, viewer: Actor, f: OrderFilter, limit: int, offset: int) -> list[WorkOrder]: ...
+
+
+class AuditTrail(Protocol):
+    async def trail(self, ticket_id: TicketId) -> list[dict[str, Any]]: ...
+
+
+WORK_ORDERS = web.AppKey("work_orders", WorkOrders)
+ORDER_QUERIES = web.AppKey("order_queries", OrderQueries)
+AUDIT_TRAIL = web.AppKey("audit_trail", AuditTrail)
+ORDERS_CLOCK = web.AppKey("orders_clock", Clock)
+
+
+def ticket_id_of(request: web.Request) -> TicketId:
+    raw = request.match_info["ticket_id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput("ticket id must be a number", ticket_id=raw[:20])
+    return TicketId(int(raw))
+
+
+def enum_of(kind: type[Any], value: object, field: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError as exc:
+        raise InvalidInput(f"unknown {field}", field=field, allowed=[m.value for m in kind]) from exc
+
+
+def classification_from(body: dict[str, Any]) -> Classification:
+    request_type = body.get("request_type")
+    return Classification(
+        category_code=text(body, "category_code").strip() or None,
+        area_code=text(body, "area_code").strip() or None,
+        address=text(body, "address"),
+        urgency=enum_of(Urgency, body.get("urgency", "normal"), "urgency"),
+        request_type=None
+        if request_type in (None, "")
+        else enum_of(RequestType, request_type, "request_type"),
+    )
+
+
+def registration_from(body: dict[str, Any]) -> Registration:
+    citizen = body.get("citizen")
+    if citizen is not None and not isinstance(citizen, dict):
+        raise InvalidInput("citizen must be an object with name and phone", field="citizen")
+    contact = None if citizen is None else CitizenContact(text(citizen, "name"), text(citizen, "phone"))
+    confidential = body.get("confidential", False)
+    if not isinstance(confidential, bool):
+        raise InvalidInput("confidential must be true or false", field="confidential")
+    return Registration(
+        request_text=text(body, "request_text"),
+        summary=text(body, "summary"),
+        citizen=contact,
+        confidential=confidential,
+        classification=classification_from(body),
+    )
+
+
+def dispatch_from(body: dict[str, Any]) -> c.DispatchTicket | None:
+    target = body.get("dispatch")
+    if target is None:
+        return None
+    if not isinstance(target, dict):
+        raise InvalidInput("dispatch must be an object with lead_unit", field="dispatch")
+    lead = text(target, "lead_unit").strip()
+    if not lead:
+        raise InvalidInput("dispatch.lead_unit is required", field="dispatch.lead_unit")
+    return c.DispatchTicket(UnitId(lead), units(target))
+
+
+async def detail(request: web.Request, order: WorkOrder, actor: Actor) -> web.Response:
+    trail = await request.app[AUDIT_TRAIL].trail(order.life.id)
+    return json_response(order_json(order, actor, trail))
+
+
+async def get_order(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    order = await request.app[WORK_ORDERS].get(ticket_id_of(request), actor)
+    return await detail(request, order, actor)
+
+
+async def list_orders(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    limit, offset = page(request)
+    q = request.query
+    status = q.get("status") or None
+    f = OrderFilter(
+        status=None if status is None else enum_of(TicketStatus, status, "status"),
+        text=q.get("q", "").strip(),
+        caller_number=q.get("caller", "").strip(),
+        category_code=q.get("category", "").strip(),
+        unit=UnitId(q["unit"]) if q.get("unit") else None,
+    )
+    orders = await request.app[ORDER_QUERIES].search(actor, f, limit, offset)
+    return json_response({"items": [summary_json(o, actor) for o in orders]})
+
+
+async def inbox(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    limit, offset = page(request)
+    now = request.app[ORDERS_CLOCK].now()
+    orders = await request.app[ORDER_QUERIES].inbox(actor, now, limit, offset)
+    return json_response({"items": [summary_json(o, actor) for o in orders]})
+
+
+async def create_order(request: web.Request) -> web.Response:
+    """An order typed in by an agent (no call); ``caller_number`` is the citizen's number."""
+    actor = require_role(request, Role.AGENT, Role.ADMIN)
+    body = await json_body(request)
+    registration = registration_from(body)
+    caller_number = text(body, "caller_number")
+    order = await request.app[WORK_ORDERS].create(registration, caller_number, actor, dispatch_from(body))
+    return await detail(request, order, actor)
+
+
+async def register_order(request: web.Request) -> web.Response:
+    """受理 a draft; with ``dispatch`` it goes straight to the handling unit (一单通达)."""
+    actor = require_role(request, *sorted(HOTLINE_ROLES))
+    body = await json_body(request)
+    version = expected_version(body)
+    service = request.app[WORK_ORDERS]
+    order = await service.register(
+        ticket_id_of(request), version, registration_from(body), actor, dispatch_from(body)
+    )
+    return await detail(request, order, actor)
+
+
+async def act(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    body = await json_body(request)
+    version = expected_version(body)
+    command = command_from(request.match_info["action"], body)
+    service, ticket_id = request.app[WORK_ORDERS], ticket_id_of(request)
+    if isinstance(command, c.DispatchTicket):
+        order = await service.dispatch(ticket_id, version, command, actor)
+    elif isinstance(command, c.ReassignTicket):
+        order = await service.reassign(ticket_id, version, command, actor)
+    else:
+        order = await service.act(ticket_id, version, command, actor)
+    return await detail(request, order, actor)
+
+
+def add_work_order_routes(app: web.Application) -> None:
+    app.router.add_get("/api/workorders", list_orders)
+    app.router.add_post("/api/workorders", create_order)
+    app.router.add_get("/api/workorders/inbox", inbox)
+    app.router.add_get("/api/workorders/{ticket_id}", get_order)
+    app.router.add_post("/api/workorders/{ticket_id}/register", register_order)
+    app.router.add_post("/api/workorders/{ticket_id}/actions/{action}", act)

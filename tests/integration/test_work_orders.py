@@ -1,0 +1,210 @@
+"""Work orders through the HTTP API on a real database (SQLite and PostgreSQL): the 七单法 loop, access
+by role and unit, version conflicts, bad input. Every step is read back from the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.adapters.db.tables import ticket_events, tickets
+from tests.support.web import RecordingNotifier, Web, build_web
+
+HOSTILE = '<script>alert("x")</script>小区门口的路灯坏了三天'
+NEW_ORDER = {
+    "request_text": "东城区建国门内大街18号小区门口的路灯坏了三天，晚上很黑，请尽快修理。",
+    "caller_number": "13800138000",
+    "citizen": {"name": "王女士", "phone": "13800138000"},
+    "category_code": "0501",
+    "address": "东城区建国门内大街18号",
+    "urgency": "normal",
+    "request_type": "request",
+}
+
+
+@pytest.fixture
+async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
+    return await build_web(aiohttp_client, engine)
+
+
+async def post(web: Web, user: str, url: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
+    client = await web.login(user)
+    response = await client.post(url, json=body)
+    data: dict[str, Any] = await response.json()
+    assert response.status == status, data
+    return data
+
+
+async def get(web: Web, user: str, url: str, status: int = 200) -> dict[str, Any]:
+    client = await web.login(user)
+    response = await client.get(url)
+    data: dict[str, Any] = await response.json()
+    assert response.status == status, data
+    return data
+
+
+async def act(
+    web: Web, user: str, order: dict[str, Any], action: str, status: int = 200, **fields: Any
+) -> Any:
+    url = f"/api/workorders/{order['id']}/actions/{action}"
+    return await post(web, user, url, {"version": order["version"], **fields}, status)
+
+
+async def dispatched(web: Web, **extra: Any) -> dict[str, Any]:
+    body = {**NEW_ORDER, "dispatch": {"lead_unit": "jianguomen"}, **extra}
+    return await post(web, "agent1", "/api/workorders", body)
+
+
+async def test_the_whole_loop_register_dispatch_handle_reply_callback_close(
+    web: Web, engine: AsyncEngine
+) -> None:
+    order = await dispatched(web)
+    assert order["status"] == "dispatched" and order["lead_unit"] == "jianguomen"
+    assert order["due_at"] and order["contact_due_at"] and order["warn_at"]
+
+    inbox = await get(web, "unit-a", "/api/workorders/inbox")
+    assert [o["id"] for o in inbox["items"]] == [order["id"]]
+    order = await act(web, "unit-a", order, "acknowledge")
+    order = await act(web, "unit-a", order, "start_handling")
+    order = await act(web, "unit-a", order, "reply", text="已联系路灯所，当天修复。")
+    assert order["status"] == "replied"
+    order = await act(web, "agent1", order, "schedule_callback")
+    order = await act(web, "agent1", order, "callback", outcome="satisfied", note="市民满意")
+    assert order["status"] == "closed" and order["closed_at"]
+
+    trail = order["trail"]
+    assert [(t["action"], t["from_status"], t["to_status"]) for t in trail] == [
+        ("register", "draft", "registered"),
+        ("dispatch", "registered", "dispatched"),
+        ("acknowledge", "dispatched", "acknowledged"),
+        ("start_handling", "acknowledged", "in_progress"),
+        ("reply", "in_progress", "replied"),
+        ("schedule_callback", "replied", "callback_pending"),
+        ("callback_satisfied", "callback_pending", "closed"),
+    ]
+    assert [t["actor_id"] for t in trail][2:5] == ["unit-a"] * 3
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(tickets).where(tickets.c.id == order["id"]))).mappings().one()
+    assert row["status"] == "closed" and row["version"] == order["version"] == 8
+    notified = web.notifier.notices  # type: ignore[attr-defined]
+    assert isinstance(web.notifier, RecordingNotifier) and notified[-1].units == ("jianguomen",)
+
+
+async def test_a_stale_version_is_refused_and_changes_nothing(web: Web, engine: AsyncEngine) -> None:
+    order = await dispatched(web)
+    await act(web, "unit-a", order, "acknowledge")
+    refused = await act(web, "unit-a", order, "return", status=409, reason="不属于本单位职责")
+    assert refused["code"] == "concurrent_update"
+    current = await get(web, "unit-a", f"/api/workorders/{order['id']}")
+    assert current["status"] == "acknowledged" and current["returns"] == []
+    async with engine.connect() as conn:
+        events = (await conn.execute(select(func.count()).select_from(ticket_events))).scalar_one()
+    assert events == 3
+
+
+async def test_another_units_order_is_not_found_and_never_shown(web: Web) -> None:
+    order = await dispatched(web)
+    for url in (f"/api/workorders/{order['id']}", "/api/workorders/999999"):
+        missing = await get(web, "unit-b", url, status=404)
+        assert "13800138000" not in str(missing) and "路灯" not in str(missing)
+    refused = await act(web, "unit-b", order, "acknowledge", status=404)
+    assert refused["code"] == "ticket_not_visible"
+    assert (await get(web, "unit-b", "/api/workorders"))["items"] == []
+    assert (await get(web, "unit-b", "/api/workorders/inbox"))["items"] == []
+    assert (await get(web, "unit-b", "/api/calls", status=403))["code"] == "role_forbidden"
+
+
+async def test_units_see_a_masked_phone_and_nothing_of_a_confidential_citizen(web: Web) -> None:
+    plain = await dispatched(web)
+    seen = await get(web, "unit-a", f"/api/workorders/{plain['id']}")
+    assert seen["citizen"] == {"name": "王女士", "phone": "138****8000"}
+    assert seen["caller_number"] == "138****8000"
+    secret = await dispatched(web, confidential=True)
+    seen = await get(web, "unit-a", f"/api/workorders/{secret['id']}")
+    assert seen["citizen"] is None and seen["caller_number"] is None
+    assert "13800138000" not in str(seen) and "王女士" not in str(seen)
+    hotline = await get(web, "dispatcher1", f"/api/workorders/{secret['id']}")
+    assert hotline["citizen"]["phone"] == "13800138000"
+
+
+async def test_return_reassign_and_reject_are_recorded(web: Web) -> None:
+    order = await dispatched(web)
+    order = await act(web, "unit-a", order, "return", reason="供水问题，应由自来水集团办理")
+    assert order["status"] == "returned"
+    queue = await get(web, "dispatcher1", "/api/workorders/inbox")
+    assert order["id"] in [o["id"] for o in queue["items"]]
+    same = await act(web, "dispatcher1", order, "reassign", status=400, lead_unit="jianguomen")
+    assert same["code"] == "reassign_to_same_unit"
+    order = await act(web, "dispatcher1", order, "reassign", lead_unit="water")
+    assert order["lead_unit"] == "water" and order["returns"][0]["outcome"] == "reassigned"
+    await get(web, "unit-a", f"/api/workorders/{order['id']}", status=404)  # no longer involved
+    order = await act(web, "unit-w", order, "return", reason="非供水管网问题")
+    order = await act(web, "dispatcher1", order, "reject_return", reason="经核实属供水管网")
+    assert order["status"] == "dispatched" and order["lead_unit"] == "water"
+
+
+async def test_an_extension_moves_the_deadline_by_working_days(web: Web) -> None:
+    order = await dispatched(web)
+    order = await act(web, "unit-a", order, "acknowledge")
+    due = order["due_at"]
+    order = await act(web, "unit-a", order, "request_extension", working_days=3, reason="需协调施工单位")
+    inbox = await get(web, "supervisor1", "/api/workorders/inbox")
+    assert order["id"] in [o["id"] for o in inbox["items"]]
+    refused = await act(web, "unit-a", order, "approve_extension", status=403)
+    assert refused["code"] == "role_forbidden"
+    order = await act(web, "supervisor1", order, "approve_extension")
+    assert order["due_at"] > due and order["extensions"][0]["approved_days"] == 3
+    too_many = await act(web, "unit-a", order, "request_extension", status=409, working_days=8, reason="再延")
+    assert too_many["code"] == "extension_limit_exceeded"
+
+
+async def test_bad_input_gets_clear_errors_and_stores_nothing(web: Web, engine: AsyncEngine) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({**NEW_ORDER, "dispatch": {"lead_unit": "no-such-unit"}}, "unknown_unit"),
+        ({**NEW_ORDER, "request_text": "  "}, "invalid_input"),
+        ({**NEW_ORDER, "request_text": "x" * 5000}, "invalid_input"),
+        ({**NEW_ORDER, "request_text": "路灯\x00坏了"}, "invalid_input"),
+        ({**NEW_ORDER, "urgency": "panic"}, "invalid_input"),
+        ({**NEW_ORDER, "citizen": "王女士"}, "invalid_input"),
+    ]
+    for body, code in cases:
+        refused = await post(web, "agent1", "/api/workorders", body, status=400)
+        assert refused["code"] == code, (body, refused)
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(func.count()).select_from(tickets))).scalar_one() == 0
+    client = await web.login("agent1")
+    not_json = await client.post("/api/workorders", data="request_text=x")
+    assert not_json.status == 400
+    order = await dispatched(web)
+    early = await act(web, "unit-a", order, "reply", status=409, text="已处理")
+    assert early["code"] == "invalid_transition"
+    unknown = await act(web, "unit-a", order, "explode", status=404)
+    assert unknown["code"] == "not_found"
+
+
+async def test_hostile_text_is_stored_and_returned_verbatim_as_data(web: Web) -> None:
+    order = await post(web, "agent1", "/api/workorders", {**NEW_ORDER, "request_text": HOSTILE})
+    client = await web.login("agent1")
+    response = await client.get(f"/api/workorders/{order['id']}")
+    assert response.content_type == "application/json"
+    assert (await response.json())["request_text"] == HOSTILE
+
+
+async def test_without_a_session_every_api_answers_401(web: Web) -> None:
+    client = await web.login("agent1")
+    await client.post("/api/logout")
+    for url in ("/api/workorders", "/api/workorders/inbox", "/api/calls", "/api/tickets", "/api/me"):
+        response = await client.get(url)
+        assert response.status == 401, url
+    wrong = await client.post("/api/login", json={"login": "agent1", "password": "wrong-password!"})
+    assert wrong.status == 401 and (await wrong.json())["code"] == "invalid_credentials"
+
+
+async def test_the_deadline_runs_in_working_days_from_dispatch(web: Web) -> None:
+    web.clock.set(web.clock.now() + timedelta(days=0))
+    order = await dispatched(web, request_type="consultation")
+    # Tue 2026-11-24 10:00 Shanghai + 3 working days, receipt day not counted → Fri 27th 17:30 = 09:30 UTC
+    assert order["due_at"].startswith("2026-11-27T09:30:00")
