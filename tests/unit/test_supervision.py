@@ -41,6 +41,20 @@ Trigger, Kind = SupervisionTrigger, SupervisionKind
 AUTOMATIC = [Trigger.OVERDUE, Trigger.DUPLICATES, Trigger.RETURN_LIMIT]
 
 
+def attempt(**changes: object) -> Supervision:
+    """A manual opening by a supervisor, with ``changes`` to its arguments."""
+    args: dict[str, object] = {
+        "trigger": Trigger.MANUAL,
+        "by": SUPERVISOR,
+        "at": T0,
+        "ticket_id": TICKET,
+        "kind": Kind.KEY,
+        "note": "citizens keep calling",
+    }
+    args.update(changes)
+    return open_supervision(**args)  # type: ignore[arg-type]
+
+
 def manual(**changes: object) -> Supervision:
     return attempt(**{"note": "  citizens keep calling  ", **changes})
 
@@ -88,20 +102,6 @@ def test_a_supervisor_may_act_on_an_automatic_condition() -> None:
 def test_the_system_id_is_reserved_and_not_a_role() -> None:
     assert SYSTEM.id == SYSTEM_ID == "system"
     assert set(SUPERVISING_ROLES) == {Role.SUPERVISOR, Role.ADMIN}
-
-
-def attempt(**changes: object) -> Supervision:
-    """A manual opening by a supervisor, with ``changes`` to its arguments."""
-    args: dict[str, object] = {
-        "trigger": Trigger.MANUAL,
-        "by": SUPERVISOR,
-        "at": T0,
-        "ticket_id": TICKET,
-        "kind": Kind.KEY,
-        "note": "citizens keep calling",
-    }
-    args.update(changes)
-    return open_supervision(**args)  # type: ignore[arg-type]
 
 
 def refused(changes: dict[str, object], error: type[DomainError], code: str, name: str) -> object:

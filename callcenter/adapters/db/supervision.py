@@ -265,8 +265,10 @@ class SqlDeadlineSweeper:
         opened: list[Supervision] = []
         for alert in sweep(watches, now):
             won, supervision = await self._raise(alert, now)
-            raised.extend([alert] if won else [])
-            opened.extend([supervision] if supervision else [])
+            if won:
+                raised.append(alert)
+            if supervision is not None:
+                opened.append(supervision)
         return SweepReport(tuple(raised), tuple(opened), len(watches))
 
     async def alerts_of(self, ticket_id: TicketId) -> list[RaisedAlert]:
