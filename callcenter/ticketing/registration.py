@@ -44,6 +44,13 @@ class Registration:
         address = clean_text(c.address, "address", limit=MAX_ADDRESS_CHARS)
         object.__setattr__(self, "classification", replace(c, address=address))
 
+    def citizen_for(self, order: WorkOrder) -> CitizenContact:
+        """The contact as corrected by the agent; by default the calling number is the citizen's phone."""
+        if self.citizen is not None:
+            return self.citizen
+        known = order.life.citizen
+        return known if known.phone else CitizenContact(known.name, order.ticket.caller_number)
+
     def applied_to(self, order: WorkOrder) -> WorkOrder:
         changed = order.with_content(self.summary, self.request_text)
         return replace(changed, classification=self.classification)

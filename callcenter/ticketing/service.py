@@ -160,7 +160,7 @@ class WorkOrders:
         order = await self.get(ticket_id, actor)
         order = registration.applied_to(order)
         await self._check_dispatch(dispatch)
-        command = c.RegisterTicket(registration.citizen, registration.confidential)
+        command = c.RegisterTicket(registration.citizen_for(order), registration.confidential)
         changed, event = self.decide(order, expected_version, command, actor)
         await self._store.save(changed, event, expected_version)
         await self._notify(changed, changed, event)

@@ -208,3 +208,39 @@ async def test_the_deadline_runs_in_working_days_from_dispatch(web: Web) -> None
     order = await dispatched(web, request_type="consultation")
     # Tue 2026-11-24 10:00 Shanghai + 3 working days, receipt day not counted → Fri 27th 17:30 = 09:30 UTC
     assert order["due_at"].startswith("2026-11-27T09:30:00")
+
+
+async def test_a_draft_from_a_call_is_registered_and_dispatched_in_one_step(
+    web: Web, engine: AsyncEngine
+) -> None:
+    from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
+    from callcenter.asr.model import Segment, Speaker, Transcript
+    from callcenter.calls.model import CallPhase, CallRecord
+    from callcenter.core.ids import CallId
+    from callcenter.ticketing.drafting import draft_from_transcript
+
+    call = CallRecord(CallId("1764.9"), "13900139000", "PJSIP/pstn-9", web.clock.now(), phase=CallPhase.ENDED)
+    await SqlCallRepository(engine).save(call)
+    words = "我家自来水停了两天了，请帮忙问问什么时候恢复。"
+    transcript = Transcript("whisper", "zh", 3.0, (Segment(Speaker.CALLER, 0.5, 2.5, words),))
+    draft = draft_from_transcript(call, transcript, web.clock.now())
+    await SqlTranscriptionStore(engine).store(call.call_id, transcript, None, draft, web.clock.now())
+    drafts = await get(web, "agent1", "/api/workorders?status=draft")
+    (found,) = drafts["items"]
+    assert found["call_id"] == "1764.9" and found["citizen"] == {"name": "", "phone": ""}
+
+    body = {
+        "version": found["version"],
+        "request_text": words,
+        "address": "东城区朝阳门南小街",
+        "request_type": "request",
+        "dispatch": {"lead_unit": "water", "assisting_units": ["chaoyangmen"]},
+    }
+    order = await post(web, "agent1", f"/api/workorders/{found['id']}/register", body)
+    assert order["status"] == "dispatched" and order["assisting_units"] == ["chaoyangmen"]
+    assert order["citizen"]["phone"] == "13900139000"  # the calling number, by default
+    assistant = await get(web, "unit-b", f"/api/workorders/{order['id']}")
+    order = await act(web, "unit-b", assistant, "contribute", text="已配合排查小区管网")
+    assert order["contributions"][0]["unit"] == "chaoyangmen"
+    refused = await act(web, "unit-b", order, "reply", status=403, text="已处理")
+    assert refused["code"] == "not_lead_unit"
