@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 metadata = MetaData(
@@ -237,6 +238,8 @@ dispatch_rules = Table(
     Column("note", Text, nullable=False, default=""),
     Column("updated_by", String(64), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # A deleted rule keeps its row (who deleted it, when) so that re-seeding does not bring it back.
+    Column("active", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("category_code", "area_code", name="uq_dispatch_rules_category_area"),
 )
 

@@ -133,6 +133,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("updated_by", sa.String(64), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.UniqueConstraint("category_code", "area_code", name="uq_dispatch_rules_category_area"),
     )
     op.create_table(
