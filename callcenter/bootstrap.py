@@ -27,6 +27,7 @@ from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.db.staff import SqlStaffDirectory
 from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
+from callcenter.adapters.http.admin import admin_routes
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
@@ -96,7 +97,10 @@ def web_deps(hotline: Hotline, host_path: PathMap, extra_routes: tuple[RouteHook
         work_orders=hotline.orders,
         order_queries=SqlWorkOrderQueries(hotline.engine),
         audit_trail=hotline.order_store,
-        extra_routes=extra_routes,
+        extra_routes=(
+            admin_routes(hotline.staff, SqlCalendarOverrides(hotline.engine), hotline.orders),
+            *extra_routes,
+        ),
     )
 
 

@@ -15,6 +15,7 @@ MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
 SESSION_LIFETIME = timedelta(hours=12)  # one shift and some; staff log in again the next day
 LOGIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+RESERVED_LOGINS = frozenset({"system"})  # the platform's own actor in audit trails (supervision.SYSTEM_ID)
 
 
 class NotAuthenticated(DomainError):
@@ -52,6 +53,8 @@ def check_login(login: str) -> None:
     """Logins are short lowercase ASCII (they appear in audit trails and logs)."""
     if not 2 <= len(login) <= 64 or not set(login) <= LOGIN_CHARS:
         raise InvalidInput("a login is 2-64 characters a-z, 0-9, '.', '_' or '-'", field="login")
+    if login in RESERVED_LOGINS:
+        raise InvalidInput("this login is reserved", field="login")
 
 
 def check_password(password: str) -> None:

@@ -11,11 +11,13 @@ from aiohttp.test_utils import TestClient
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.db.staff import SqlStaffDirectory
 from callcenter.adapters.db.tables import units
 from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
+from callcenter.adapters.http.admin import admin_routes
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
 from callcenter.core.clock import FixedClock
 from callcenter.core.workcalendar import WorkCalendar
@@ -96,7 +98,10 @@ async def build_web(
         work_orders=service,
         order_queries=SqlWorkOrderQueries(engine),
         audit_trail=store,
-        extra_routes=tuple(extra_routes),
+        extra_routes=(
+            admin_routes(staff_dir, SqlCalendarOverrides(engine), service),
+            *extra_routes,
+        ),
     )
     client: TestClient = await aiohttp_client(create_app(deps))  # type: ignore[type-arg]
 

@@ -64,9 +64,10 @@ class SqlStaffDirectory:
         except IntegrityError as exc:
             raise InvalidInput("login taken, or unknown unit", login=member.id, unit=member.unit) from exc
 
-    async def count(self) -> int:
+    async def all(self) -> list[StaffMember]:
         async with self._engine.connect() as conn:
-            return len((await conn.execute(select(staff.c.id))).all())
+            rows = (await conn.execute(select(staff).order_by(staff.c.role, staff.c.id))).mappings().all()
+        return [_member(r) for r in rows]
 
     async def get(self, staff_id: str) -> StaffMember | None:
         async with self._engine.connect() as conn:

@@ -1,0 +1,130 @@
+"""Administration: staff accounts and the work calendar's overrides. Admin role only."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from callcenter.adapters.http.api import json_response
+from callcenter.adapters.http.auth import CLOCK, json_body, member_json, require_role
+from callcenter.adapters.http.commands import text
+from callcenter.core.errors import InvalidInput, NotFound
+from callcenter.core.workcalendar import WorkCalendar
+from callcenter.staff.model import StaffMember
+from callcenter.ticketing.actors import Role, StaffId, UnitId
+
+
+class StaffAdmin(Protocol):
+    async def add(self, member: StaffMember, password: str, at: Any) -> None: ...
+    async def get(self, staff_id: str) -> StaffMember | None: ...
+    async def all(self) -> list[StaffMember]: ...
+    async def set_password(self, staff_id: str, password: str) -> None: ...
+
+
+class CalendarAdmin(Protocol):
+    async def load(self) -> dict[date, bool]: ...
+    async def calendar(self) -> WorkCalendar: ...
+    async def set(self, day: date, workday: bool, note: str, by: str, at: Any) -> None: ...
+    async def remove(self, day: date) -> None: ...
+
+
+class CalendarUser(Protocol):
+    def use_calendar(self, calendar: WorkCalendar) -> None: ...
+
+
+STAFF_ADMIN = web.AppKey("staff_admin", StaffAdmin)
+CALENDAR_ADMIN = web.AppKey("calendar_admin", CalendarAdmin)
+CALENDAR_USER = web.AppKey("calendar_user", CalendarUser)
+
+
+def role_of(value: object) -> Role:
+    try:
+        return Role(str(value))
+    except ValueError as exc:
+        raise InvalidInput("unknown role", field="role", allowed=[r.value for r in Role]) from exc
+
+
+async def list_staff(request: web.Request) -> web.Response:
+    require_role(request, Role.ADMIN)
+    members = await request.app[STAFF_ADMIN].all()
+    return json_response({"items": [member_json(m) for m in members]})
+
+
+async def add_staff(request: web.Request) -> web.Response:
+    require_role(request, Role.ADMIN)
+    body = await json_body(request)
+    unit = text(body, "unit").strip()
+    member = StaffMember(
+        StaffId(text(body, "id").strip()),
+        text(body, "display_name"),
+        role_of(body.get("role")),
+        UnitId(unit) if unit else None,
+    )
+    await request.app[STAFF_ADMIN].add(member, text(body, "password"), request.app[CLOCK].now())
+    return json_response(member_json(member), status=201)
+
+
+async def reset_password(request: web.Request) -> web.Response:
+    """A new password ends every session of the account."""
+    require_role(request, Role.ADMIN)
+    body = await json_body(request)
+    staff_id = request.match_info["staff_id"]
+    if await request.app[STAFF_ADMIN].get(staff_id) is None:
+        raise NotFound("no such account", staff_id=staff_id)
+    await request.app[STAFF_ADMIN].set_password(staff_id, text(body, "password"))
+    return json_response({"ok": True})
+
+
+def day_of(request: web.Request) -> date:
+    raw = request.match_info["day"]
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput("the day must be YYYY-MM-DD", day=raw[:20]) from exc
+
+
+async def list_overrides(request: web.Request) -> web.Response:
+    require_role(request, Role.ADMIN, Role.SUPERVISOR)
+    overrides = await request.app[CALENDAR_ADMIN].load()
+    items = [{"day": d.isoformat(), "workday": w} for d, w in sorted(overrides.items())]
+    return json_response({"items": items})
+
+
+async def set_override(request: web.Request) -> web.Response:
+    """A day made a working day or a day off (e.g. a typhoon closure); later deadlines use it."""
+    actor = require_role(request, Role.ADMIN)
+    body = await json_body(request)
+    workday = body.get("workday")
+    if not isinstance(workday, bool):
+        raise InvalidInput("workday must be true or false", field="workday")
+    admin = request.app[CALENDAR_ADMIN]
+    await admin.set(day_of(request), workday, text(body, "note"), actor.id, request.app[CLOCK].now())
+    request.app[CALENDAR_USER].use_calendar(await admin.calendar())
+    return json_response({"day": day_of(request).isoformat(), "workday": workday})
+
+
+async def remove_override(request: web.Request) -> web.Response:
+    require_role(request, Role.ADMIN)
+    admin = request.app[CALENDAR_ADMIN]
+    await admin.remove(day_of(request))
+    request.app[CALENDAR_USER].use_calendar(await admin.calendar())
+    return json_response({"ok": True})
+
+
+def admin_routes(staff: StaffAdmin, calendar: CalendarAdmin, user: CalendarUser) -> Any:
+    """A route hook for ``WebDeps.extra_routes``."""
+
+    def hook(app: web.Application) -> None:
+        app[STAFF_ADMIN] = staff
+        app[CALENDAR_ADMIN] = calendar
+        app[CALENDAR_USER] = user
+        app.router.add_get("/api/admin/staff", list_staff)
+        app.router.add_post("/api/admin/staff", add_staff)
+        app.router.add_post("/api/admin/staff/{staff_id}/password", reset_password)
+        app.router.add_get("/api/admin/calendar", list_overrides)
+        app.router.add_put("/api/admin/calendar/{day}", set_override)
+        app.router.add_delete("/api/admin/calendar/{day}", remove_override)
+
+    return hook
