@@ -25,10 +25,12 @@ from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.db.staff import SqlStaffDirectory
+from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
 from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
 from callcenter.adapters.http.admin import admin_routes
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
+from callcenter.adapters.http.supervision import supervision_routes
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.tasks import cancel_all
@@ -38,6 +40,7 @@ from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
+from callcenter.ticketing.alerts import DeadlineWatch
 from callcenter.ticketing.service import WorkOrders
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,9 @@ class Hotline:
     order_store: SqlWorkOrderStore
     inbox: RedisInbox
     orders: WorkOrders
+    supervisions: SqlSupervisionStore
+    sweeper: SqlDeadlineSweeper
+    deadlines: DeadlineWatch
 
 
 HOTLINE = web.AppKey("hotline", Hotline)
@@ -84,7 +90,12 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     inbox = RedisInbox(redis)
     orders = WorkOrders(store, SqlUnitDirectory(engine), inbox, clock, WorkCalendar.published())
     staff = SqlStaffDirectory(engine)
-    return Hotline(settings, engine, redis, jobs, flow, bridge, clock, staff, store, inbox, orders)
+    sweeper = SqlDeadlineSweeper(engine)
+    deadlines = DeadlineWatch(sweeper, store, inbox, clock)
+    return Hotline(
+        settings, engine, redis, jobs, flow, bridge, clock, staff, store, inbox, orders,
+        SqlSupervisionStore(engine), sweeper, deadlines,
+    )  # fmt: skip
 
 
 def web_deps(hotline: Hotline, host_path: PathMap, extra_routes: tuple[RouteHook, ...] = ()) -> WebDeps:
@@ -99,6 +110,7 @@ def web_deps(hotline: Hotline, host_path: PathMap, extra_routes: tuple[RouteHook
         audit_trail=hotline.order_store,
         extra_routes=(
             admin_routes(hotline.staff, SqlCalendarOverrides(hotline.engine), hotline.orders),
+            supervision_routes(hotline.supervisions, hotline.sweeper),
             *extra_routes,
         ),
     )
@@ -114,6 +126,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     app.cleanup_ctx.append(_redis(hotline))
     app.cleanup_ctx.append(_bridge(hotline))
     app.cleanup_ctx.append(_sweeper(hotline))
+    app.cleanup_ctx.append(_deadline_watch(hotline))
     workers = settings.asr_workers if asr_workers is None else asr_workers
     if workers:
         app.cleanup_ctx.append(_asr_workers(settings, workers))
@@ -182,6 +195,25 @@ def _sweeper(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None
 
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(sweep(), name="transcription-sweeper")
+        yield
+        await cancel_all([task])
+
+    return ctx
+
+
+def _deadline_watch(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Every ``deadline_sweep_s``: yellow and red cards, overdue supervision, live inbox notices."""
+
+    async def watch() -> None:
+        while True:
+            try:
+                await hotline.deadlines.run_once()
+            except Exception as exc:  # the database down: next sweep
+                log.warning("deadline sweep failed: %s", exc)
+            await asyncio.sleep(hotline.settings.deadline_sweep_s)
+
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(watch(), name="deadline-watch")
         yield
         await cancel_all([task])
 

@@ -66,6 +66,7 @@ class Settings:
     admin_password: str = field(default="", repr=False)  # account "admin", created at first start-up
     attachments_dir: str = ""  # default: data_dir/attachments
     attachment_max_mb: int = 10
+    deadline_sweep_s: int = 60  # how often the deadline watch raises 黄牌/红牌
 
     @property
     def effective_database_url(self) -> str:
@@ -139,6 +140,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("rtp_end must be above rtp_start", key="rtp_end")
     if settings.asr_workers < 0:  # 0: workers run as their own service (see docker-compose.yml)
         raise ConfigError("asr_workers must be 0 or more", key="asr_workers")
+    if settings.deadline_sweep_s < 1:
+        raise ConfigError("deadline_sweep_s must be at least 1", key="deadline_sweep_s")
     if not 1 <= settings.attachment_max_mb <= 100:
         raise ConfigError("attachment_max_mb must be 1..100", key="attachment_max_mb")
     if settings.asr_max_attempts < 1:

@@ -41,10 +41,11 @@ class InboxNotice:
 
     ticket_id: TicketId
     version: int
-    action: Action
+    action: Action | None  # None for a deadline alert
     status: TicketStatus
     units: tuple[UnitId, ...]  # units whose inbox shows the order now (or showed it before a 改派)
     at: datetime
+    alert: str | None = None  # warning (黄牌) | overdue (红牌) | contact_overdue, from the deadline watch
 
 
 class WorkOrderStore(Protocol):

@@ -14,15 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.db.staff import SqlStaffDirectory
+from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
 from callcenter.adapters.db.tables import units
 from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
 from callcenter.adapters.http.admin import admin_routes
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
+from callcenter.adapters.http.supervision import supervision_routes
 from callcenter.core.clock import FixedClock
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId, UnitId
+from callcenter.ticketing.alerts import DeadlineWatch
 from callcenter.ticketing.service import InboxNotice, InboxNotifier, WorkOrders
 
 PASSWORD = "correct-horse-12345"
@@ -75,6 +78,7 @@ class Web:
     notifier: InboxNotifier
     staff: SqlStaffDirectory
     login: Callable[[str], Awaitable[TestClient]]  # type: ignore[type-arg]
+    deadlines: DeadlineWatch
 
 
 async def build_web(
@@ -88,6 +92,8 @@ async def build_web(
     notifier = notifier or RecordingNotifier()
     service = WorkOrders(store, SqlUnitDirectory(engine), notifier, clock, WorkCalendar.published())
     staff_dir = SqlStaffDirectory(engine, FAST_HASHER)
+    sweeper = SqlDeadlineSweeper(engine)
+    watch = DeadlineWatch(sweeper, store, notifier, clock)
     await add_units_and_staff(engine, staff_dir)
     deps = WebDeps(
         read_model=SqlReadModel(engine),
@@ -100,6 +106,7 @@ async def build_web(
         audit_trail=store,
         extra_routes=(
             admin_routes(staff_dir, SqlCalendarOverrides(engine), service),
+            supervision_routes(SqlSupervisionStore(engine), sweeper),
             *extra_routes,
         ),
     )
@@ -112,4 +119,4 @@ async def build_web(
         assert response.status == 200, await response.text()
         return client
 
-    return Web(client, clock, service, notifier, staff_dir, login)
+    return Web(client, clock, service, notifier, staff_dir, login, watch)

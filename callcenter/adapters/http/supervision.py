@@ -1,0 +1,163 @@
+"""Supervision (督办) over HTTP: open, list, close; a ticket's deadline alerts (黄牌/红牌).
+
+Supervisors and admins open and close; hotline staff see every supervision; a unit's staff see the
+supervisions and alerts of their own orders only (through the order's visibility check).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from callcenter.adapters.http.api import HOTLINE_ROLES, json_response, page
+from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
+from callcenter.adapters.http.commands import text
+from callcenter.adapters.http.workorders import WORK_ORDERS, enum_of, ticket_id_of
+from callcenter.core.errors import InvalidInput
+from callcenter.core.ids import TicketId
+from callcenter.ticketing.actors import Actor, Role
+from callcenter.ticketing.supervision import (
+    Supervision,
+    SupervisionId,
+    SupervisionKind,
+    SupervisionNotFound,
+    SupervisionStatus,
+    SupervisionTrigger,
+    open_supervision,
+)
+from callcenter.ticketing.sweeper import RaisedAlert
+
+
+class SupervisionStore(Protocol):
+    async def open(self, s: Supervision) -> Supervision: ...
+    async def close(self, id: SupervisionId, by: Actor, at: datetime, closing_note: str) -> Supervision: ...
+    async def get(self, id: SupervisionId) -> Supervision | None: ...
+    async def find(
+        self,
+        *,
+        ticket_id: TicketId | None = None,
+        matter_id: int | None = None,
+        status: SupervisionStatus | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Supervision]: ...
+
+
+class AlertLog(Protocol):
+    async def alerts_of(self, ticket_id: TicketId) -> list[RaisedAlert]: ...
+
+
+SUPERVISIONS = web.AppKey("supervisions", SupervisionStore)
+ALERTS = web.AppKey("alerts", AlertLog)
+
+
+def supervision_json(s: Supervision) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "ticket_id": s.ticket_id,
+        "matter_id": s.matter_id,
+        "kind": s.kind,
+        "trigger": s.trigger,
+        "status": s.status,
+        "note": s.note,
+        "due_at": s.due_at,
+        "opened_by": s.opened_by,
+        "opened_at": s.opened_at,
+        "closed_by": s.closed_by,
+        "closed_at": s.closed_at,
+        "closing_note": s.closing_note,
+    }
+
+
+def optional_id(value: object, field: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidInput(f"{field} must be a positive whole number", field=field)
+    return value
+
+
+def due_of(body: dict[str, Any]) -> datetime | None:
+    raw = body.get("due_at")
+    if raw in (None, ""):
+        return None
+    try:
+        due = datetime.fromisoformat(str(raw))
+    except ValueError as exc:
+        raise InvalidInput("due_at must be an ISO 8601 time with its offset", field="due_at") from exc
+    if due.tzinfo is None:
+        raise InvalidInput("due_at needs a time zone offset", field="due_at")
+    return due
+
+
+async def open_one(request: web.Request) -> web.Response:
+    actor = require_role(request, Role.SUPERVISOR, Role.ADMIN)
+    body = await json_body(request)
+    ticket_id = optional_id(body.get("ticket_id"), "ticket_id")
+    if ticket_id is not None:
+        await request.app[WORK_ORDERS].get(TicketId(ticket_id), actor)
+    kind = body.get("kind")
+    record = open_supervision(
+        SupervisionTrigger.MANUAL,
+        actor,
+        request.app[CLOCK].now(),
+        ticket_id=None if ticket_id is None else TicketId(ticket_id),
+        matter_id=optional_id(body.get("matter_id"), "matter_id"),
+        kind=None if kind is None else enum_of(SupervisionKind, kind, "kind"),
+        note=text(body, "note"),
+        due_at=due_of(body),
+    )
+    stored = await request.app[SUPERVISIONS].open(record)
+    return json_response(supervision_json(stored), status=201)
+
+
+async def list_all(request: web.Request) -> web.Response:
+    require_role(request, *sorted(HOTLINE_ROLES))
+    limit, offset = page(request)
+    raw = request.query.get("status")
+    status = None if not raw else enum_of(SupervisionStatus, raw, "status")
+    found = await request.app[SUPERVISIONS].find(status=status, limit=limit, offset=offset)
+    return json_response({"items": [supervision_json(s) for s in found]})
+
+
+async def of_order(request: web.Request) -> web.Response:
+    """The order's supervisions and deadline alerts, for whoever may see the order."""
+    actor = actor_of(request)
+    ticket_id = ticket_id_of(request)
+    await request.app[WORK_ORDERS].get(ticket_id, actor)
+    found = await request.app[SUPERVISIONS].find(ticket_id=ticket_id, limit=500)
+    alerts = await request.app[ALERTS].alerts_of(ticket_id)
+    return json_response(
+        {
+            "supervisions": [supervision_json(s) for s in found],
+            "alerts": [{"kind": a.kind, "due_at": a.due_at, "raised_at": a.raised_at} for a in alerts],
+        }
+    )
+
+
+async def close_one(request: web.Request) -> web.Response:
+    actor = require_role(request, Role.SUPERVISOR, Role.ADMIN)
+    body = await json_body(request)
+    raw = request.match_info["supervision_id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise SupervisionNotFound("no such supervision", supervision_id=raw[:20])
+    closed = await request.app[SUPERVISIONS].close(
+        SupervisionId(int(raw)), actor, request.app[CLOCK].now(), text(body, "closing_note")
+    )
+    return json_response(supervision_json(closed))
+
+
+def supervision_routes(store: SupervisionStore, alerts: AlertLog) -> Any:
+    """A route hook for ``WebDeps.extra_routes``."""
+
+    def hook(app: web.Application) -> None:
+        app[SUPERVISIONS] = store
+        app[ALERTS] = alerts
+        app.router.add_get("/api/supervisions", list_all)
+        app.router.add_post("/api/supervisions", open_one)
+        app.router.add_post("/api/supervisions/{supervision_id}/close", close_one)
+        app.router.add_get("/api/workorders/{ticket_id}/supervision", of_order)
+
+    return hook
