@@ -1,0 +1,133 @@
+"""Attachment routes: upload (multipart), list and download the files of a work order.
+
+Uploads are streamed part by part to the disk store (never buffered whole), so the app's
+``client_max_size`` does not apply and an oversize file is cut off at the limit. The upload is the one
+state-changing request that is not JSON: a cross-site form could post it, so a present ``Origin`` must
+name this host. Downloads are always ``attachment``, with the stored (sniffed) type, ``nosniff`` and a
+sandboxing CSP, so a file can never run as a page of this site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from aiohttp import BodyPartReader, MultipartReader, web
+
+from callcenter.adapters.attachments.service import Attachments
+from callcenter.adapters.http.api import json_response
+from callcenter.adapters.http.auth import actor_of
+from callcenter.core.errors import InvalidInput, NotFound
+from callcenter.core.ids import TicketId
+from callcenter.ticketing.attachments import Attachment
+from callcenter.ticketing.errors import AccessDenied
+
+ATTACHMENTS = web.AppKey("attachments", Attachments)
+FIELD = "file"
+CHUNK = 64 * 1024
+MAX_TICKET_ID = 2**31 - 1
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
+
+class CrossSiteRequest(AccessDenied):
+    """A state-changing request sent from another site's page (its ``Origin`` is not this host)."""
+
+    code = "cross_site_request"
+
+
+class _Part:
+    """One ``file`` part of the multipart body, read in chunks."""
+
+    def __init__(self, part: BodyPartReader) -> None:
+        self._part = part
+
+    @property
+    def filename(self) -> str:
+        """Browsers send the name as UTF-8 with ``"`` as %22 (HTML standard); some clients (aiohttp) send
+        it percent-encoded: decode both. The result is a display name only (see ``safe_filename``)."""
+        return unquote(self._part.filename or "")
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while chunk := await self._part.read_chunk(CHUNK):
+            yield chunk
+
+
+def check_same_origin(request: web.Request) -> None:
+    """A present ``Origin`` must name this host (scheme aside: a TLS proxy may sit in front)."""
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        raise CrossSiteRequest("cross-site upload refused", origin=origin)
+
+
+def ticket_id_of(request: web.Request) -> TicketId:
+    raw = request.match_info["ticket_id"]
+    if not raw.isdigit():
+        raise InvalidInput("ticket id must be a number", ticket_id=raw)
+    if int(raw) > MAX_TICKET_ID:
+        raise NotFound("ticket not found", ticket_id=raw)
+    return TicketId(int(raw))
+
+
+def attachment_json(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "ticket_id": a.ticket_id,
+        "filename": a.filename,
+        "content_type": a.content_type,
+        "size": a.size,
+        "uploaded_by": a.uploaded_by,
+        "unit": a.unit,
+        "created_at": a.created_at,
+        "url": f"/api/attachments/{a.id}",
+    }
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266: an ASCII fallback name and the UTF-8 name (Chinese names survive)."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\%' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+async def _files(reader: MultipartReader) -> AsyncIterator[_Part]:
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name != FIELD:
+            raise InvalidInput(f"only files in the multipart field '{FIELD}' are accepted", field=FIELD)
+        yield _Part(part)
+
+
+async def upload(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    check_same_origin(request)
+    ticket_id = ticket_id_of(request)
+    if request.content_type != "multipart/form-data":
+        raise InvalidInput("send the files as multipart/form-data", field=FIELD)
+    reader = await request.multipart()
+    stored = await request.app[ATTACHMENTS].upload(ticket_id, actor, _files(reader))
+    return json_response({"items": [attachment_json(a) for a in stored]}, status=201)
+
+
+async def list_attachments(request: web.Request) -> web.Response:
+    actor = actor_of(request)
+    items = await request.app[ATTACHMENTS].of_order(ticket_id_of(request), actor)
+    return json_response({"items": [attachment_json(a) for a in items]})
+
+
+async def download(request: web.Request) -> web.FileResponse:
+    actor = actor_of(request)
+    found = await request.app[ATTACHMENTS].download(request.match_info["attachment_id"], actor)
+    headers = {
+        "Content-Type": found.attachment.content_type,
+        "Content-Disposition": content_disposition(found.attachment.filename),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": DOWNLOAD_CSP,
+        "Cache-Control": "private, no-cache",
+    }
+    return web.FileResponse(found.path, headers=headers)
+
+
+def add_attachment_routes(app: web.Application, attachments: Attachments) -> None:
+    app[ATTACHMENTS] = attachments
+    app.router.add_post("/api/workorders/{ticket_id}/attachments", upload)
+    app.router.add_get("/api/workorders/{ticket_id}/attachments", list_attachments)
+    app.router.add_get("/api/attachments/{attachment_id}", download)
