@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -238,3 +239,33 @@ async def test_app_shutdown_ends_open_streams_at_once(live: Web, redis: Redis, s
     assert await numsub(redis, f"{stream_name}:unit:jianguomen") == 0
     assert await numsub(redis, f"{stream_name}:hotline") == 0
     assert len(live.client.app[INBOX_STREAMS]) == 0
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+async def test_the_inbox_page_is_chinese_mobile_and_csp_clean(live: Web) -> None:
+    client = live.client
+    page = await client.get("/static/inbox.html")
+    html = await page.text()
+    assert page.status == 200 and 'lang="zh-CN"' in html and "工单收件箱" in html
+    assert 'name="viewport"' in html and "width=device-width" in html
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+    assert scripts and all('src="/static/' in attrs and not body.strip() for attrs, body in scripts)
+    assert "<style" not in html and not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    script = await (await client.get("/static/inbox.js")).text()
+    for forbidden in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+    ):
+        assert forbidden not in script, forbidden
+    assert 'new EventSource("/api/inbox/events")' in script and "工单已被他人修改，请刷新" in script
+    assert "保密工单" in script and "textContent" in script
+    css = await client.get("/static/inbox.css")
+    assert css.status == 200 and "@media (min-width" in await css.text()
