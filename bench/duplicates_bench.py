@@ -144,7 +144,8 @@ def quality(items: Sequence[Labelled]) -> None:
     score = replay(items, base)
     print(
         f"default ({base.measure.value} ≥ {base.min_similarity}, near-identical {base.near_identical}, "
-        f"window {base.window}): P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
+        f"window {base.window.total_seconds() / 3600:.0f} h): "
+        f"P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
         f"(TP {score.tp}, FP {score.fp}, FN {score.fn})"
     )
     loose = replay(items, replace(base, same_category=not base.same_category))
