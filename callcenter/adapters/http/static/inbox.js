@@ -105,6 +105,7 @@ async function api(method, url, body) {
   return data;
 }
 function errorText(err) {
+  if (!(err instanceof ApiError)) { console.error(err); return "页面出错，请刷新后重试"; }
   const known = ERRORS[err.code];
   if (known) return known(err.details || {});
   if (err.status === 0) return "网络连接失败，请检查网络";
@@ -126,10 +127,11 @@ function showLogin() {
 }
 async function login(event) {
   event.preventDefault();
-  const form = event.target;
+  const fields = event.target.elements;
+  const password = fields.namedItem("password");
   try {
-    await api("POST", "/api/login", { login: form.login.value.trim(), password: form.password.value });
-    form.password.value = "";
+    await api("POST", "/api/login", { login: fields.namedItem("login").value.trim(), password: password.value });
+    password.value = "";
     await start();
   } catch (err) { flash(errorText(err)); }
 }
@@ -221,11 +223,11 @@ function renderDetail() {
   const list = el("dl", null, "facts");
   for (const [name, value, cls] of rows) list.append(el("dt", name), el("dd", value, cls || ""));
   const focused = document.activeElement; // a live reload must not take the keyboard away mid-sentence
-  $("detail").replaceChildren(head, el("h2", o.summary || "（无摘要）", "detail-title"), list, history(o));
+  $("detail").replaceChildren(head, el("h2", o.summary || "（无摘要）", "detail-title"), list, historyOf(o));
   renderAttachments(); renderActions();
   if (focused && focused !== document.body && document.contains(focused)) focused.focus({ preventScroll: true });
 }
-function history(o) {
+function historyOf(o) {
   const box = el("div", null, "block");
   const section = (title, items, line) => {
     if (!items || !items.length) return;
