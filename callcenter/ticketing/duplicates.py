@@ -38,20 +38,7 @@ FILLERS = (
 _FILLER_RE = re.compile("|".join(sorted(map(re.escape, FILLERS), key=len, reverse=True)))
 # Particles and pronouns: frequent in every request, they say nothing about which matter it is.
 STOP_CHARS = frozenset("的了是都也还就很在我们你他她它这那个吗呢吧")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_CN_DIGITS = {ch: n for n, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 # A spoken number before a measure of place: 三号楼 = 3号楼, 十二栋 = 12栋, 一单元 = 1单元.
 _CN_NUMBER_RE = re.compile("([零〇一二两三四五六七八九十百]+)(?=[号栋幢楼层室单期路巷弄排户])")
 

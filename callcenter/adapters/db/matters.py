@@ -10,6 +10,7 @@ taken, and checked again under it; when it changed in between, the attempt is re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +44,7 @@ from callcenter.ticketing.matters import (
     SelfLink,
 )
 
+log = logging.getLogger(__name__)
 CLOSED_STATUSES = ("draft", "closed", "resolved_on_call")  # not open: never a candidate
 ATTEMPTS = 5  # a ticket's matter changed under us this many times in a row: give up (ConcurrentUpdate)
 
@@ -103,6 +105,15 @@ class SqlMatterIndex:
             async with self._engine.begin() as conn:
                 linked = await self._link_once(conn, new_ticket_id, match, seen, at, by)
             if linked is not None:
+                log.info(
+                    "ticket_id=%s linked to matter %s (score %.2f): %d orders, %d callers%s",
+                    new_ticket_id,
+                    linked.matter_id,
+                    match.score,
+                    linked.ticket_count,
+                    linked.caller_count,
+                    ", escalated to supervision" if linked.escalate else "",
+                )
                 return linked
         raise ConcurrentUpdate("the matched order kept changing matter", ticket_id=match.ticket_id)
 
@@ -116,6 +127,13 @@ class SqlMatterIndex:
             async with self._engine.begin() as conn:
                 unlinked = await self._unlink_once(conn, ticket_id, seen, by, at)
             if unlinked is not None:
+                log.info(
+                    "ticket_id=%s unlinked from matter %s by %s%s",
+                    ticket_id,
+                    unlinked.matter_id,
+                    by,
+                    ", matter dissolved" if unlinked.dissolved else "",
+                )
                 return unlinked
         raise ConcurrentUpdate("the order kept changing matter", ticket_id=ticket_id)
 
