@@ -21,27 +21,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
 from callcenter.adapters.ami.translate import HotlineMatch
-from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
-from callcenter.adapters.db.staff import SqlStaffDirectory
-from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
-from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
-from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
-from callcenter.adapters.http.admin import admin_routes
-from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
-from callcenter.adapters.http.supervision import supervision_routes
+from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.tasks import cancel_all
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
-from callcenter.core.workcalendar import WorkCalendar
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
-from callcenter.ticketing.alerts import DeadlineWatch
+from callcenter.ticketing.attachments import AttachmentLimits
 from callcenter.ticketing.service import WorkOrders
+from callcenter.workorder_parts import (
+    WorkOrderParts,
+    attachment_routes,
+    build_work_orders,
+    inbox_routes,
+    load_state,
+    work_order_routes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,12 @@ class Hotline:
     flow: CallFlow
     bridge: AmiBridge
     clock: Clock
-    staff: SqlStaffDirectory
-    order_store: SqlWorkOrderStore
     inbox: RedisInbox
-    orders: WorkOrders
-    supervisions: SqlSupervisionStore
-    sweeper: SqlDeadlineSweeper
-    deadlines: DeadlineWatch
+    work: WorkOrderParts  # work orders: service, stores, catalogue, deadline watch, attachments
+
+    @property
+    def orders(self) -> WorkOrders:
+        return self.work.orders
 
 
 HOTLINE = web.AppKey("hotline", Hotline)
@@ -86,33 +85,24 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         contexts=frozenset({settings.hotline_context}), numbers=frozenset({settings.hotline_number})
     )
     bridge = AmiBridge(endpoint, match, flow.handle, clock, on_resync=flow.reconcile)
-    store = SqlWorkOrderStore(engine)
     inbox = RedisInbox(redis)
-    orders = WorkOrders(store, SqlUnitDirectory(engine), inbox, clock, WorkCalendar.published())
-    staff = SqlStaffDirectory(engine)
-    sweeper = SqlDeadlineSweeper(engine)
-    deadlines = DeadlineWatch(sweeper, store, inbox, clock)
-    return Hotline(
-        settings, engine, redis, jobs, flow, bridge, clock, staff, store, inbox, orders,
-        SqlSupervisionStore(engine), sweeper, deadlines,
-    )  # fmt: skip
+    limits = AttachmentLimits(max_bytes=settings.attachment_max_mb * 1024 * 1024)
+    work = build_work_orders(engine, inbox, clock, settings.effective_attachments_dir, limits)
+    return Hotline(settings, engine, redis, jobs, flow, bridge, clock, inbox, work)
 
 
-def web_deps(hotline: Hotline, host_path: PathMap, extra_routes: tuple[RouteHook, ...] = ()) -> WebDeps:
+def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
+    work = hotline.work
     return WebDeps(
         read_model=SqlReadModel(hotline.engine),
         host_path=host_path,
         health=_health(hotline),
-        staff=hotline.staff,
+        staff=work.staff,
         clock=hotline.clock,
-        work_orders=hotline.orders,
-        order_queries=SqlWorkOrderQueries(hotline.engine),
-        audit_trail=hotline.order_store,
-        extra_routes=(
-            admin_routes(hotline.staff, SqlCalendarOverrides(hotline.engine), hotline.orders),
-            supervision_routes(hotline.supervisions, hotline.sweeper),
-            *extra_routes,
-        ),
+        work_orders=work.orders,
+        order_queries=work.queries,
+        audit_trail=work.store,
+        extra_routes=(*work_order_routes(work), attachment_routes(work), inbox_routes(hotline.inbox)),
     )
 
 
@@ -136,7 +126,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
 def _database(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         await upgrade(hotline.settings.effective_database_url)
-        hotline.orders.use_calendar(await SqlCalendarOverrides(hotline.engine).calendar())
+        await load_state(hotline.work)
         yield
         await hotline.engine.dispose()
 
@@ -150,8 +140,9 @@ def _accounts(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[Non
     """The first start-up creates the account ``admin`` with the configured (or generated) password."""
 
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
-        if await hotline.staff.get(ADMIN.id) is None:
-            await hotline.staff.add(ADMIN, hotline.settings.admin_password, hotline.clock.now())
+        staff = hotline.work.staff
+        if await staff.get(ADMIN.id) is None:
+            await staff.add(ADMIN, hotline.settings.admin_password, hotline.clock.now())
             log.info(
                 "created the account admin (password: CALLCENTER_ADMIN_PASSWORD or data_dir/admin_password)"
             )
@@ -207,7 +198,7 @@ def _deadline_watch(hotline: Hotline) -> Callable[[web.Application], AsyncIterat
     async def watch() -> None:
         while True:
             try:
-                await hotline.deadlines.run_once()
+                await hotline.work.deadlines.run_once()
             except Exception as exc:  # the database down: next sweep
                 log.warning("deadline sweep failed: %s", exc)
             await asyncio.sleep(hotline.settings.deadline_sweep_s)

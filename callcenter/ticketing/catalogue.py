@@ -22,6 +22,7 @@ from typing import Final
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.ticketing.actors import UnitId
 from callcenter.ticketing.categories import Category, CategoryCode, CategoryTree
+from callcenter.ticketing.errors import UnknownUnit
 from callcenter.ticketing.gazetteer import Alias, Area, AreaCode, AreaLevel, Gazetteer
 
 MAX_UNIT_ID_LENGTH: Final = 32  # the column's width
@@ -66,10 +67,6 @@ class DispatchRule:
     @property
     def unit_ids(self) -> tuple[UnitId, ...]:
         return (self.lead_unit, *self.assisting_units)
-
-
-class UnknownUnit(InvalidInput):
-    code = "unknown_unit"
 
 
 class InactiveUnit(InvalidInput):

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
 from typing import Protocol
 
 from callcenter.core.clock import Clock
@@ -22,10 +23,14 @@ from callcenter.core.workcalendar import WorkCalendar
 from callcenter.ticketing import commands as c
 from callcenter.ticketing.access import require_visible
 from callcenter.ticketing.actors import Actor, Role, UnitId
+from callcenter.ticketing.catalogue import Catalogue
+from callcenter.ticketing.classify import Routing, classify
 from callcenter.ticketing.deadlines import DeadlineRules
+from callcenter.ticketing.dispatch import Route
 from callcenter.ticketing.errors import RoleForbidden
 from callcenter.ticketing.events import TicketEvent
 from callcenter.ticketing.lifecycle import PERMISSIONS, check_version, transition
+from callcenter.ticketing.matters import MatterLinked
 from callcenter.ticketing.record import DEFAULT_POLICY, LifecyclePolicy
 from callcenter.ticketing.registration import Registration, new_manual_order
 from callcenter.ticketing.scheduling import reschedule
@@ -79,6 +84,38 @@ class Rules:
     policy: LifecyclePolicy = DEFAULT_POLICY
 
 
+class RegistrationFollowUp(Protocol):
+    async def on_registered(self, order: WorkOrder) -> MatterLinked | None: ...
+
+
+class CatalogueSource(Protocol):
+    def current(self) -> Catalogue: ...
+
+
+class AutoDispatch(Enum):
+    """Dispatch to wherever the catalogue routes the order (一单通达)."""
+
+    AUTO = "auto"
+
+
+AUTO_DISPATCH = AutoDispatch.AUTO
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """A registered order, and the catalogue's route for it (``Unclear`` → the dispatcher's queue)."""
+
+    order: WorkOrder
+    routing: Routing
+    matter: MatterLinked | None = None  # 并单: the matter the order joined, if it repeats one
+
+
+def dispatch_by(routing: Routing) -> c.DispatchTicket | None:
+    if isinstance(routing, Route):
+        return c.DispatchTicket(routing.lead_unit.id, tuple(u.id for u in routing.assisting_units))
+    return None
+
+
 def require_role(actor: Actor, roles: frozenset[Role]) -> None:
     if actor.role not in roles:
         raise RoleForbidden(f"a {actor.role} may not do this", role=actor.role)
@@ -92,10 +129,14 @@ class WorkOrders:
         notifier: InboxNotifier,
         clock: Clock,
         calendar: WorkCalendar,
+        catalogue: CatalogueSource,
         rules: Rules | None = None,
+        linker: RegistrationFollowUp | None = None,
     ) -> None:
+        self._linker = linker
         self._store = store
         self._units = units
+        self._catalogue = catalogue
         self._notifier = notifier
         self._clock = clock
         self._calendar = calendar
@@ -154,33 +195,52 @@ class WorkOrders:
         expected_version: int,
         registration: Registration,
         actor: Actor,
-        dispatch: c.DispatchTicket | None = None,
-    ) -> WorkOrder:
-        """受理: the agent confirms the draft with the corrected content and the classification; with
-        ``dispatch`` the order goes straight on to the handling unit (派单, 一单通达)."""
+        dispatch: c.DispatchTicket | AutoDispatch | None = None,
+    ) -> Registered:
+        """受理: the agent confirms the draft with the corrected content and the classification, checked
+        against the catalogue. With ``dispatch`` the order goes straight on to the handling unit (派单,
+        一单通达): to the units given, or with ``AUTO_DISPATCH`` to the units the catalogue routes it to;
+        an unclear route leaves it registered, in the dispatcher's queue, and says why."""
         order = await self.get(ticket_id, actor)
-        order = registration.applied_to(order)
-        await self._check_dispatch(dispatch)
+        classification, routing = classify(self._catalogue.current(), registration.classification)
+        order = replace(registration.applied_to(order), classification=classification)
+        explicit = dispatch if isinstance(dispatch, c.DispatchTicket) else None
+        await self._check_dispatch(explicit)
         command = c.RegisterTicket(registration.citizen_for(order), registration.confidential)
         changed, event = self.decide(order, expected_version, command, actor)
         await self._store.save(changed, event, expected_version)
         await self._notify(changed, changed, event)
-        if dispatch is None:
-            return changed
-        return await self.act(ticket_id, changed.version, dispatch, actor)
+        target = explicit or (dispatch_by(routing) if dispatch is AUTO_DISPATCH else None)
+        if target is not None:
+            changed = await self.act(ticket_id, changed.version, target, actor)
+        matter = await self._link_matter(changed)
+        if matter is not None:
+            changed = replace(changed, matter_id=matter.matter_id)
+        return Registered(changed, routing, matter)
+
+    async def _link_matter(self, order: WorkOrder) -> MatterLinked | None:
+        """并单: best effort — the order is registered whatever happens here."""
+        if self._linker is None:
+            return None
+        try:
+            return await self._linker.on_registered(order)
+        except Exception:
+            log.warning("ticket %s: duplicate matching failed", order.life.id, exc_info=True)
+            return None
 
     async def create(
         self,
         registration: Registration,
         caller_number: str,
         actor: Actor,
-        dispatch: c.DispatchTicket | None = None,
-    ) -> WorkOrder:
+        dispatch: c.DispatchTicket | AutoDispatch | None = None,
+    ) -> Registered:
         """A work order typed in by the agent (no call, e.g. a walk-in or a letter): a draft with the agent's
         content, registered at once, and dispatched if asked. Everything is checked before anything is
         stored; an agent's role is required to register."""
         require_role(actor, PERMISSIONS[Action.REGISTER].roles)
-        await self._check_dispatch(dispatch)
+        classify(self._catalogue.current(), registration.classification)
+        await self._check_dispatch(dispatch if isinstance(dispatch, c.DispatchTicket) else None)
         draft = new_manual_order(registration, caller_number, self._clock.now())
         stored = await self._store.create(draft)
         return await self.register(stored.life.id, stored.version, registration, actor, dispatch)

@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.db.calendar import SqlCalendarOverrides
+from callcenter.adapters.db.catalogue import load_seed
 from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.db.staff import SqlStaffDirectory
-from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
-from callcenter.adapters.db.tables import units
-from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
-from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
-from callcenter.adapters.http.admin import admin_routes
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
-from callcenter.adapters.http.supervision import supervision_routes
 from callcenter.core.clock import FixedClock
-from callcenter.core.workcalendar import WorkCalendar
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId, UnitId
 from callcenter.ticketing.alerts import DeadlineWatch
+from callcenter.ticketing.catalogue import HandlingUnit, UnitKind
+from callcenter.ticketing.gazetteer import AreaCode
 from callcenter.ticketing.service import InboxNotice, InboxNotifier, WorkOrders
+from callcenter.workorder_parts import WorkOrderParts, build_work_orders, load_state, work_order_routes
 
 PASSWORD = "correct-horse-12345"
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only
-UNITS = (
-    ("jianguomen", "建国门街道办事处", "street_office"),
-    ("chaoyangmen", "朝阳门街道办事处", "street_office"),
-    ("water", "市自来水集团", "enterprise"),
+UNITS = (  # (id, name, kind, area): units of the tests' own beside the sample city's
+    ("jianguomen", "建国门街道办事处", "street_office", "110101001000"),
+    ("chaoyangmen", "朝阳门街道办事处", "street_office", "110101002000"),
+    ("water", "市自来水集团", "enterprise", ""),
 )
 STAFF = (
     StaffMember(StaffId("agent1"), "话务员一", Role.AGENT),
@@ -61,13 +59,16 @@ async def healthy() -> dict[str, Any]:
     return {"ok": True}
 
 
-async def add_units_and_staff(engine: AsyncEngine, staff_dir: SqlStaffDirectory) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(
-            units.insert(), [{"id": i, "name": n, "kind": k, "active": True} for i, n, k in UNITS]
+async def add_units_and_staff(parts: WorkOrderParts) -> None:
+    """The sample city's catalogue (seed data), three units of our own for explicit dispatch, the staff."""
+    await parts.catalogue_store.seed(load_seed(), START)
+    for unit_id, name, kind, area in UNITS:
+        await parts.catalogue_store.upsert_unit(
+            HandlingUnit(UnitId(unit_id), name, UnitKind(kind), AreaCode(area) if area else None)
         )
+    await load_state(parts)
     for member in STAFF:
-        await staff_dir.add(member, PASSWORD, START)
+        await parts.staff.add(member, PASSWORD, START)
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Web:
     staff: SqlStaffDirectory
     login: Callable[[str], Awaitable[TestClient]]  # type: ignore[type-arg]
     deadlines: DeadlineWatch
+    parts: WorkOrderParts
 
 
 async def build_web(
@@ -86,29 +88,25 @@ async def build_web(
     engine: AsyncEngine,
     notifier: InboxNotifier | None = None,
     extra_routes: Sequence[RouteHook] = (),
+    attachments_dir: Path | None = None,
 ) -> Web:
+    """The app as bootstrap composes it (work_order_parts), minus calls; ``extra_routes`` add the inbox
+    or attachment routes a test wants."""
     clock = FixedClock(START)
-    store = SqlWorkOrderStore(engine)
     notifier = notifier or RecordingNotifier()
-    service = WorkOrders(store, SqlUnitDirectory(engine), notifier, clock, WorkCalendar.published())
-    staff_dir = SqlStaffDirectory(engine, FAST_HASHER)
-    sweeper = SqlDeadlineSweeper(engine)
-    watch = DeadlineWatch(sweeper, store, notifier, clock)
-    await add_units_and_staff(engine, staff_dir)
+    folder = attachments_dir or Path(tempfile.mkdtemp(prefix="cc-attachments-"))
+    parts = build_work_orders(engine, notifier, clock, folder, hasher=FAST_HASHER)
+    await add_units_and_staff(parts)
     deps = WebDeps(
         read_model=SqlReadModel(engine),
         host_path=lambda p: p,
         health=healthy,
-        staff=staff_dir,
+        staff=parts.staff,
         clock=clock,
-        work_orders=service,
-        order_queries=SqlWorkOrderQueries(engine),
-        audit_trail=store,
-        extra_routes=(
-            admin_routes(staff_dir, SqlCalendarOverrides(engine), service),
-            supervision_routes(SqlSupervisionStore(engine), sweeper),
-            *extra_routes,
-        ),
+        work_orders=parts.orders,
+        order_queries=parts.queries,
+        audit_trail=parts.store,
+        extra_routes=(*work_order_routes(parts), *extra_routes),
     )
     client: TestClient = await aiohttp_client(create_app(deps))  # type: ignore[type-arg]
 
@@ -119,4 +117,4 @@ async def build_web(
         assert response.status == 200, await response.text()
         return client
 
-    return Web(client, clock, service, notifier, staff_dir, login, watch)
+    return Web(client, clock, parts.orders, notifier, parts.staff, login, parts.deadlines, parts)

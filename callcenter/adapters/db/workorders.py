@@ -144,6 +144,7 @@ class SqlWorkOrderStore:
     async def save(self, order: WorkOrder, event: TicketEvent, expected_version: int) -> None:
         ticket_id = order.life.id
         values = order_to_row(order)
+        del values["matter_id"]  # owned by the matter index (并单): a stale order must not undo a link
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(tickets)

@@ -24,7 +24,9 @@ from callcenter.ticketing.actors import Actor, Role, UnitId
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.record import CitizenContact
 from callcenter.ticketing.registration import Registration
-from callcenter.ticketing.service import WorkOrders
+from callcenter.ticketing.classify import Routing
+from callcenter.ticketing.dispatch import Route
+from callcenter.ticketing.service import AUTO_DISPATCH, AutoDispatch, WorkOrders
 from callcenter.ticketing.states import TicketStatus
 from callcenter.ticketing.workorder import Classification, WorkOrder
 
@@ -88,21 +90,41 @@ def registration_from(body: dict[str, Any]) -> Registration:
     )
 
 
-def dispatch_from(body: dict[str, Any]) -> c.DispatchTicket | None:
+def dispatch_from(body: dict[str, Any]) -> c.DispatchTicket | AutoDispatch | None:
+    """``"dispatch": "auto"`` (the catalogue's route, 一单通达), ``{"lead_unit", "assisting_units"}``, or none."""
     target = body.get("dispatch")
     if target is None:
         return None
+    if target == AUTO_DISPATCH.value:
+        return AUTO_DISPATCH
     if not isinstance(target, dict):
-        raise InvalidInput("dispatch must be an object with lead_unit", field="dispatch")
+        raise InvalidInput('dispatch must be "auto" or an object with lead_unit', field="dispatch")
     lead = text(target, "lead_unit").strip()
     if not lead:
         raise InvalidInput("dispatch.lead_unit is required", field="dispatch.lead_unit")
     return c.DispatchTicket(UnitId(lead), units(target))
 
 
-async def detail(request: web.Request, order: WorkOrder, actor: Actor) -> web.Response:
+def routing_json(routing: Routing) -> dict[str, Any]:
+    """Where the catalogue sends the order, or why it waits for a dispatcher (派单员)."""
+    if isinstance(routing, Route):
+        return {
+            "lead_unit": routing.lead_unit.id,
+            "assisting_units": [u.id for u in routing.assisting_units],
+            "unclear": None,
+        }
+    candidates = [{"lead_unit": r.lead_unit.id, "area": r.rule.area_code} for r in routing.candidates]
+    return {"lead_unit": None, "assisting_units": [], "unclear": routing.reason, "candidates": candidates}
+
+
+async def detail(
+    request: web.Request, order: WorkOrder, actor: Actor, routing: Routing | None = None
+) -> web.Response:
     trail = await request.app[AUDIT_TRAIL].trail(order.life.id)
-    return json_response(order_json(order, actor, trail))
+    body = order_json(order, actor, trail)
+    if routing is not None:
+        body["routing"] = routing_json(routing)
+    return json_response(body)
 
 
 async def get_order(request: web.Request) -> web.Response:
@@ -141,8 +163,8 @@ async def create_order(request: web.Request) -> web.Response:
     body = await json_body(request)
     registration = registration_from(body)
     caller_number = text(body, "caller_number")
-    order = await request.app[WORK_ORDERS].create(registration, caller_number, actor, dispatch_from(body))
-    return await detail(request, order, actor)
+    done = await request.app[WORK_ORDERS].create(registration, caller_number, actor, dispatch_from(body))
+    return await detail(request, done.order, actor, done.routing)
 
 
 async def register_order(request: web.Request) -> web.Response:
@@ -151,10 +173,10 @@ async def register_order(request: web.Request) -> web.Response:
     body = await json_body(request)
     version = expected_version(body)
     service = request.app[WORK_ORDERS]
-    order = await service.register(
+    done = await service.register(
         ticket_id_of(request), version, registration_from(body), actor, dispatch_from(body)
     )
-    return await detail(request, order, actor)
+    return await detail(request, done.order, actor, done.routing)
 
 
 async def act(request: web.Request) -> web.Response:

@@ -1,0 +1,77 @@
+"""并单 over HTTP: a matter with its orders; linking an order by hand and undoing a wrong merge (ADR 0010).
+
+Hotline staff only: a matter gathers several citizens' orders, possibly of several units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from callcenter.adapters.http.api import HOTLINE_ROLES, json_response
+from callcenter.adapters.http.auth import CLOCK, json_body, require_role
+from callcenter.adapters.http.workorders import WORK_ORDERS, ticket_id_of
+from callcenter.core.errors import InvalidInput
+from callcenter.core.ids import TicketId
+from callcenter.ticketing.duplicates import MatterId, MatterMatch
+from callcenter.ticketing.matters import Matter, MatterLinked, MatterTicket, MatterUnlinked
+
+
+class MatterStore(Protocol):
+    async def matter(self, matter_id: MatterId) -> Matter: ...
+    async def tickets_of(self, matter_id: MatterId) -> list[MatterTicket]: ...
+    async def link(
+        self, new_ticket_id: TicketId, match: MatterMatch, at: datetime, by: str = ...
+    ) -> MatterLinked: ...
+    async def unlink(self, ticket_id: TicketId, by: str, at: datetime) -> MatterUnlinked: ...
+
+
+MATTERS = web.AppKey("matters", MatterStore)
+
+
+async def get_matter(request: web.Request) -> web.Response:
+    require_role(request, *sorted(HOTLINE_ROLES))
+    raw = request.match_info["matter_id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput("matter id must be a number", matter_id=raw[:20])
+    store = request.app[MATTERS]
+    matter = await store.matter(MatterId(int(raw)))
+    tickets = await store.tickets_of(matter.id)
+    return json_response({**asdict(matter), "tickets": [asdict(t) for t in tickets]})
+
+
+async def link(request: web.Request) -> web.Response:
+    """并单 by hand: this order joins the matter of ``ticket_id`` (or opens one with it)."""
+    actor = require_role(request, *sorted(HOTLINE_ROLES))
+    body = await json_body(request)
+    other = body.get("ticket_id")
+    if not isinstance(other, int) or isinstance(other, bool) or other < 1:
+        raise InvalidInput("ticket_id must be the number of the order it repeats", field="ticket_id")
+    ticket_id = ticket_id_of(request)
+    for each in (ticket_id, TicketId(other)):
+        await request.app[WORK_ORDERS].get(each, actor)
+    match = MatterMatch(TicketId(other), None, 1.0)
+    linked = await request.app[MATTERS].link(ticket_id, match, request.app[CLOCK].now(), actor.id)
+    return json_response(asdict(linked))
+
+
+async def unlink(request: web.Request) -> web.Response:
+    """解除并单: a wrong merge undone; the order stands on its own again."""
+    actor = require_role(request, *sorted(HOTLINE_ROLES))
+    ticket_id = ticket_id_of(request)
+    await request.app[WORK_ORDERS].get(ticket_id, actor)
+    done = await request.app[MATTERS].unlink(ticket_id, actor.id, request.app[CLOCK].now())
+    return json_response(asdict(done))
+
+
+def matter_routes(store: MatterStore) -> Any:
+    def hook(app: web.Application) -> None:
+        app[MATTERS] = store
+        app.router.add_get("/api/matters/{matter_id}", get_matter)
+        app.router.add_post("/api/workorders/{ticket_id}/matter/link", link)
+        app.router.add_post("/api/workorders/{ticket_id}/matter/unlink", unlink)
+
+    return hook

@@ -1,0 +1,117 @@
+"""The work-order half of the composition root (bootstrap.py builds the call half and calls this).
+
+Tests build the same parts through ``build_work_orders`` so that what they exercise is what runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.adapters.attachments.disk import DiskBlobStore
+from callcenter.adapters.attachments.service import Attachments
+from callcenter.adapters.attachments.sql import SqlAttachmentIndex
+from callcenter.adapters.db.calendar import SqlCalendarOverrides
+from callcenter.adapters.db.catalogue import SqlCatalogueStore
+from callcenter.adapters.db.matters import SqlMatterIndex
+from callcenter.adapters.db.staff import SqlStaffDirectory
+from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
+from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
+from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
+from callcenter.adapters.http.admin import admin_routes
+from callcenter.adapters.http.app import RouteHook
+from callcenter.adapters.http.attachments import add_attachment_routes
+from callcenter.adapters.http.catalogue import catalogue_routes
+from callcenter.adapters.http.inbox import InboxFeed, InboxSettings, add_inbox_routes
+from callcenter.adapters.http.matters import matter_routes
+from callcenter.adapters.http.supervision import supervision_routes
+from callcenter.core.clock import Clock
+from callcenter.core.workcalendar import WorkCalendar
+from callcenter.ticketing.alerts import DeadlineWatch
+from callcenter.ticketing.attachments import AttachmentLimits
+from callcenter.ticketing.classify import CurrentCatalogue
+from callcenter.ticketing.merging import MatterLinker
+from callcenter.ticketing.service import InboxNotifier, WorkOrders
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderParts:
+    store: SqlWorkOrderStore
+    queries: SqlWorkOrderQueries
+    orders: WorkOrders
+    staff: SqlStaffDirectory
+    catalogue: CurrentCatalogue
+    catalogue_store: SqlCatalogueStore
+    calendar: SqlCalendarOverrides
+    supervisions: SqlSupervisionStore
+    sweeper: SqlDeadlineSweeper
+    deadlines: DeadlineWatch
+    matters: SqlMatterIndex
+    attachments: Attachments
+
+
+def build_work_orders(
+    engine: AsyncEngine,
+    notifier: InboxNotifier,
+    clock: Clock,
+    attachments_dir: Path,
+    attachment_limits: AttachmentLimits | None = None,
+    hasher: PasswordHasher | None = None,
+) -> WorkOrderParts:
+    store = SqlWorkOrderStore(engine)
+    catalogue = CurrentCatalogue()
+    supervisions = SqlSupervisionStore(engine)
+    matters = SqlMatterIndex(engine)
+    linker = MatterLinker(matters, supervisions, clock)
+    orders = WorkOrders(
+        store, SqlUnitDirectory(engine), notifier, clock, WorkCalendar.published(), catalogue, linker=linker
+    )
+    sweeper = SqlDeadlineSweeper(engine)
+    attachments = Attachments(
+        orders,
+        SqlAttachmentIndex(engine),
+        DiskBlobStore(attachments_dir),
+        clock,
+        attachment_limits or AttachmentLimits(),
+    )
+    return WorkOrderParts(
+        store=store,
+        queries=SqlWorkOrderQueries(engine),
+        orders=orders,
+        staff=SqlStaffDirectory(engine, hasher),
+        catalogue=catalogue,
+        catalogue_store=SqlCatalogueStore(engine),
+        calendar=SqlCalendarOverrides(engine),
+        supervisions=supervisions,
+        sweeper=sweeper,
+        deadlines=DeadlineWatch(sweeper, store, notifier, clock),
+        matters=matters,
+        attachments=attachments,
+    )
+
+
+async def load_state(parts: WorkOrderParts) -> None:
+    """What the service keeps in memory: the calendar with its overrides, and the dispatch catalogue."""
+    parts.orders.use_calendar(await parts.calendar.calendar())
+    parts.catalogue.use(await parts.catalogue_store.load())
+
+
+def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
+    """Administration, supervision, catalogue and 并单 routes (the work-order API itself is in WebDeps)."""
+    return (
+        admin_routes(parts.staff, parts.calendar, parts.orders),
+        supervision_routes(parts.supervisions, parts.sweeper),
+        catalogue_routes(parts.catalogue, parts.catalogue_store),
+        matter_routes(parts.matters),
+    )
+
+
+def attachment_routes(parts: WorkOrderParts) -> RouteHook:
+    return lambda app: add_attachment_routes(app, parts.attachments)
+
+
+def inbox_routes(feed: InboxFeed, settings: InboxSettings | None = None) -> RouteHook:
+    return lambda app: add_inbox_routes(app, feed, settings)
