@@ -21,11 +21,11 @@ from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing import commands as c
 from callcenter.ticketing.actors import Actor, Role, UnitId
+from callcenter.ticketing.classify import Routing
 from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.dispatch import Route
 from callcenter.ticketing.record import CitizenContact
 from callcenter.ticketing.registration import Registration
-from callcenter.ticketing.classify import Routing
-from callcenter.ticketing.dispatch import Route
 from callcenter.ticketing.service import AUTO_DISPATCH, AutoDispatch, WorkOrders
 from callcenter.ticketing.states import TicketStatus
 from callcenter.ticketing.workorder import Classification, WorkOrder
@@ -91,7 +91,7 @@ def registration_from(body: dict[str, Any]) -> Registration:
 
 
 def dispatch_from(body: dict[str, Any]) -> c.DispatchTicket | AutoDispatch | None:
-    """``"dispatch": "auto"`` (the catalogue's route, 一单通达), ``{"lead_unit", "assisting_units"}``, or none."""
+    """``"dispatch": "auto"`` (the catalogue's route, 一单通达), ``{"lead_unit", …}``, or none."""
     target = body.get("dispatch")
     if target is None:
         return None
