@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -33,13 +33,14 @@ from callcenter.core.clock import Clock, SystemClock
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
 from callcenter.ticketing.attachments import AttachmentLimits
-from callcenter.ticketing.service import WorkOrders
+from callcenter.ticketing.service import InboxNotice, WorkOrders
 from callcenter.workorder_parts import (
     WorkOrderParts,
     attachment_routes,
     build_work_orders,
     inbox_routes,
     load_state,
+    seed_sample_city,
     work_order_routes,
 )
 
@@ -209,6 +210,24 @@ def _deadline_watch(hotline: Hotline) -> Callable[[web.Application], AsyncIterat
         await cancel_all([task])
 
     return ctx
+
+
+async def seed_catalogue(settings: Settings) -> Mapping[str, int]:
+    """``python -m callcenter seed-catalogue``: migrate, then seed the sample city."""
+    await upgrade(settings.effective_database_url)
+    engine = create_engine(settings.effective_database_url)
+    try:
+        work = build_work_orders(engine, NoInbox(), SystemClock(), settings.effective_attachments_dir)
+        return await seed_sample_city(work, SystemClock().now())
+    finally:
+        await engine.dispose()
+
+
+class NoInbox:
+    """For commands that change no order: nothing to tell the inboxes."""
+
+    async def publish(self, notice: InboxNotice) -> None:
+        return None
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -37,6 +37,15 @@ def cmd_db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_seed_catalogue(_args: argparse.Namespace, settings: Settings) -> int:
+    """The sample city's dispatch catalogue into the database (idempotent; admin edits are kept)."""
+    from callcenter.bootstrap import seed_catalogue
+
+    counts = asyncio.run(seed_catalogue(settings))
+    print(json.dumps({"inserted": dict(counts)}, ensure_ascii=False))
+    return 0
+
+
 def cmd_asr_worker(args: argparse.Namespace, settings: Settings) -> int:
     from callcenter.adapters.asr.factory import transcriber_from_config
     from callcenter.workers.asr import WorkerOptions, run_worker
@@ -78,11 +87,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         app = build_app(settings, lambda p: str(instance.host_path(p)))
         if args.demo:
-            from callcenter.demo import demo_floor, speech_dir
+            from callcenter.demo import demo_desk, demo_floor, speech_dir
 
+            app.cleanup_ctx.append(demo_desk(settings.admin_password))
             app.cleanup_ctx.append(demo_floor(instance, speech_dir(Path(__file__).resolve().parents[1])))
         print(
             f"12345 hotline: web UI on http://{settings.http_host}:{settings.http_port}/ "
+            f"(login admin, password in {settings.data_dir / 'admin_password'}) "
             f"(SIP 127.0.0.1:{settings.sip_port}, AMI 127.0.0.1:{settings.ami_port}, "
             f"ASR {settings.asr_engine})"
         )
@@ -149,6 +160,7 @@ def _host_path(settings: Settings) -> Callable[[str], str]:
 COMMANDS: dict[str, tuple[Command, str]] = {
     "check-config": (cmd_check_config, "print the effective settings (secrets hidden)"),
     "db-upgrade": (cmd_db_upgrade, "create or migrate the database schema"),
+    "seed-catalogue": (cmd_seed_catalogue, "load the sample city's dispatch catalogue (idempotent)"),
     "asr-worker": (cmd_asr_worker, "run one ASR worker process (transcription jobs from Redis)"),
     "serve": (cmd_serve, "run web UI, AMI bridge and ASR workers (Asterisk already running)"),
     "run": (cmd_run, "run the whole hotline here: Asterisk, bridge, ASR workers, web UI"),

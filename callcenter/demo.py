@@ -21,6 +21,12 @@ from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.adapters.tasks import cancel_all
 from callcenter.bootstrap import HOTLINE
+from callcenter.staff.model import StaffMember
+from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
+from callcenter.ticketing.registration import Registration
+from callcenter.ticketing.service import AUTO_DISPATCH
+from callcenter.ticketing.workorder import Classification
+from callcenter.workorder_parts import seed_sample_city
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +107,44 @@ async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: 
             "demo: call from %s %s", call.caller_number, "answered" if result.answered else "not answered"
         )
     log.info("demo: %d calls placed; drafts appear on the web page as the ASR worker finishes", len(calls))
+
+
+DEMO_STAFF = (  # (login, name, role, unit): every demo account uses the admin password (var/admin_password)
+    ("agent1", "话务员小王", Role.AGENT, None),
+    ("dispatcher1", "派单员小李", Role.DISPATCHER, None),
+    ("supervisor1", "督办员老张", Role.SUPERVISOR, None),
+    ("dhm1", "东华门街道承办人", Role.UNIT_STAFF, "jd-110101001"),
+    ("water1", "自来水集团承办人", Role.UNIT_STAFF, "bj-water"),
+)
+DEMO_ORDERS = (  # typed-in orders, so that the units' inboxes are not empty
+    (
+        "13600136001",
+        "王府井大街18号院门口的垃圾三天没人清运了，请尽快处理。",
+        "010101",
+        "东城区王府井大街18号",
+    ),
+    ("13600136002", "我家停水两天了，请问什么时候恢复供水？", "020101", "西城区月坛南街"),
+)
+
+
+def demo_desk(settings_password: str) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup_ctx: the sample city's catalogue, demo accounts for every role, two dispatched orders."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        hotline = app[HOTLINE]
+        work, now = hotline.work, hotline.clock.now()
+        await seed_sample_city(work, now)
+        for login, name, role, unit in DEMO_STAFF:
+            if await work.staff.get(login) is None:
+                member = StaffMember(StaffId(login), name, role, UnitId(unit) if unit else None)
+                await work.staff.add(member, settings_password, now)
+        agent = Actor(StaffId("agent1"), Role.AGENT)
+        for number, text, category, address in DEMO_ORDERS:
+            classification = Classification(category_code=category, address=address)
+            await work.orders.create(
+                Registration(text, classification=classification), number, agent, AUTO_DISPATCH
+            )
+        log.info("demo: accounts %s (password: var/admin_password)", ", ".join(s[0] for s in DEMO_STAFF))
+        yield
+
+    return ctx

@@ -5,7 +5,9 @@ Tests build the same parts through ``build_work_orders`` so that what they exerc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -15,7 +17,7 @@ from callcenter.adapters.attachments.disk import DiskBlobStore
 from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.calendar import SqlCalendarOverrides
-from callcenter.adapters.db.catalogue import SqlCatalogueStore
+from callcenter.adapters.db.catalogue import SqlCatalogueStore, load_seed
 from callcenter.adapters.db.matters import SqlMatterIndex
 from callcenter.adapters.db.staff import SqlStaffDirectory
 from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
@@ -115,3 +117,11 @@ def attachment_routes(parts: WorkOrderParts) -> RouteHook:
 
 def inbox_routes(feed: InboxFeed, settings: InboxSettings | None = None) -> RouteHook:
     return lambda app: add_inbox_routes(app, feed, settings)
+
+
+async def seed_sample_city(parts: WorkOrderParts, at: datetime) -> Mapping[str, int]:
+    """The sample city's catalogue (categories, gazetteer, units, rules); idempotent, never overwrites
+    an admin's edits (ADR 0009). For a first run and the demo; a real city loads its own."""
+    counts = await parts.catalogue_store.seed(load_seed(), at)
+    await load_state(parts)
+    return counts

@@ -117,6 +117,7 @@ async def test_a_mandarin_call_becomes_a_draft_work_order(
 
     replay = await running.client.get(f"/api/calls/{call['call_id']}/recording.wav")
     assert replay.status == 200 and (await replay.read())[:4] == b"RIFF"
+    await the_draft_is_registered_and_reaches_the_unit_live(running, ticket["id"])
 
 
 async def test_the_vosk_engine_stores_timed_words_for_both_speakers(
@@ -162,3 +163,60 @@ async def test_a_caller_who_gives_up_in_the_queue_is_recorded_as_abandoned(
     assert call["answer_delay"] is None and not call["recording_complete"]
     detail = await running.get(f"/api/calls/{call['call_id']}")
     assert detail["ticket"] is None  # no agent took it: it goes to the missed-call list, not to a draft
+
+
+async def the_draft_is_registered_and_reaches_the_unit_live(running: RunningHotline, ticket_id: int) -> None:
+    """受理 with the catalogue's route (一单通达) → the street office's live inbox (SSE over real Redis) →
+    签收, 办理, 回单 → 回访 满意 → 办结."""
+    import asyncio
+
+    import aiohttp
+
+    from callcenter.workorder_parts import seed_sample_city
+
+    await seed_sample_city(running.hotline.work, running.hotline.clock.now())
+    client = running.client
+    staff = {"id": "dhm1", "display_name": "东华门街道", "role": "unit_staff", "unit": "jd-110101001",
+             "password": "unit-password-1"}  # fmt: skip
+    assert (await client.post("/api/admin/staff", json=staff)).status == 201
+    jar = aiohttp.CookieJar(unsafe=True)  # the server is an IP address (127.0.0.1)
+    async with aiohttp.ClientSession(base_url=str(client.make_url("/")), cookie_jar=jar) as unit:
+        login = await unit.post("/api/login", json={"login": "dhm1", "password": "unit-password-1"})
+        assert login.status == 200
+        async with unit.get("/api/inbox/events") as stream:
+            draft = await running.get(f"/api/workorders/{ticket_id}")
+            body = {
+                "version": draft["version"],
+                "request_text": draft["request_text"],
+                "category_code": "010101",
+                "address": "东城区王府井大街18号",
+                "dispatch": "auto",
+            }
+            response = await client.post(f"/api/workorders/{ticket_id}/register", json=body)
+            order = await response.json()
+            assert response.status == 200 and order["lead_unit"] == "jd-110101001", order
+            seen = await asyncio.wait_for(_ticket_event(stream, ticket_id), 10)
+            assert seen
+        inbox = await (await unit.get("/api/workorders/inbox")).json()
+        (mine,) = [o for o in inbox["items"] if o["id"] == ticket_id]
+        assert mine["caller_number"] == "138****8101"  # masked for the unit
+        for action, fields in (("acknowledge", {}), ("start_handling", {}), ("reply", {"text": "已清运"})):
+            response = await unit.post(
+                f"/api/workorders/{ticket_id}/actions/{action}", json={"version": mine["version"], **fields}
+            )
+            mine = await response.json()
+            assert response.status == 200, mine
+    for action, fields in (("schedule_callback", {}), ("callback", {"outcome": "satisfied"})):
+        response = await client.post(
+            f"/api/workorders/{ticket_id}/actions/{action}", json={"version": mine["version"], **fields}
+        )
+        mine = await response.json()
+    assert mine["status"] == "closed" and len(mine["trail"]) == 7
+
+
+async def _ticket_event(stream: Any, ticket_id: int) -> bool:
+    """True at the first SSE event about the order (its ``id:`` line is ``ticket_id:version``)."""
+    async for line in stream.content:
+        if line.startswith(f"id: {ticket_id}:".encode()):
+            return True
+    return False
