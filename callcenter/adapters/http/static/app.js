@@ -1,84 +1,165 @@
-// 12345 hotline read-only desk. Every value from the server is written with textContent,
-// so text a citizen said (or typed) can never become markup or script.
-"use strict";
+// 12345 hotline staff desk (坐席工作台): login, the tabs of the user's role, live refresh.
+// Every value from the server is written with textContent or .value (desk/dom.js), never as markup,
+// so a citizen's words containing <script> stay plain text. No inline script or style: strict CSP.
 
-const OUTCOME = { answered: "已接通", abandoned: "放弃", in_progress: "进行中", ended_in_greeting: "欢迎语中挂机", lost_track: "未跟踪" };
-const FAILURE = {
-  no_caller_speech: "未识别到来电人语音", silent: "录音无声", empty: "录音为空", unreadable: "录音无法读取",
-  not_found: "录音文件缺失", too_short: "录音过短", transcription_failed: "转写失败",
-};
-const SPEAKER = { caller: "来电人", agent: "坐席" };
+import { api, errorText, onUnauthorized } from "./desk/api.js";
+import { adminView } from "./desk/admin.js";
+import { callbackView } from "./desk/callback.js";
+import { callsView } from "./desk/calls.js";
+import { loadCatalogue } from "./desk/catalogue.js";
+import { debounce, h } from "./desk/dom.js";
+import { dispatchView } from "./desk/dispatch.js";
+import { intakeView } from "./desk/intake.js";
+import { label } from "./desk/labels.js";
+import { searchView } from "./desk/search.js";
+import { superviseView } from "./desk/supervise.js";
 
-function el(tag, text, cls) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (cls) node.className = cls;
-  return node;
-}
-function when(iso) { return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—"; }
-function secs(value) { return value === null || value === undefined ? "—" : `${Number(value).toFixed(1)} 秒`; }
-async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return response.json();
-}
+const TABS = [
+  { key: "intake", title: "受理", roles: ["agent", "admin"], make: intakeView },
+  { key: "dispatch", title: "派单", roles: ["dispatcher", "admin"], make: dispatchView },
+  { key: "supervise", title: "督办", roles: ["supervisor", "admin"], make: superviseView },
+  { key: "callback", title: "回访", roles: ["agent", "supervisor", "admin"], make: callbackView },
+  { key: "search", title: "工单查询", roles: ["agent", "dispatcher", "supervisor", "admin"], make: searchView },
+  { key: "calls", title: "通话", roles: ["supervisor", "admin"], make: callsView },
+  { key: "admin", title: "管理", roles: ["admin"], make: adminView },
+];
+const UNIT_INBOX = "/static/inbox.html";
+const POLL_MS = 60000;
 
-function renderCalls(items) {
-  const body = document.querySelector("#calls tbody");
-  body.replaceChildren();
-  for (const call of items) {
-    const row = el("tr", null, "clickable");
-    row.append(el("td", when(call.arrived_at)), el("td", call.caller_number), el("td", OUTCOME[call.outcome] || call.outcome),
-      el("td", secs(call.answer_delay)), el("td", call.agent || "—"), el("td", call.recording_complete ? "有" : "—"));
-    row.addEventListener("click", () => showCall(call.call_id));
-    body.append(row);
-  }
-}
+const $ = (selector) => document.querySelector(selector);
+const desk = { me: null, views: new Map(), active: null, events: null, poll: null };
 
-function renderTickets(items) {
-  const box = document.querySelector("#tickets");
-  box.replaceChildren();
-  if (!items.length) box.append(el("p", "暂无工单草稿", "muted"));
-  for (const t of items) {
-    const card = el("div", null, t.failure_reason ? "ticket flagged" : "ticket");
-    card.append(el("strong", `工单 #${t.id} · 草稿`), el("div", `来电号码：${t.caller_number}`, "muted"),
-      el("div", `诉求摘要：${t.summary || "（待坐席填写）"}`));
-    if (t.failure_reason) card.append(el("div", `提示：${FAILURE[t.failure_reason] || t.failure_reason}`, "muted"));
-    if (t.call_id) { card.classList.add("clickable"); card.addEventListener("click", () => showCall(t.call_id)); }
-    box.append(card);
-  }
+function showLogin(message) {
+  closeLive();
+  desk.me = null;
+  desk.views.clear();
+  $("#tabs").hidden = true;
+  $("#views").replaceChildren();
+  $("#who").textContent = "";
+  $("#logout").hidden = true;
+  $("#login").hidden = false;
+  const msg = $("#login-message");
+  msg.textContent = message || "";
+  msg.hidden = !message;
+  $("#login-name").focus();
 }
 
-async function showCall(callId) {
-  const call = await getJson(`/api/calls/${encodeURIComponent(callId)}`);
-  const body = document.querySelector("#detail-body");
-  body.replaceChildren(el("div", `来电号码 ${call.caller_number} · ${when(call.arrived_at)} · ${OUTCOME[call.outcome] || call.outcome}`));
-  if (call.recording_complete) {
-    const audio = el("audio"); audio.controls = true; audio.preload = "none";
-    audio.src = `/api/calls/${encodeURIComponent(callId)}/recording.wav`; body.append(audio);
-  }
-  const transcript = call.transcript;
-  if (!transcript) body.append(el("p", "转写中…", "muted"));
-  else if (transcript.status !== "ok") body.append(el("p", `转写失败：${FAILURE[transcript.error_code] || transcript.error_code}`, "muted"));
-  else for (const seg of transcript.segments) {
-    const line = el("div", null, `seg ${seg.speaker}`);
-    line.append(el("span", SPEAKER[seg.speaker] || seg.speaker, "who"), el("span", `[${seg.start.toFixed(1)}s] ${seg.text}`));
-    body.append(line);
-  }
-  document.querySelector("#detail").hidden = false;
-}
-
-async function refresh() {
+async function login(event) {
+  event.preventDefault();
+  const msg = $("#login-message");
   try {
-    const [calls, tickets] = await Promise.all([getJson("/api/calls?limit=50"), getJson("/api/tickets?limit=50")]);
-    renderCalls(calls.items); renderTickets(tickets.items);
-    const health = await fetch("/api/health").then((r) => r.json());
-    document.querySelector("#health").textContent = health.ok ? "系统正常" : "部分服务不可用";
+    await api("POST", "/api/login", { login: $("#login-name").value.trim(), password: $("#login-password").value });
+    $("#login-password").value = "";
+    await boot();
   } catch (error) {
-    document.querySelector("#health").textContent = "无法连接服务器";
+    msg.textContent = errorText(error);
+    msg.hidden = false;
   }
 }
 
-document.querySelector("#close").addEventListener("click", () => { document.querySelector("#detail").hidden = true; });
-refresh();
-setInterval(refresh, 3000);
+async function logout() {
+  try { await api("POST", "/api/logout", {}); } catch (_error) { /* the session is gone either way */ }
+  showLogin("已退出登录");
+}
+
+function tabsFor(role) {
+  return TABS.filter((tab) => tab.roles.includes(role));
+}
+
+function view(tab) {
+  if (!desk.views.has(tab.key)) {
+    const made = tab.make(desk.me);
+    made.root.dataset.view = tab.key;
+    desk.views.set(tab.key, made);
+    $("#views").append(made.root);
+  }
+  return desk.views.get(tab.key);
+}
+
+/** Show tab `key` ("search?matter=3", "order/12" too); the hash keeps the place across reloads. */
+function go(hash) {
+  const [path, search] = (hash || "").replace(/^#/, "").split("?");
+  const [key, id] = path.split("/");
+  const tabs = tabsFor(desk.me.role);
+  const tab = key === "order" ? tabs.find((t) => t.key === "search") : tabs.find((t) => t.key === key) || tabs[0];
+  if (!tab) return;
+  desk.active = tab.key;
+  for (const button of document.querySelectorAll("#tabs button")) button.classList.toggle("active", button.dataset.key === tab.key);
+  for (const [k, v] of desk.views) v.root.hidden = k !== tab.key;
+  const current = view(tab);
+  current.root.hidden = false;
+  const params = Object.fromEntries(new URLSearchParams(search || ""));
+  if (key === "order" && id) params.id = id;
+  if (current.route && (params.id || params.matter)) current.route(params);
+  current.refresh();
+}
+
+function renderTabs() {
+  const nav = $("#tabs");
+  nav.replaceChildren(...tabsFor(desk.me.role).map((tab) => h("button", {
+    type: "button", text: tab.title, data: { key: tab.key }, on: { click: () => { location.hash = tab.key; } },
+  })));
+  nav.hidden = false;
+}
+
+const refreshActive = debounce(() => {
+  const current = desk.active && desk.views.get(desk.active);
+  if (current) current.refresh();
+}, 500);
+
+/** Live refresh from the inbox's event stream; polling when there is none. */
+function openLive() {
+  closeLive();
+  desk.poll = setInterval(refreshActive, POLL_MS);
+  if (!window.EventSource) return;
+  const events = new EventSource("/api/inbox/events");
+  events.addEventListener("ticket", refreshActive);
+  events.addEventListener("error", () => { if (events.readyState === EventSource.CLOSED) desk.events = null; });
+  desk.events = events;
+}
+
+function closeLive() {
+  if (desk.events) desk.events.close();
+  clearInterval(desk.poll);
+  desk.events = null;
+}
+
+async function health() {
+  try {
+    const status = await fetch("/api/health", { headers: { Accept: "application/json" } }).then((r) => r.json());
+    $("#health").textContent = status.ok ? "系统正常" : "部分服务不可用";
+  } catch (_error) {
+    $("#health").textContent = "无法连接服务器";
+  }
+}
+
+async function boot() {
+  let me;
+  try {
+    me = await api("GET", "/api/me");
+  } catch (error) {
+    if (error.status === 401) return showLogin("");
+    return showLogin(errorText(error));
+  }
+  if (me.role === "unit_staff") {
+    location.replace(UNIT_INBOX);
+    return undefined;
+  }
+  desk.me = me;
+  $("#login").hidden = true;
+  $("#who").textContent = `${me.display_name}（${label("role", me.role)}）`;
+  $("#logout").hidden = false;
+  await loadCatalogue();
+  renderTabs();
+  go(location.hash);
+  openLive();
+  return undefined;
+}
+
+onUnauthorized(() => showLogin("登录已过期，请重新登录"));
+$("#login-form").addEventListener("submit", login);
+$("#logout").addEventListener("click", logout);
+window.addEventListener("hashchange", () => { if (desk.me) go(location.hash); });
+document.addEventListener("desk:open-order", (event) => { location.hash = `order/${event.detail}`; });
+health();
+boot();

@@ -1,0 +1,78 @@
+// 管理 (admin): staff accounts (list, create, reset password) and the work calendar's overrides.
+
+import { api, errorText } from "./api.js";
+import { unitInput, unitLabel } from "./catalogue.js";
+import { codeOf, empty, field, h, select, table } from "./dom.js";
+import { label, options } from "./labels.js";
+import { actionForm, button, submit } from "./order.js";
+
+function passwordForm(member, done) {
+  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", placeholder: "新密码（至少 10 位）" });
+  const { form, msg } = actionForm(null, [password], [button("重置密码", () => {
+    if (!password.value) return msg.show("请输入新密码", "error");
+    return submit(msg, null, () => api("POST", `/api/admin/staff/${encodeURIComponent(member.id)}/password`, { password: password.value }),
+      (_ok, note) => { password.value = ""; msg.show(`${member.display_name} 的密码已重置，原有登录已失效`, note.kind); done(); });
+  }, "small")], "inline");
+  return form;
+}
+
+function createForm(done) {
+  const id = h("input", { name: "id", placeholder: "登录名（小写字母、数字、. _ -）", autocomplete: "off" });
+  const name = h("input", { name: "display_name", placeholder: "姓名或单位名" });
+  const role = select("role", options("role"), "agent");
+  const unit = unitInput("unit", "");
+  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", placeholder: "至少 10 位" });
+  const { form, msg } = actionForm("新建账号", [field("登录名", id), field("显示名", name), field("角色", role),
+    field("所属单位（仅承办单位人员）", unit), field("初始密码", password)], [button("创建账号", () => {
+    const body = { id: id.value.trim(), display_name: name.value, role: role.value, unit: codeOf(unit), password: password.value };
+    return submit(msg, null, () => api("POST", "/api/admin/staff", body), (created) => {
+      msg.show(`已创建账号 ${created.id}`, "ok");
+      id.value = ""; name.value = ""; password.value = ""; unit.value = "";
+      done();
+    });
+  }, "primary")]);
+  return form;
+}
+
+function calendarForm(done) {
+  const day = h("input", { type: "date", name: "day" });
+  const kind = select("workday", [["false", "休息日（如台风停工、节假日）"], ["true", "工作日（调休上班）"]], "false");
+  const note = h("input", { name: "note", placeholder: "说明" });
+  const { form, msg } = actionForm("设置日历例外", [field("日期", day), field("类型", kind), field("说明", note, "wide")], [
+    button("保存", () => {
+      if (!day.value) return msg.show("请选择日期", "error");
+      return submit(msg, null, () => api("PUT", `/api/admin/calendar/${day.value}`, { workday: kind.value === "true", note: note.value }),
+        () => { msg.show(`${day.value} 已设置，之后计算的时限按新日历`, "ok"); done(); });
+    }, "primary"),
+  ]);
+  return form;
+}
+
+export function adminView() {
+  const staff = h("section");
+  const calendar = h("section");
+  const root = h("div", { class: "admin" }, h("div", { class: "admin-col" }, createForm(() => refresh()), staff),
+    h("div", { class: "admin-col" }, calendarForm(() => refresh()), calendar));
+
+  async function loadStaff() {
+    const data = await api("GET", "/api/admin/staff");
+    staff.replaceChildren(h("h3", { text: `账号（${data.items.length}）` }), table(["登录名", "显示名", "角色", "单位", "重置密码"],
+      data.items.map((m) => h("tr", null, h("td", { text: m.id }), h("td", { text: m.display_name }),
+        h("td", { text: label("role", m.role) }), h("td", { text: m.unit ? unitLabel(m.unit) : "—" }),
+        h("td", null, passwordForm(m, () => {}))))));
+  }
+  async function loadCalendar() {
+    const data = await api("GET", "/api/admin/calendar");
+    const rows = data.items.map((d) => {
+      const { form, msg } = actionForm(null, [], [button("删除", () => submit(msg, null,
+        () => api("DELETE", `/api/admin/calendar/${d.day}`), () => refresh()), "small")], "inline");
+      return h("tr", null, h("td", { text: d.day }), h("td", { text: d.workday ? "工作日" : "休息日" }), h("td", null, form));
+    });
+    calendar.replaceChildren(h("h3", { text: "日历例外" }), rows.length ? table(["日期", "类型", "操作"], rows) : empty("无例外，按法定节假日和调休计算"));
+  }
+  async function refresh() {
+    await Promise.all([loadStaff().catch((e) => staff.replaceChildren(empty(errorText(e)))),
+      loadCalendar().catch((e) => calendar.replaceChildren(empty(errorText(e))))]);
+  }
+  return { root, refresh };
+}

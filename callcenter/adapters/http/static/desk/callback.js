@@ -1,0 +1,70 @@
+// 回访 (agents, supervisors): replied orders to schedule, callbacks to record (满意 / 不满意 / 联系不上).
+
+import { api, errorText, query } from "./api.js";
+import { empty, field, fill, h, select } from "./dom.js";
+import { options } from "./labels.js";
+import { act, actionForm, button, loadOrder, orderFacts, orderHeader, orderHistory, orderList, requestText, submit } from "./order.js";
+
+function scheduleForm(order, done) {
+  const { form, msg } = actionForm("安排回访", [h("p", { class: "muted", text: "承办单位已回单，安排回访市民。" })], [
+    button("安排回访", () => submit(msg, order, () => act(order, "schedule_callback", {}), done, "已安排回访"), "primary"),
+  ]);
+  return form;
+}
+
+function callbackForm(order, done) {
+  const outcome = select("outcome", options("callback_outcome"), "satisfied");
+  const note = h("textarea", { name: "note", rows: 2, placeholder: "回访记录（市民意见）" });
+  const { form, msg } = actionForm("回访结果", [field("结果", outcome), field("回访记录", note, "wide")], [
+    button("保存回访结果", () => {
+      if (outcome.value === "dissatisfied" && !note.value.trim()) return msg.show("不满意时请记录市民意见", "error");
+      return submit(msg, order, () => act(order, "callback", { outcome: outcome.value, note: note.value }), done, "回访结果已保存");
+    }, "primary"),
+  ]);
+  return form;
+}
+
+function phoneLine(order) {
+  const phone = order.citizen && order.citizen.phone ? order.citizen.phone : order.caller_number;
+  return h("p", { class: "callback-phone" }, "回访电话：", h("strong", { text: phone || "—" }),
+    order.citizen && order.citizen.name ? `（${order.citizen.name}）` : "");
+}
+
+export function callbackPane(order, done) {
+  const form = order.status === "replied" ? scheduleForm(order, done)
+    : order.status === "callback_pending" ? callbackForm(order, done) : null;
+  return [orderHeader(order), phoneLine(order), form, requestText(order), orderHistory(order), orderFacts(order)];
+}
+
+export function callbackView() {
+  const list = h("div", { class: "list-pane" });
+  const notice = h("p", { class: "message", hidden: true });
+  const work = h("div", { class: "work-pane" }, empty("选择一张待回访工单"));
+  const root = h("div", { class: "workbench" }, list, work);
+  let selected = null;
+
+  const done = (updated, note) => { show(updated, note); refresh(); };
+  function show(order, note) {
+    selected = order;
+    notice.hidden = !note;
+    if (note) { notice.textContent = note.text; notice.className = `message ${note.kind}`; }
+    fill(work, [notice, callbackPane(order, done)]);
+  }
+  async function pick(summary) {
+    try { show(await loadOrder(summary.id)); } catch (error) { work.replaceChildren(empty(errorText(error))); }
+  }
+  async function refresh() {
+    try {
+      const [replied, pending] = await Promise.all([
+        api("GET", `/api/workorders?${query({ status: "replied", limit: 100 })}`),
+        api("GET", `/api/workorders?${query({ status: "callback_pending", limit: 100 })}`),
+      ]);
+      list.replaceChildren(
+        h("h3", { text: `已回单待安排（${replied.items.length}）` }), orderList(replied.items, pick, selected && selected.id, "无"),
+        h("h3", { text: `待回访（${pending.items.length}）` }), orderList(pending.items, pick, selected && selected.id, "无"));
+    } catch (error) {
+      list.replaceChildren(empty(errorText(error)));
+    }
+  }
+  return { root, refresh };
+}

@@ -1,0 +1,165 @@
+// 受理 (agent): drafts from calls with their transcript and replay, the registration form with the live
+// 一单通达 suggestion, 仅受理 to the dispatcher's queue, 直接办结, and a new order typed in by hand.
+
+import { api, errorText, query } from "./api.js";
+import { categoryInput, categoryOf, suggest, unitIdsOf, unitInput, unitLabel } from "./catalogue.js";
+import { transcriptView } from "./calls.js";
+import { codeOf, debounce, empty, field, fill, h, select } from "./dom.js";
+import { label, options } from "./labels.js";
+import { dispatchForm, showSuggestion } from "./dispatch.js";
+import { act, actionForm, button, loadOrder, orderFacts, orderHeader, orderList, requestText, submit } from "./order.js";
+
+/** The registration fields; `read()` gives the JSON body of register / create (without dispatch). */
+function registrationFields(order) {
+  const citizen = (order && order.citizen) || {};
+  const f = {
+    request_text: h("textarea", { name: "request_text", rows: 5, required: true, value: (order && order.request_text) || "" }),
+    summary: h("input", { name: "summary", maxLength: 200, value: (order && order.summary) || "", placeholder: "留空则由诉求内容自动生成" }),
+    name: h("input", { name: "citizen_name", maxLength: 64, value: citizen.name || "" }),
+    phone: h("input", { name: "citizen_phone", maxLength: 32, value: citizen.phone || (order && order.caller_number) || "" }),
+    confidential: h("input", { type: "checkbox", name: "confidential", checked: Boolean(order && order.confidential) }),
+    category: categoryInput("category", order && order.category_code),
+    address: h("input", { name: "address", value: (order && order.address) || "", placeholder: "区 + 街道/路 + 门牌或小区" }),
+    urgency: select("urgency", options("urgency"), (order && order.urgency) || "normal"),
+    request_type: select("request_type", options("request_type"), (order && order.request_type) || "", "（未定）"),
+    area: "",
+  };
+  f.read = () => ({
+    request_text: f.request_text.value,
+    summary: f.summary.value,
+    citizen: { name: f.name.value, phone: f.phone.value },
+    confidential: f.confidential.checked,
+    category_code: codeOf(f.category),
+    area_code: f.area,
+    address: f.address.value,
+    urgency: f.urgency.value,
+    request_type: f.request_type.value,
+  });
+  return f;
+}
+
+/** The form to register a draft (order) or create a new order (order null). */
+function registrationForm(order, done) {
+  const f = registrationFields(order);
+  const caller = order ? null : h("input", { name: "caller_number", maxLength: 32, placeholder: "市民来电号码" });
+  const lead = unitInput("lead_unit", "");
+  const assisting = h("input", { name: "assisting_units", list: "unit-list", placeholder: "多个用逗号分隔", autocomplete: "off" });
+  const hint = h("div", { class: "suggestion" });
+  let leadTouched = false;
+  lead.addEventListener("input", () => { leadTouched = Boolean(lead.value); });
+  const use = (leadId, assistingIds) => { lead.value = leadId; assisting.value = assistingIds.join(", "); leadTouched = true; };
+  const refreshSuggestion = debounce(async () => {
+    const category = codeOf(f.category);
+    const known = categoryOf(category);
+    if (known && known.request_type && !f.request_type.value) f.request_type.value = known.request_type;
+    try {
+      const result = await suggest(f.address.value.trim(), category);
+      f.area = result && result.area ? result.area.code : "";
+      showSuggestion(hint, result, use);
+      if (!leadTouched) {
+        lead.value = result && result.route ? result.route.lead : "";
+        assisting.value = result && result.route ? result.route.assisting.join(", ") : "";
+      }
+    } catch (error) {
+      f.area = "";
+      hint.replaceChildren(h("span", { class: "muted", text: `无派单建议（${errorText(error)}），请手工填写承办单位代码` }));
+    }
+  }, 400);
+  f.address.addEventListener("input", refreshSuggestion);
+  f.category.addEventListener("change", refreshSuggestion);
+  f.category.addEventListener("input", refreshSuggestion);
+  if (order && (order.address || order.category_code)) refreshSuggestion();
+
+  const body = (dispatch) => {
+    const b = f.read();
+    if (dispatch) b.dispatch = { lead_unit: codeOf(lead), assisting_units: unitIdsOf(assisting.value) };
+    if (order) b.version = order.version;
+    else b.caller_number = caller.value;
+    return b;
+  };
+  const send = (dispatch) => () => (order
+    ? api("POST", `/api/workorders/${order.id}/register`, body(dispatch))
+    : api("POST", "/api/workorders", body(dispatch)));
+  const controls = [
+    field("诉求内容", f.request_text, "wide"), field("诉求摘要", f.summary, "wide"),
+    caller ? field("来电号码", caller) : null,
+    field("市民姓名", f.name), field("联系电话", f.phone), field("保密工单", f.confidential, "check"),
+    field("诉求分类", f.category, "wide"), field("地址", f.address, "wide"), hint,
+    field("紧急程度", f.urgency), field("诉求类型", f.request_type),
+    field("主办单位", lead), field("协办单位", assisting),
+  ];
+  const { form, msg } = actionForm(order ? "受理登记" : "手工录入新工单", controls, [
+    button("受理并派单", () => {
+      if (!codeOf(lead)) return msg.show("请填写或采用主办单位；无法确定时请点「仅受理」", "error");
+      return submit(msg, order, send(true), done, "已受理并派单");
+    }, "primary"),
+    button("仅受理", () => submit(msg, order, send(false), done, "已受理，转派单员处理")),
+  ], "registration");
+  return form;
+}
+
+function resolveForm(order, done) {
+  const answer = h("textarea", { name: "answer", rows: 3, placeholder: "答复市民的内容（如政策解答）" });
+  const { form, msg } = actionForm("直接办结", [field("答复", answer, "wide")], [button("直接办结", () => {
+    if (!answer.value.trim()) return msg.show("请填写答复内容", "error");
+    return submit(msg, order, () => act(order, "resolve_on_call", { answer: answer.value }), done, "已直接办结");
+  })]);
+  return form;
+}
+
+function pane(order, done) {
+  if (order.status === "draft") {
+    return [orderHeader(order), order.call_id ? h("section", null, h("h4", { text: "通话转写与录音" }), transcriptView(order.call_id)) : null,
+      registrationForm(order, done)];
+  }
+  const parts = [orderHeader(order), requestText(order), orderFacts(order)];
+  if (order.status === "registered") parts.push(resolveForm(order, done), dispatchForm(order, done, "dispatch"));
+  return parts;
+}
+
+/** The catalogue's word on a registered order (the register answer's `routing`), added to the notice. */
+function routed(order, note) {
+  const routing = order.routing;
+  if (!note || !routing || order.status !== "registered") return note;
+  if (routing.unclear) return { ...note, text: `${note.text}；目录无法自动派单：${label("unclear", routing.unclear)}，已进入派单员队列` };
+  return routing.lead_unit ? { ...note, text: `${note.text}；目录建议主办单位 ${unitLabel(routing.lead_unit)}` } : note;
+}
+
+export function intakeView() {
+  const drafts = h("div");
+  const registered = h("div");
+  const list = h("div", { class: "list-pane" }, h("button", { type: "button", class: "primary", text: "＋ 手工录入新工单", on: { click: () => showNew() } }), drafts, registered);
+  const notice = h("p", { class: "message", hidden: true });
+  const work = h("div", { class: "work-pane" }, empty("选择一张工单草稿进行受理"));
+  const root = h("div", { class: "workbench" }, list, work);
+  let selected = null;
+
+  const done = (updated, note) => { show(updated, routed(updated, note)); refresh(); };
+  function show(order, note) {
+    selected = order;
+    notice.hidden = !note;
+    if (note) { notice.textContent = note.text; notice.className = `message ${note.kind}`; }
+    fill(work, [notice, pane(order, done)]);
+  }
+  function showNew() {
+    selected = null;
+    notice.hidden = true;
+    work.replaceChildren(notice, registrationForm(null, done));
+  }
+  async function pick(summary) {
+    try { show(await loadOrder(summary.id)); } catch (error) { work.replaceChildren(empty(errorText(error))); }
+  }
+  async function refresh() {
+    try {
+      const [d, r] = await Promise.all([
+        api("GET", `/api/workorders?${query({ status: "draft", limit: 100 })}`),
+        api("GET", `/api/workorders?${query({ status: "registered", limit: 100 })}`),
+      ]);
+      drafts.replaceChildren(h("h3", { text: `工单草稿（${d.items.length}）` }), orderList(d.items, pick, selected && selected.id, "暂无工单草稿"));
+      registered.replaceChildren(h("h3", { text: `已受理待派（${r.items.length}）` }), orderList(r.items, pick, selected && selected.id, "无"));
+    } catch (error) {
+      drafts.replaceChildren(empty(errorText(error)));
+    }
+  }
+  return { root, refresh };
+}

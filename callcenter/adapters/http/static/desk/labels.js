@@ -1,0 +1,70 @@
+// One table of Chinese labels for every code the API sends (terms from docs/glossary.md).
+// A code missing here is shown as it is, so a new server value is visible rather than hidden.
+
+export const LABELS = {
+  status: {
+    draft: "草稿", registered: "已受理", resolved_on_call: "直接办结", dispatched: "已派单",
+    acknowledged: "已签收", in_progress: "办理中", returned: "已退单", replied: "已回单",
+    callback_pending: "待回访", closed: "已办结",
+  },
+  action: {
+    register: "受理", resolve_on_call: "直接办结", dispatch: "派单", acknowledge: "签收",
+    start_handling: "开始办理", contribute: "协办意见", reply: "回单", return: "退单", reassign: "改派",
+    reject_return: "驳回退单", request_extension: "申请延期", approve_extension: "批准延期",
+    reject_extension: "不批准延期", schedule_callback: "安排回访", callback_satisfied: "回访：满意",
+    callback_dissatisfied: "回访：不满意（重办）", callback_unreachable: "回访：联系不上",
+    callback_given_up: "回访：联系不上（结束）", reopen: "重办", supervise: "督办", review: "评单",
+    assess: "考单", create: "录入",
+  },
+  urgency: { extra_urgent: "特急", urgent: "紧急", expedited: "急件", normal: "普通" },
+  request_type: { consultation: "咨询", complaint: "投诉", request: "求助", enterprise_request: "企业诉求" },
+  role: { agent: "话务员", dispatcher: "派单员", supervisor: "督办员", unit_staff: "承办单位人员", admin: "管理员" },
+  supervision_kind: { platform: "平台督办", key: "重点督办", special: "专项督办", on_site: "现场督办", media: "媒体督办" },
+  supervision_trigger: { manual: "人工督办", overdue: "超期（红牌）", duplicates: "重复来电（并单）", return_limit: "退单次数超限" },
+  supervision_status: { open: "督办中", closed: "已结束" },
+  alert: { warning: "黄牌（临期预警）", overdue: "红牌（超期）", contact_overdue: "联系超时" },
+  callback_outcome: { satisfied: "满意", dissatisfied: "不满意", unreachable: "联系不上" },
+  extension_status: { pending: "待审批", approved: "已批准", rejected: "未批准", lapsed: "已失效" },
+  return_outcome: { pending: "待审核", reassigned: "已改派", rejected: "已驳回" },
+  annotation: { supervision: "督办", review: "评单", assessment: "考单" },
+  unit_kind: { street_office: "街道办事处", department: "职能部门", enterprise: "公共服务企业", other: "其他" },
+  source: { call: "来电", manual: "人工录入" },
+  call_outcome: {
+    answered: "已接通", abandoned: "放弃", in_progress: "进行中", ended_in_greeting: "欢迎语中挂机", lost_track: "未跟踪",
+  },
+  failure: {
+    no_caller_speech: "未识别到来电人语音", silent: "录音无声", empty: "录音为空", unreadable: "录音无法读取",
+    not_found: "录音文件缺失", too_short: "录音过短", transcription_failed: "转写失败",
+  },
+  speaker: { caller: "来电人", agent: "坐席" },
+  unclear: {
+    no_category: "未选择诉求分类", area_unresolved: "地址无法确定区域", area_too_coarse: "地址只到区县，需具体到街道",
+    ambiguous: "地址对应多个区域", no_rule: "该分类在此区域无派单规则", unit_inactive: "规则指定的单位已停用",
+  },
+  error: {
+    concurrent_update: "工单已被他人修改，已刷新", invalid_transition: "当前状态不能执行此操作",
+    role_forbidden: "您的角色无权执行此操作", not_lead_unit: "只有主办单位可以执行此操作",
+    ticket_not_visible: "工单不存在或无权查看", not_found: "未找到", invalid_input: "输入有误",
+    unknown_unit: "承办单位代码不存在", inactive_unit: "承办单位已停用", unknown_category: "诉求分类不存在",
+    inactive_category: "诉求分类已停用", unknown_area: "区域代码不存在", reason_required: "请填写原因",
+    note_required: "请填写说明", reassign_to_same_unit: "不能改派给原单位", return_limit_reached: "退单次数已达上限",
+    extension_limit_exceeded: "延期天数超过上限", extension_pending: "已有待审批的延期申请",
+    no_pending_extension: "没有待审批的延期申请", supervision_closed: "督办已结束",
+    supervision_not_found: "督办不存在", supervision_due_before_opening: "督办期限早于开始时间",
+    supervision_kind_required: "请选择督办类型", supervision_target_invalid: "督办对象无效",
+    invalid_credentials: "账号或密码错误", not_authenticated: "请先登录", access_denied: "无权访问",
+    http_404: "接口不存在", http_405: "请求方式不被允许", network: "无法连接服务器",
+  },
+};
+
+/** The Chinese label of ``code`` in table ``kind``; the code itself when the table has none. */
+export function label(kind, code) {
+  if (code === null || code === undefined || code === "") return "—";
+  const table = LABELS[kind] || {};
+  return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : String(code);
+}
+
+/** Options for a <select>: [value, label] pairs in the table's order. */
+export function options(kind) {
+  return Object.entries(LABELS[kind] || {});
+}
