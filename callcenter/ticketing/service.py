@@ -56,12 +56,12 @@ class InboxNotice:
 class WorkOrderStore(Protocol):
     async def get(self, ticket_id: TicketId) -> WorkOrder | None: ...
 
-    async def create(self, order: WorkOrder) -> WorkOrder:
-        """Insert a new order (typed in by an agent); returns it with its id."""
+    async def create(self, order: WorkOrder, events: Sequence[TicketEvent]) -> TicketId:
+        """Insert a new order (typed in by an agent) with the events that made it; returns its id."""
         ...
 
-    async def save(self, order: WorkOrder, event: TicketEvent, expected_version: int) -> None:
-        """Write the order and its audit event in one transaction; ``ConcurrentUpdate`` if the stored
+    async def save(self, order: WorkOrder, events: Sequence[TicketEvent], expected_version: int) -> None:
+        """Write the order and its audit events in one transaction; ``ConcurrentUpdate`` if the stored
         version is no longer ``expected_version``."""
         ...
 
@@ -108,6 +108,11 @@ class Registered:
     order: WorkOrder
     routing: Routing
     matter: MatterLinked | None = None  # 并单: the matter the order joined, if it repeats one
+
+
+def with_id(order: WorkOrder, ticket_id: TicketId) -> WorkOrder:
+    """A new order as stored: its id given by the database."""
+    return replace(order, ticket=replace(order.ticket, id=ticket_id), life=replace(order.life, id=ticket_id))
 
 
 def dispatch_by(routing: Routing) -> c.DispatchTicket | None:
@@ -160,23 +165,10 @@ class WorkOrders:
         """Apply one command by ``actor`` to the order as the caller last saw it (``expected_version``)."""
         order = await self.get(ticket_id, actor)
         changed, event = self.decide(order, expected_version, command, actor)
-        await self._store.save(changed, event, expected_version)
+        await self._store.save(changed, (event,), expected_version)
         log.info("ticket %s: %s by %s → %s", ticket_id, event.audit.action, actor.id, changed.life.status)
         await self._notify(order, changed, event)
         return changed
-
-    async def act_many(
-        self, ticket_id: TicketId, expected_version: int, commands: Sequence[c.Command], actor: Actor
-    ) -> WorkOrder:
-        """Several commands in a row (e.g. 签收 then 办理); each is saved and audited on its own."""
-        version = expected_version
-        order: WorkOrder | None = None
-        for command in commands:
-            order = await self.act(ticket_id, version, command, actor)
-            version = order.version
-        if order is None:
-            return await self.get(ticket_id, actor)
-        return order
 
     def decide(
         self, order: WorkOrder, expected_version: int, command: c.Command, actor: Actor
@@ -189,6 +181,18 @@ class WorkOrders:
         ticket = replace(order.ticket, status=life.status, version=life.version, updated_at=at)
         return replace(order, ticket=ticket, life=life, schedule=schedule), event
 
+    def decide_all(
+        self, order: WorkOrder, expected_version: int, commands: Sequence[c.Command], actor: Actor
+    ) -> tuple[WorkOrder, tuple[TicketEvent, ...]]:
+        """Several commands in a row, decided in memory, to be saved (and audited) together."""
+        events: list[TicketEvent] = []
+        version = expected_version
+        for command in commands:
+            order, event = self.decide(order, version, command, actor)
+            events.append(event)
+            version = order.version
+        return order, tuple(events)
+
     async def register(
         self,
         ticket_id: TicketId,
@@ -200,23 +204,69 @@ class WorkOrders:
         """受理: the agent confirms the draft with the corrected content and the classification, checked
         against the catalogue. With ``dispatch`` the order goes straight on to the handling unit (派单,
         一单通达): to the units given, or with ``AUTO_DISPATCH`` to the units the catalogue routes it to;
-        an unclear route leaves it registered, in the dispatcher's queue, and says why."""
+        an unclear route leaves it registered, in the dispatcher's queue, and says why. Registration and
+        dispatch are saved in one transaction, each with its audit event."""
         order = await self.get(ticket_id, actor)
+        changed, events, routing = await self._registered(
+            order, expected_version, registration, actor, dispatch
+        )
+        await self._store.save(changed, events, expected_version)
+        return await self._after_registration(order, changed, events, routing)
+
+    async def create(
+        self,
+        registration: Registration,
+        caller_number: str,
+        actor: Actor,
+        dispatch: c.DispatchTicket | AutoDispatch | None = None,
+    ) -> Registered:
+        """A work order typed in by the agent (no call, e.g. a walk-in or a letter): a draft with the agent's
+        content, registered at once, and dispatched if asked — all in one transaction, after every check."""
+        require_role(actor, PERMISSIONS[Action.REGISTER].roles)
+        draft = new_manual_order(registration, caller_number, self._clock.now())
+        changed, events, routing = await self._registered(draft, draft.version, registration, actor, dispatch)
+        ticket_id = await self._store.create(changed, events)
+        changed = with_id(changed, ticket_id)
+        return await self._after_registration(draft, changed, events, routing)
+
+    async def _registered(
+        self,
+        order: WorkOrder,
+        expected_version: int,
+        registration: Registration,
+        actor: Actor,
+        dispatch: c.DispatchTicket | AutoDispatch | None,
+    ) -> tuple[WorkOrder, tuple[TicketEvent, ...], Routing]:
         classification, routing = classify(self._catalogue.current(), registration.classification)
         order = replace(registration.applied_to(order), classification=classification)
-        explicit = dispatch if isinstance(dispatch, c.DispatchTicket) else None
-        await self._check_dispatch(explicit)
-        command = c.RegisterTicket(registration.citizen_for(order), registration.confidential)
-        changed, event = self.decide(order, expected_version, command, actor)
-        await self._store.save(changed, event, expected_version)
-        await self._notify(changed, changed, event)
-        target = explicit or (dispatch_by(routing) if dispatch is AUTO_DISPATCH else None)
+        target = dispatch if isinstance(dispatch, c.DispatchTicket) else None
+        if dispatch is AUTO_DISPATCH:
+            target = dispatch_by(routing)
+        await self._check_dispatch(target)
+        steps: list[c.Command] = [
+            c.RegisterTicket(registration.citizen_for(order), registration.confidential)
+        ]
         if target is not None:
-            changed = await self.act(ticket_id, changed.version, target, actor)
-        matter = await self._link_matter(changed)
+            steps.append(target)
+        changed, events = self.decide_all(order, expected_version, steps, actor)
+        return changed, events, routing
+
+    async def _after_registration(
+        self, before: WorkOrder, order: WorkOrder, events: Sequence[TicketEvent], routing: Routing
+    ) -> Registered:
+        last = events[-1]
+        log.info(
+            "ticket %s: %s by %s → %s",
+            order.life.id,
+            last.audit.action,
+            last.audit.actor.id,
+            order.life.status,
+        )
+        await self._notify(before, order, last)
+        matter = await self._link_matter(order)
         if matter is not None:
-            changed = replace(changed, matter_id=matter.matter_id)
-        return Registered(changed, routing, matter)
+            order = replace(order, matter_id=matter.matter_id)
+        return Registered(order, routing, matter)
 
     async def _link_matter(self, order: WorkOrder) -> MatterLinked | None:
         """并单: best effort — the order is registered whatever happens here."""
@@ -228,23 +278,6 @@ class WorkOrders:
             log.warning("ticket %s: duplicate matching failed", order.life.id, exc_info=True)
             return None
 
-    async def create(
-        self,
-        registration: Registration,
-        caller_number: str,
-        actor: Actor,
-        dispatch: c.DispatchTicket | AutoDispatch | None = None,
-    ) -> Registered:
-        """A work order typed in by the agent (no call, e.g. a walk-in or a letter): a draft with the agent's
-        content, registered at once, and dispatched if asked. Everything is checked before anything is
-        stored; an agent's role is required to register."""
-        require_role(actor, PERMISSIONS[Action.REGISTER].roles)
-        classify(self._catalogue.current(), registration.classification)
-        await self._check_dispatch(dispatch if isinstance(dispatch, c.DispatchTicket) else None)
-        draft = new_manual_order(registration, caller_number, self._clock.now())
-        stored = await self._store.create(draft)
-        return await self.register(stored.life.id, stored.version, registration, actor, dispatch)
-
     async def dispatch(
         self, ticket_id: TicketId, expected_version: int, command: c.DispatchTicket, actor: Actor
     ) -> WorkOrder:
@@ -254,12 +287,20 @@ class WorkOrders:
     async def reassign(
         self, ticket_id: TicketId, expected_version: int, command: c.ReassignTicket, actor: Actor
     ) -> WorkOrder:
-        await self._units.require_active((command.lead_unit, *command.assisting_units))
+        await self._require_active((command.lead_unit, *command.assisting_units))
         return await self.act(ticket_id, expected_version, command, actor)
 
     async def _check_dispatch(self, command: c.DispatchTicket | None) -> None:
         if command is not None:
-            await self._units.require_active((command.lead_unit, *command.assisting_units))
+            await self._require_active((command.lead_unit, *command.assisting_units))
+
+    async def _require_active(self, units: Sequence[UnitId]) -> None:
+        """Active in the catalogue this process holds; otherwise the database decides (it may know a unit
+        another process added) and refuses an unknown or inactive one."""
+        known = self._catalogue.current().units
+        if all(u in known and known[u].active for u in units):
+            return
+        await self._units.require_active(units)
 
     async def _notify(self, before: WorkOrder, after: WorkOrder, event: TicketEvent) -> None:
         units = tuple(sorted(before.life.units | after.life.units))

@@ -22,7 +22,7 @@ from callcenter.core.ids import TicketId
 from callcenter.ticketing.actors import UnitId
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.errors import UnknownUnit
-from callcenter.ticketing.events import TicketEvent, audit_details
+from callcenter.ticketing.events import TicketDispatched, TicketEvent, audit_details
 from callcenter.ticketing.record import CitizenContact, TicketLifecycle
 from callcenter.ticketing.workorder import Classification, Schedule, WorkOrder
 
@@ -95,10 +95,10 @@ def row_to_order(row: Mapping[Any, Any], assisting: Sequence[UnitId]) -> WorkOrd
     return WorkOrder(ticket, life, classification, schedule, row["matter_id"])
 
 
-def event_row(event: TicketEvent) -> dict[str, Any]:
+def event_row(event: TicketEvent, ticket_id: TicketId) -> dict[str, Any]:
     a = event.audit
     return {
-        "ticket_id": a.ticket_id,
+        "ticket_id": ticket_id,
         "version": a.version,
         "action": a.action.value,
         "actor_id": a.actor.id,
@@ -132,16 +132,18 @@ class SqlWorkOrderStore:
                 return None
             return row_to_order(row, await _assisting(conn, ticket_id))
 
-    async def create(self, order: WorkOrder) -> WorkOrder:
+    async def create(self, order: WorkOrder, events: Sequence[TicketEvent]) -> TicketId:
+        """The new order, its units and its audit events, in one transaction."""
         async with self._engine.begin() as conn:
             result = await conn.execute(tickets.insert().values(**_insertable(order)))
-            (ticket_id,) = result.inserted_primary_key or (None,)
-        assert ticket_id is not None
-        stored = await self.get(TicketId(ticket_id))
-        assert stored is not None
-        return stored
+            (new_id,) = result.inserted_primary_key or (None,)
+            assert new_id is not None
+            ticket_id = TicketId(new_id)
+            await _write_units(conn, replace(order.life, id=ticket_id))
+            await conn.execute(ticket_events.insert(), [event_row(e, ticket_id) for e in events])
+        return ticket_id
 
-    async def save(self, order: WorkOrder, event: TicketEvent, expected_version: int) -> None:
+    async def save(self, order: WorkOrder, events: Sequence[TicketEvent], expected_version: int) -> None:
         ticket_id = order.life.id
         values = order_to_row(order)
         del values["matter_id"]  # owned by the matter index (并单): a stale order must not undo a link
@@ -153,8 +155,9 @@ class SqlWorkOrderStore:
             )
             if result.rowcount != 1:
                 await _refuse_stale(conn, ticket_id, expected_version)
-            await _write_units(conn, order.life)
-            await conn.execute(ticket_events.insert().values(**event_row(event)))
+            if any(isinstance(e, TicketDispatched) for e in events):  # only 派单/改派 change the units
+                await _write_units(conn, order.life)
+            await conn.execute(ticket_events.insert(), [event_row(e, ticket_id) for e in events])
 
     async def trail(self, ticket_id: TicketId) -> list[dict[str, Any]]:
         """The audit trail, oldest first: who, when, from, to, why."""
