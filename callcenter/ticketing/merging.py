@@ -11,13 +11,13 @@ from typing import Protocol
 from callcenter.core.clock import Clock
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.duplicates import DuplicateRules, MatterId, MatterMatch, OpenOrder, find_matter
-from callcenter.ticketing.matters import MatterLinked
+from callcenter.ticketing.matters import AlreadyInOtherMatter, MatterLinked
 from callcenter.ticketing.supervision import SYSTEM, Supervision, SupervisionTrigger, open_supervision
 from callcenter.ticketing.workorder import WorkOrder
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 500
+CANDIDATES = 200  # the newest open orders of the place and category within the window
 
 
 class MatterIndex(Protocol):
@@ -62,17 +62,25 @@ class MatterLinker:
     async def on_registered(self, order: WorkOrder) -> MatterLinked | None:
         """Link the order to the matter it repeats, if any; escalate the matter when it must."""
         new = open_order(order)
-        candidates: Sequence[OpenOrder] = await self._index.candidates(new, self._rules, CANDIDATES)
-        match = find_matter(new, candidates, self._rules)
-        if match is None:
+        try:
+            linked = await self._match_and_link(new)
+        except AlreadyInOtherMatter:  # a similar order registered at the same moment joined another
+            linked = await self._match_and_link(new)  # once more, on fresh candidates
+        if linked is None:
             return None
-        linked = await self._index.link(order.life.id, match, self._clock.now())
         log.info(
-            "ticket %s joins matter %s (%d callers)", order.life.id, linked.matter_id, linked.caller_count
+            "ticket %s joins matter %s (%d callers)", new.ticket_id, linked.matter_id, linked.caller_count
         )
         if linked.escalate:
             await self._escalate(linked)
         return linked
+
+    async def _match_and_link(self, new: OpenOrder) -> MatterLinked | None:
+        candidates: Sequence[OpenOrder] = await self._index.candidates(new, self._rules, CANDIDATES)
+        match = find_matter(new, candidates, self._rules)
+        if match is None:
+            return None
+        return await self._index.link(new.ticket_id, match, self._clock.now())
 
     async def _escalate(self, linked: MatterLinked) -> None:
         note = f"同一诉求已有 {linked.caller_count} 位市民来电（并单 {linked.ticket_count} 件），自动督办"

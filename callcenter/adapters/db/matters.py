@@ -90,6 +90,9 @@ class SqlMatterIndex:
         )
         if new.area_code:
             query = query.where(or_(tickets.c.area_code == new.area_code, tickets.c.area_code.is_(None)))
+        if rules.same_category and new.category_code:  # as find_matter: a missing category does not block
+            same = tickets.c.category_code == new.category_code
+            query = query.where(or_(same, tickets.c.category_code.is_(None)))
         async with self._engine.connect() as conn:
             return [_row_to_order(r) for r in (await conn.execute(query)).mappings()]
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 
@@ -33,6 +34,9 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+OPEN_SQL = text("status IN ('dispatched', 'acknowledged', 'in_progress')")
+PENDING_SQL = text("extension_pending")
 
 calls = Table(
     "calls",
@@ -113,6 +117,11 @@ tickets = Table(
     Index("ix_tickets_status_due_at", "status", "due_at"),
     Index("ix_tickets_area_created", "area_code", "created_at"),
     Index("ix_tickets_caller_number", "caller_number"),
+    # Orders still with a unit, by deadline: units' inboxes, the deadline watch (bench/order_queries.py)
+    Index("ix_tickets_open_due", "due_at", "id", postgresql_where=OPEN_SQL, sqlite_where=OPEN_SQL),
+    Index(
+        "ix_tickets_extension_pending", "id", postgresql_where=PENDING_SQL, sqlite_where=PENDING_SQL
+    ),  # the supervisor's inbox
 )
 
 # --- Issue 4: work orders (工单), migration 0002 -------------------------------------------------------

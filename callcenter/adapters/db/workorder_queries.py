@@ -4,8 +4,8 @@ SQL (a unit's staff query only through ``ticket_units``), so another unit's orde
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -22,6 +22,7 @@ S = TicketStatus
 UNIT_INBOX = (S.DISPATCHED, S.ACKNOWLEDGED, S.IN_PROGRESS)
 DISPATCHER_QUEUE = (S.REGISTERED, S.RETURNED)  # 派单员: to dispatch, and returns to review
 MAX_QUERY_CHARS = 100
+TEXT_SEARCH_DAYS = 90  # a text search without a date range looks at the last 90 days (a LIKE scans rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +59,16 @@ class SqlWorkOrderQueries:
             query = query.where(or_(tickets.c.extension_pending.is_(True), overdue))
         else:
             query = query.where(tickets.c.status.in_(DISPATCHER_QUEUE))
-        order = (tickets.c.due_at.is_(None), tickets.c.due_at, tickets.c.id)
+        order = (tickets.c.due_at.asc().nulls_last(), tickets.c.id)  # ix_tickets_open_due
         return await self._orders(query.order_by(*order).limit(limit).offset(offset))
 
-    async def search(self, viewer: Actor, f: OrderFilter, limit: int, offset: int) -> list[WorkOrder]:
+    async def search(
+        self, viewer: Actor, f: OrderFilter, limit: int, offset: int, now: datetime | None = None
+    ) -> list[WorkOrder]:
+        """Newest first. A text search (``f.text``) without ``created_from`` covers ``TEXT_SEARCH_DAYS``
+        back from ``now``: ``LIKE '%…%'`` on Chinese text cannot use a B-tree index."""
+        if f.text and f.created_from is None and now is not None:
+            f = replace(f, created_from=now - timedelta(days=TEXT_SEARCH_DAYS))
         query = select(tickets)
         if viewer.role is Role.UNIT_STAFF:
             query = _of_unit(query, viewer.unit)

@@ -6,7 +6,7 @@ only their unit's orders (another unit's order answers 404, never its data).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -16,7 +16,7 @@ from callcenter.adapters.http.api import HOTLINE_ROLES, json_response, page
 from callcenter.adapters.http.auth import actor_of, json_body, require_role
 from callcenter.adapters.http.commands import command_from, expected_version, text, units
 from callcenter.adapters.http.orderjson import order_json, summary_json
-from callcenter.core.clock import Clock
+from callcenter.core.clock import SHANGHAI, Clock
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing import commands as c
@@ -33,7 +33,9 @@ from callcenter.ticketing.workorder import Classification, WorkOrder
 
 class OrderQueries(Protocol):
     async def inbox(self, viewer: Actor, now: datetime, limit: int, offset: int) -> list[WorkOrder]: ...
-    async def search(self, viewer: Actor, f: OrderFilter, limit: int, offset: int) -> list[WorkOrder]: ...
+    async def search(
+        self, viewer: Actor, f: OrderFilter, limit: int, offset: int, now: datetime | None = None
+    ) -> list[WorkOrder]: ...
 
 
 class AuditTrail(Protocol):
@@ -144,9 +146,24 @@ async def list_orders(request: web.Request) -> web.Response:
         caller_number=q.get("caller", "").strip(),
         category_code=q.get("category", "").strip(),
         unit=UnitId(q["unit"]) if q.get("unit") else None,
+        created_from=day_start(q.get("from")),
+        created_to=day_start(q.get("to"), next_day=True),
     )
-    orders = await request.app[ORDER_QUERIES].search(actor, f, limit, offset)
+    now = request.app[ORDERS_CLOCK].now()
+    orders = await request.app[ORDER_QUERIES].search(actor, f, limit, offset, now)
     return json_response({"items": [summary_json(o, actor) for o in orders]})
+
+
+def day_start(raw: str | None, next_day: bool = False) -> datetime | None:
+    """``from``/``to`` as YYYY-MM-DD, days in Asia/Shanghai; ``to`` includes its whole day."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput("dates are YYYY-MM-DD", value=raw[:20]) from exc
+    start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
+    return start + timedelta(days=1) if next_day else start
 
 
 async def inbox(request: web.Request) -> web.Response:

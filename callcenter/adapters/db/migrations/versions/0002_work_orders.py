@@ -205,9 +205,7 @@ def add_work_order_columns() -> None:
         )
         batch.add_column(sa.Column("warn_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("contact_due_at", sa.DateTime(timezone=True)))
-        batch.add_column(
-            sa.Column("extension_pending", sa.Boolean(), nullable=False, server_default=false)
-        )
+        batch.add_column(sa.Column("extension_pending", sa.Boolean(), nullable=False, server_default=false))
         batch.add_column(sa.Column("matter_id", sa.Integer()))
         batch.create_foreign_key("fk_tickets_lead_unit_units", "units", ["lead_unit"], ["id"])
         batch.create_index("ix_tickets_matter_id", ["matter_id"])
@@ -215,9 +213,19 @@ def add_work_order_columns() -> None:
         batch.create_index("ix_tickets_status_due_at", ["status", "due_at"])
         batch.create_index("ix_tickets_area_created", ["area_code", "created_at"])
         batch.create_index("ix_tickets_caller_number", ["caller_number"])
+    open_sql = sa.text("status IN ('dispatched', 'acknowledged', 'in_progress')")
+    op.create_index(
+        "ix_tickets_open_due", "tickets", ["due_at", "id"], postgresql_where=open_sql, sqlite_where=open_sql
+    )
+    pending = sa.text("extension_pending")
+    op.create_index(
+        "ix_tickets_extension_pending", "tickets", ["id"], postgresql_where=pending, sqlite_where=pending
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_extension_pending", "tickets")
+    op.drop_index("ix_tickets_open_due", "tickets")
     with op.batch_alter_table("tickets") as batch:
         for index in (
             "ix_tickets_caller_number",
