@@ -435,11 +435,11 @@ class TimedStore:
     async def get(self, ticket_id: TicketId) -> Any:
         return await self.t.timed("store.get", self.inner.get(ticket_id))
 
-    async def create(self, order: Any) -> Any:
-        return await self.t.timed("store.create", self.inner.create(order))
+    async def create(self, order: Any, events: Any) -> Any:
+        return await self.t.timed("store.create", self.inner.create(order, events))
 
-    async def save(self, order: Any, event: Any, expected_version: int) -> None:
-        await self.t.timed("store.save", self.inner.save(order, event, expected_version))
+    async def save(self, order: Any, events: Any, expected_version: int) -> None:
+        await self.t.timed("store.save", self.inner.save(order, events, expected_version))
 
 
 @dataclass

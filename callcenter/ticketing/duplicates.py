@@ -181,8 +181,9 @@ def similarity(a: Profile, b: Profile, measure: Measure = Measure.COSINE) -> flo
     if not a.weights or not b.weights:
         return 0.0
     if measure is Measure.COSINE:
-        small, large = sorted((a.weights, b.weights), key=len)
-        return min(1.0, sum(w * large.get(s, 0.0) for s, w in small.items()) / (a.norm * b.norm))
+        x, y = a.weights, b.weights
+        shared = x.keys() & y.keys()  # a C-level set intersection: only shared shingles are summed
+        return min(1.0, sum(x[s] * y[s] for s in shared) / (a.norm * b.norm))
     common = len(a.weights.keys() & b.weights.keys())
     if measure is Measure.JACCARD:
         return common / len(a.weights.keys() | b.weights.keys())

@@ -3,6 +3,7 @@ gathers enough distinct callers is escalated to supervision (督办, trigger ``d
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,7 +18,7 @@ from callcenter.ticketing.workorder import WorkOrder
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 200  # the newest open orders of the place and category within the window
+CANDIDATES = 100  # the newest open orders of the place and category within the window
 
 
 class MatterIndex(Protocol):
@@ -58,14 +59,18 @@ class MatterLinker:
         self._supervisions = supervisions
         self._clock = clock
         self._rules = rules or DuplicateRules()
+        # One matching at a time per process: links to one matter lock its row, and concurrent ones
+        # would only queue on the lock while holding database connections that registrations need.
+        self._one_at_a_time = asyncio.Lock()
 
     async def on_registered(self, order: WorkOrder) -> MatterLinked | None:
         """Link the order to the matter it repeats, if any; escalate the matter when it must."""
         new = open_order(order)
-        try:
-            linked = await self._match_and_link(new)
-        except AlreadyInOtherMatter:  # a similar order registered at the same moment joined another
-            linked = await self._match_and_link(new)  # once more, on fresh candidates
+        async with self._one_at_a_time:
+            try:
+                linked = await self._match_and_link(new)
+            except AlreadyInOtherMatter:  # a similar order registered at the same moment joined another
+                linked = await self._match_and_link(new)  # once more, on fresh candidates
         if linked is None:
             return None
         log.info(

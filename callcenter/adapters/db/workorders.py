@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.adapters.db.history import history_from_json, history_to_json
@@ -27,6 +27,10 @@ from callcenter.ticketing.record import CitizenContact, TicketLifecycle
 from callcenter.ticketing.workorder import Classification, Schedule, WorkOrder
 
 LEAD, ASSIST = "lead", "assist"
+# The optimistic-concurrency write, built once: the SET columns come from the parameters' keys.
+SAVE = update(tickets).where(
+    tickets.c.id == bindparam("_ticket_id"), tickets.c.version == bindparam("_expected")
+)
 
 
 def order_to_row(order: WorkOrder) -> dict[str, Any]:
@@ -135,7 +139,7 @@ class SqlWorkOrderStore:
     async def create(self, order: WorkOrder, events: Sequence[TicketEvent]) -> TicketId:
         """The new order, its units and its audit events, in one transaction."""
         async with self._engine.begin() as conn:
-            result = await conn.execute(tickets.insert().values(**_insertable(order)))
+            result = await conn.execute(tickets.insert(), _insertable(order))
             (new_id,) = result.inserted_primary_key or (None,)
             assert new_id is not None
             ticket_id = TicketId(new_id)
@@ -147,12 +151,9 @@ class SqlWorkOrderStore:
         ticket_id = order.life.id
         values = order_to_row(order)
         del values["matter_id"]  # owned by the matter index (并单): a stale order must not undo a link
+        values.update(_ticket_id=ticket_id, _expected=expected_version)
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(tickets)
-                .where(tickets.c.id == ticket_id, tickets.c.version == expected_version)
-                .values(**values)
-            )
+            result = await conn.execute(SAVE, values)
             if result.rowcount != 1:
                 await _refuse_stale(conn, ticket_id, expected_version)
             if any(isinstance(e, TicketDispatched) for e in events):  # only 派单/改派 change the units
