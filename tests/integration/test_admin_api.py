@@ -64,4 +64,6 @@ async def test_a_day_off_set_by_the_admin_moves_later_deadlines(web: Web) -> Non
     client = await web.login("admin")
     await client.delete("/api/admin/calendar/2026-11-25")
     listed = await (await client.get("/api/admin/calendar")).json()
-    assert listed["items"] == [{"day": "2026-11-26", "workday": False}]
+    assert listed["items"] == [
+        {"day": "2026-11-26", "workday": False, "note": "台风停工", "updated_by": "admin"}
+    ]

@@ -20,6 +20,17 @@ class SqlCalendarOverrides:
             rows = (await conn.execute(select(calendar_overrides))).mappings().all()
         return {r["day"]: bool(r["workday"]) for r in rows}
 
+    async def entries(self) -> list[dict[str, object]]:
+        """Every override with its note, who set it and when, by day."""
+        query = select(calendar_overrides).order_by(calendar_overrides.c.day)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [
+            {"day": r["day"].isoformat(), "workday": bool(r["workday"]), "note": r["note"],
+             "updated_by": r["updated_by"]}
+            for r in rows
+        ]  # fmt: skip
+
     async def calendar(self) -> WorkCalendar:
         return WorkCalendar.published(await self.load())
 

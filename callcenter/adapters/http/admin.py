@@ -25,6 +25,7 @@ class StaffAdmin(Protocol):
 
 class CalendarAdmin(Protocol):
     async def load(self) -> dict[date, bool]: ...
+    async def entries(self) -> list[dict[str, object]]: ...
     async def calendar(self) -> WorkCalendar: ...
     async def set(self, day: date, workday: bool, note: str, by: str, at: Any) -> None: ...
     async def remove(self, day: date) -> None: ...
@@ -87,9 +88,7 @@ def day_of(request: web.Request) -> date:
 
 async def list_overrides(request: web.Request) -> web.Response:
     require_role(request, Role.ADMIN, Role.SUPERVISOR)
-    overrides = await request.app[CALENDAR_ADMIN].load()
-    items = [{"day": d.isoformat(), "workday": w} for d, w in sorted(overrides.items())]
-    return json_response({"items": items})
+    return json_response({"items": await request.app[CALENDAR_ADMIN].entries()})
 
 
 async def set_override(request: web.Request) -> web.Response:
