@@ -56,7 +56,7 @@ class SqlWorkOrderQueries:
             query = _of_unit(query, viewer.unit).where(tickets.c.status.in_(UNIT_INBOX))
         elif viewer.role is Role.SUPERVISOR:
             overdue = tickets.c.status.in_(UNIT_INBOX) & (tickets.c.due_at < now)
-            query = query.where(or_(tickets.c.extension_pending.is_(True), overdue))
+            query = query.where(or_(tickets.c.extension_pending, overdue))  # both arms on partial indexes
         else:
             query = query.where(tickets.c.status.in_(DISPATCHER_QUEUE))
         order = (tickets.c.due_at.asc().nulls_last(), tickets.c.id)  # ix_tickets_open_due
