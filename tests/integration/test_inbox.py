@@ -186,7 +186,8 @@ async def test_the_lead_unit_sees_its_new_order_live_and_no_personal_data(live: 
         "ticket", order["id"], "dispatched", ["jianguomen"]
     )  # fmt: skip
     assert event_id == f"{order['id']}:{order['version']}"
-    hotline_seen = [await next_event(hotline)]  # 受理 and 派单 are saved together: one notice, the last action
+    # 受理 and 派单 are saved together: one notice, with the last action
+    hotline_seen = [await next_event(hotline)]
     assert [d["action"] for _, d, _ in hotline_seen] == ["dispatch"]
     assert "ticket" not in await raw_until_quiet(other_unit, 0.6)  # heartbeats only
     for stream in (unit_a, hotline):

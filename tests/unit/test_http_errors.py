@@ -1,4 +1,4 @@
-"""Domain errors map to HTTP status codes in one place; another unit's order is indistinguishable from none."""
+"""Domain errors map to HTTP status codes in one place; another unit's order looks like none at all."""
 
 from __future__ import annotations
 
