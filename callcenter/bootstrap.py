@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -30,6 +31,7 @@ from callcenter.adapters.tasks import cancel_all
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
+from callcenter.rules import load_rules
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
 from callcenter.ticketing.attachments import AttachmentLimits
@@ -88,7 +90,8 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     bridge = AmiBridge(endpoint, match, flow.handle, clock, on_resync=flow.reconcile)
     inbox = RedisInbox(redis)
     limits = AttachmentLimits(max_bytes=settings.attachment_max_mb * 1024 * 1024)
-    work = build_work_orders(engine, inbox, clock, settings.effective_attachments_dir, limits)
+    rules = load_rules(Path(settings.rules_file)) if settings.rules_file else None
+    work = build_work_orders(engine, inbox, clock, settings.effective_attachments_dir, limits, rules=rules)
     return Hotline(settings, engine, redis, jobs, flow, bridge, clock, inbox, work)
 
 

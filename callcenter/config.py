@@ -67,6 +67,7 @@ class Settings:
     attachments_dir: str = ""  # default: data_dir/attachments
     attachment_max_mb: int = 10
     deadline_sweep_s: int = 60  # how often the deadline watch raises 黄牌/红牌
+    rules_file: str = ""  # a city's time limits and life-cycle limits (deploy/rules.example.toml)
 
     @property
     def effective_database_url(self) -> str:
@@ -140,6 +141,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError("rtp_end must be above rtp_start", key="rtp_end")
     if settings.asr_workers < 0:  # 0: workers run as their own service (see docker-compose.yml)
         raise ConfigError("asr_workers must be 0 or more", key="asr_workers")
+    if settings.rules_file:
+        from callcenter.rules import load_rules  # validated at start-up, not at first use
+
+        load_rules(Path(settings.rules_file))
     if settings.deadline_sweep_s < 1:
         raise ConfigError("deadline_sweep_s must be at least 1", key="deadline_sweep_s")
     if not 1 <= settings.attachment_max_mb <= 100:

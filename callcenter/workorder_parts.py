@@ -36,7 +36,7 @@ from callcenter.ticketing.alerts import DeadlineWatch
 from callcenter.ticketing.attachments import AttachmentLimits
 from callcenter.ticketing.classify import CurrentCatalogue
 from callcenter.ticketing.merging import MatterLinker
-from callcenter.ticketing.service import InboxNotifier, WorkOrders
+from callcenter.ticketing.service import InboxNotifier, Rules, WorkOrders
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +62,16 @@ def build_work_orders(
     attachments_dir: Path,
     attachment_limits: AttachmentLimits | None = None,
     hasher: PasswordHasher | None = None,
+    rules: Rules | None = None,
 ) -> WorkOrderParts:
     store = SqlWorkOrderStore(engine)
     catalogue = CurrentCatalogue()
     supervisions = SqlSupervisionStore(engine)
     matters = SqlMatterIndex(engine)
     linker = MatterLinker(matters, supervisions, clock)
-    orders = WorkOrders(
-        store, SqlUnitDirectory(engine), notifier, clock, WorkCalendar.published(), catalogue, linker=linker
-    )
+    units = SqlUnitDirectory(engine)
+    calendar = WorkCalendar.published()
+    orders = WorkOrders(store, units, notifier, clock, calendar, catalogue, rules, linker=linker)
     sweeper = SqlDeadlineSweeper(engine)
     attachments = Attachments(
         orders,
