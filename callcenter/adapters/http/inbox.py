@@ -17,11 +17,12 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiohttp import web
 
 from callcenter.adapters.http.auth import actor_of
+from callcenter.adapters.redis.inbox import notice_dict
 from callcenter.ticketing.actors import Actor
 from callcenter.ticketing.service import InboxNotice
 
@@ -83,16 +84,7 @@ INBOX_SETTINGS = web.AppKey("inbox_settings", InboxSettings)
 INBOX_STREAMS = web.AppKey("inbox_streams", OpenStreams)
 
 
-def notice_json(notice: InboxNotice) -> dict[str, Any]:
-    return {
-        "ticket_id": notice.ticket_id,
-        "version": notice.version,
-        "action": notice.action.value if notice.action else None,
-        "status": notice.status.value,
-        "units": list(notice.units),
-        "at": notice.at.isoformat(),
-        "alert": notice.alert,  # deadline alerts (黄牌/红牌) have no action
-    }
+notice_json = notice_dict  # the SSE data is the pub/sub message itself
 
 
 def sse(event: str, data: object, event_id: str | None = None) -> bytes:

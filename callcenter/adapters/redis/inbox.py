@@ -33,18 +33,21 @@ PREFIX = "cc:inbox"
 ALERT = re.compile(r"[a-z_]{1,32}")  # warning (黄牌), overdue (红牌), contact_overdue …
 
 
+def notice_dict(notice: InboxNotice) -> dict[str, Any]:
+    """The notice as plain JSON values: ids, version, action, status, units, time, alert — never content."""
+    return {
+        "ticket_id": notice.ticket_id,
+        "version": notice.version,
+        "action": notice.action.value if notice.action else None,
+        "status": notice.status.value,
+        "units": list(notice.units),
+        "at": notice.at.isoformat(),
+        "alert": notice.alert,  # deadline alerts (黄牌/红牌) have no action
+    }
+
+
 def encode(notice: InboxNotice) -> str:
-    return json.dumps(
-        {
-            "ticket_id": notice.ticket_id,
-            "version": notice.version,
-            "action": notice.action.value if notice.action else None,
-            "status": notice.status.value,
-            "units": list(notice.units),
-            "at": notice.at.isoformat(),
-            "alert": notice.alert,
-        }
-    )
+    return json.dumps(notice_dict(notice))
 
 
 def decode(data: str | bytes) -> InboxNotice:
