@@ -1,7 +1,8 @@
-// 管理 (admin): staff accounts (list, create, reset password) and the work calendar's overrides.
+// 管理 (admin): staff accounts (list, create, reset password), the work calendar's overrides and the
+// dispatch catalogue's rules (派单目录: set, delete).
 
-import { api, errorText } from "./api.js";
-import { unitInput, unitLabel } from "./catalogue.js";
+import { api, errorText, query } from "./api.js";
+import { categoryInput, categoryLabel, loadCatalogue, unitIdsOf, unitInput, unitLabel } from "./catalogue.js";
 import { codeOf, empty, field, h, select, table } from "./dom.js";
 import { label, options } from "./labels.js";
 import { actionForm, button, submit } from "./order.js";
@@ -48,11 +49,41 @@ function calendarForm(done) {
   return form;
 }
 
+function ruleForm(done) {
+  const category = categoryInput("category_code", "");
+  const area = h("input", { name: "area_code", placeholder: "区划代码，如 110101001000（街道）或 110100000000（全市）", autocomplete: "off" });
+  const lead = unitInput("lead_unit", "");
+  const assisting = h("input", { name: "assisting_units", placeholder: "协办单位代码，逗号分隔（可空）", autocomplete: "off" });
+  const note = h("input", { name: "note", placeholder: "说明" });
+  const { form, msg } = actionForm("派单目录：设置规则", [field("诉求分类", category), field("区域", area),
+    field("主办单位", lead), field("协办单位", assisting), field("说明", note, "wide")], [button("保存规则", () => {
+    const body = { category_code: codeOf(category), area_code: area.value.trim(), lead_unit: codeOf(lead),
+      assisting_units: unitIdsOf(assisting.value), note: note.value };
+    return submit(msg, null, () => api("PUT", "/api/admin/dispatch-rules", body), () => {
+      msg.show("规则已保存，之后的受理按新规则派单", "ok");
+      loadCatalogue().then(done, done);
+    });
+  }, "primary")]);
+  return form;
+}
+
+function ruleRow(rule, done) {
+  const { form, msg } = actionForm(null, [], [button("删除", () => submit(msg, null,
+    () => api("DELETE", `/api/admin/dispatch-rules?${query({ category: rule.category_code, area: rule.area_code })}`),
+    () => done()), "small")], "inline");
+  const assisting = rule.assisting_units.map(unitLabel).join("、") || "—";
+  return h("tr", null, h("td", { text: categoryLabel(rule.category_code) }), h("td", { text: rule.area_code }),
+    h("td", { text: unitLabel(rule.lead_unit) }), h("td", { text: assisting }), h("td", { text: rule.note || "" }),
+    h("td", null, form));
+}
+
 export function adminView() {
   const staff = h("section");
   const calendar = h("section");
+  const rules = h("section");
   const root = h("div", { class: "admin" }, h("div", { class: "admin-col" }, createForm(() => refresh()), staff),
-    h("div", { class: "admin-col" }, calendarForm(() => refresh()), calendar));
+    h("div", { class: "admin-col" }, calendarForm(() => refresh()), calendar),
+    h("div", { class: "admin-col wide" }, ruleForm(() => refresh()), rules));
 
   async function loadStaff() {
     const data = await api("GET", "/api/admin/staff");
@@ -66,13 +97,20 @@ export function adminView() {
     const rows = data.items.map((d) => {
       const { form, msg } = actionForm(null, [], [button("删除", () => submit(msg, null,
         () => api("DELETE", `/api/admin/calendar/${d.day}`), () => refresh()), "small")], "inline");
-      return h("tr", null, h("td", { text: d.day }), h("td", { text: d.workday ? "工作日" : "休息日" }), h("td", null, form));
+      return h("tr", null, h("td", { text: d.day }), h("td", { text: d.workday ? "工作日" : "休息日" }),
+        h("td", { text: d.note || "" }), h("td", null, form));
     });
-    calendar.replaceChildren(h("h3", { text: "日历例外" }), rows.length ? table(["日期", "类型", "操作"], rows) : empty("无例外，按法定节假日和调休计算"));
+    calendar.replaceChildren(h("h3", { text: "日历例外" }), rows.length ? table(["日期", "类型", "说明", "操作"], rows) : empty("无例外，按法定节假日和调休计算"));
+  }
+  async function loadRules() {
+    const data = await api("GET", "/api/admin/dispatch-rules");
+    rules.replaceChildren(h("h3", { text: `派单目录（${data.items.length} 条规则）` }),
+      table(["诉求分类", "区域", "主办", "协办", "说明", "操作"], data.items.map((r) => ruleRow(r, () => refresh()))));
   }
   async function refresh() {
     await Promise.all([loadStaff().catch((e) => staff.replaceChildren(empty(errorText(e)))),
-      loadCalendar().catch((e) => calendar.replaceChildren(empty(errorText(e))))]);
+      loadCalendar().catch((e) => calendar.replaceChildren(empty(errorText(e)))),
+      loadRules().catch((e) => rules.replaceChildren(empty(errorText(e))))]);
   }
   return { root, refresh };
 }
