@@ -197,12 +197,15 @@ def _sweeper(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None
 
 
 def _deadline_watch(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Every ``deadline_sweep_s``: yellow and red cards, overdue supervision, live inbox notices."""
+    """Every ``deadline_sweep_s``: yellow and red cards, overdue supervision, live inbox notices; then the
+    catalogue and calendar are read again, so that every app process follows an admin's edit."""
 
     async def watch() -> None:
         while True:
             try:
                 await hotline.work.deadlines.run_once()
+                # Another app process may have changed the catalogue or the calendar: converge within a sweep.
+                await load_state(hotline.work)
             except Exception as exc:  # the database down: next sweep
                 log.warning("deadline sweep failed: %s", exc)
             await asyncio.sleep(hotline.settings.deadline_sweep_s)
