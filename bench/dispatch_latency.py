@@ -208,6 +208,7 @@ async def run_rate(service: WorkOrders, inbox: UnitInbox, rate: float, count: in
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one_order(service, inbox, first + n, planned)))
     results = await asyncio.gather(*tasks, return_exceptions=True)
+    await service.settle()  # 并单 matches that outlasted their registration's wait (their CPU counts too)
     cpu, (busy, total) = (
         time.process_time() - cpu0,
         (b - a for a, b in zip(machine0, machine_cpu(), strict=True)),

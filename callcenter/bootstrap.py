@@ -132,6 +132,7 @@ def _database(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[Non
         await upgrade(hotline.settings.effective_database_url)
         await load_state(hotline.work)
         yield
+        await hotline.orders.settle()  # matches still running finish before the engine goes
         await hotline.engine.dispose()
 
     return ctx

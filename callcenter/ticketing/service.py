@@ -9,6 +9,7 @@ checks access again, so nothing personal travels over pub/sub.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,8 @@ from callcenter.ticketing.states import Action, TicketStatus
 from callcenter.ticketing.workorder import WorkOrder
 
 log = logging.getLogger(__name__)
+
+MATCH_WAIT_S = 0.2  # how long a registration waits for its 并单 match before answering without it
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,7 @@ class WorkOrders:
         linker: RegistrationFollowUp | None = None,
     ) -> None:
         self._linker = linker
+        self._matching: set[asyncio.Task[MatterLinked | None]] = set()
         self._store = store
         self._units = units
         self._catalogue = catalogue
@@ -269,14 +273,29 @@ class WorkOrders:
         return Registered(order, routing, matter)
 
     async def _link_matter(self, order: WorkOrder) -> MatterLinked | None:
-        """并单: best effort — the order is registered whatever happens here."""
+        """并单, best effort: the order is registered whatever happens here. The agent's answer waits for the
+        match at most ``MATCH_WAIT_S`` (it says which matter the order joined); beyond that, under a burst,
+        the match finishes in the background and shows on the order's next read."""
         if self._linker is None:
             return None
+        task = asyncio.create_task(self._match(order), name=f"match-{order.life.id}")
+        self._matching.add(task)
+        task.add_done_callback(self._matching.discard)
+        done, _ = await asyncio.wait({task}, timeout=MATCH_WAIT_S)
+        return task.result() if done else None
+
+    async def _match(self, order: WorkOrder) -> MatterLinked | None:
+        assert self._linker is not None
         try:
             return await self._linker.on_registered(order)
         except Exception:
             log.warning("ticket %s: duplicate matching failed", order.life.id, exc_info=True)
             return None
+
+    async def settle(self) -> None:
+        """Wait for the matches still running in the background (at shutdown, and in tests)."""
+        while self._matching:
+            await asyncio.gather(*self._matching, return_exceptions=True)
 
     async def dispatch(
         self, ticket_id: TicketId, expected_version: int, command: c.DispatchTicket, actor: Actor
