@@ -125,10 +125,27 @@ speech_models() {
   fi
 }
 
+browser() {
+  # Headless Chromium and its WebDriver for the browser tests (tests/e2e/test_browser_flows.py): Debian's
+  # chromium + chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver). Ubuntu ships Chromium only as a snap:
+  # say so and go on; those tests then fail with a message saying how to get a browser.
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+  local os_id policy
+  os_id="$( (. /etc/os-release 2>/dev/null && echo "${ID:-}") || true)"
+  policy="$(apt-cache policy chromium-driver 2>/dev/null || true)"
+  if [ "$os_id" = ubuntu ] || ! grep -q 'Candidate: [0-9]' <<<"$policy"; then
+    log "no Debian chromium/chromium-driver package here (Ubuntu has Chromium only as a snap): the browser tests"
+    log "need Chromium and a matching ChromeDriver; set CHROMEDRIVER (and CHROMIUM) to their paths"
+    return 0
+  fi
+  apt_install chromium chromium-driver || log "could not install chromium chromium-driver: the browser tests will fail"
+}
+
 main() {
   if [ $# -gt 0 ]; then for step in "$@"; do "$step"; done; return 0; fi  # e.g. setup.sh python_env
   system_packages
   redis_service
+  browser
   python_env
   asterisk_runtime
   (cd "$REPO" && PYTHONPATH="$REPO" prompts)
