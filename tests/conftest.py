@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.support.phones",
     "tests.support.asr",
     "tests.support.hotline",
+    "tests.support.browser",
 ]
