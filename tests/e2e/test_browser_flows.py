@@ -258,3 +258,19 @@ async def test_a_dispatcher_sees_the_return_reason_and_reassigns_the_order(
     after = await api(live_app, "dispatcher1", "GET", f"/api/workorders/{order['id']}")
     assert (after["status"], after["lead_unit"]) == ("dispatched", "chaoyangmen")
     assert [r["outcome"] for r in after["returns"]] == ["reassigned"]
+
+
+async def test_the_desk_reloads_an_order_someone_else_dispatched_meanwhile(
+    browser: Browser, live_app: LiveApp
+) -> None:
+    order = await api(live_app, "agent1", "POST", "/api/workorders", ORDER)  # 仅受理: to the dispatcher
+    await browser.login("/", "dispatcher1", PASSWORD)
+    await browser.click_on("[data-view=dispatch] .order-row", f"#{order['id']}")
+    await browser.value("[data-view=dispatch] [name=lead_unit]", ROUTED_UNIT)  # the catalogue's suggestion
+    async with live_app.notices.hold():  # the desk hears nothing of the change meanwhile
+        await act(live_app, "dispatcher1", order, "dispatch", lead_unit="water", assisting_units=[])
+        await browser.click("派单", "[data-view=dispatch] .work-pane")
+        await browser.text("[data-view=dispatch] .message.error", "工单已被他人修改，已刷新")
+        await browser.text("[data-view=dispatch] .work-pane", "不在派单队列中")
+    after = await api(live_app, "dispatcher1", "GET", f"/api/workorders/{order['id']}")
+    assert (after["status"], after["lead_unit"]) == ("dispatched", "water")

@@ -216,7 +216,7 @@ class Browser:
     async def value(self, css: str, expected: str) -> None:
         """Wait until the form control ``css`` holds ``expected``."""
         await self.until(
-            lambda d: d.execute_script("return document.querySelector(arguments[0]).value", css) == expected,
+            lambda d: d.execute_script("return document.querySelector(arguments[0])?.value", css) == expected,
             f"{css} holding {expected!r}",
         )
 
