@@ -12,7 +12,7 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
 from callcenter.adapters.http.commands import text, units
-from callcenter.adapters.http.workorders import enum_of, routing_json
+from callcenter.adapters.http.workorders import CATALOGUE, enum_of, routing_json
 from callcenter.core.errors import InvalidInput
 from callcenter.ticketing.actors import Role, UnitId
 from callcenter.ticketing.catalogue import Catalogue, DispatchRule, HandlingUnit, UnitKind
@@ -31,7 +31,6 @@ class CatalogueStore(Protocol):
     async def upsert_unit(self, unit: HandlingUnit) -> Catalogue: ...
 
 
-CATALOGUE = web.AppKey("catalogue", CurrentCatalogue)
 CATALOGUE_STORE = web.AppKey("catalogue_store", CatalogueStore)
 
 

@@ -21,7 +21,8 @@ from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing import commands as c
 from callcenter.ticketing.actors import Actor, Role, UnitId
-from callcenter.ticketing.classify import Routing
+from callcenter.ticketing.categories import UnknownCategory
+from callcenter.ticketing.classify import CurrentCatalogue, Routing
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.dispatch import Route
 from callcenter.ticketing.record import CitizenContact
@@ -43,6 +44,7 @@ class AuditTrail(Protocol):
 
 
 WORK_ORDERS = web.AppKey("work_orders", WorkOrders)
+CATALOGUE = web.AppKey("catalogue", CurrentCatalogue)  # set by the catalogue routes (catalogue.py)
 ORDER_QUERIES = web.AppKey("order_queries", OrderQueries)
 AUDIT_TRAIL = web.AppKey("audit_trail", AuditTrail)
 ORDERS_CLOCK = web.AppKey("orders_clock", Clock)
@@ -119,11 +121,23 @@ def routing_json(routing: Routing) -> dict[str, Any]:
     return {"lead_unit": None, "assisting_units": [], "unclear": routing.reason, "candidates": candidates}
 
 
+def with_category_name(request: web.Request, item: dict[str, Any]) -> dict[str, Any]:
+    """The category's path of names for display (城乡建设 / 市容环卫 / 垃圾清运), if a catalogue is loaded."""
+    code = item.get("category_code")
+    name = None
+    if code and CATALOGUE in request.app:
+        try:
+            name = request.app[CATALOGUE].current().categories.path_names(code)
+        except UnknownCategory:
+            name = None
+    return {**item, "category_name": name}
+
+
 async def detail(
     request: web.Request, order: WorkOrder, actor: Actor, routing: Routing | None = None
 ) -> web.Response:
     trail = await request.app[AUDIT_TRAIL].trail(order.life.id)
-    body = order_json(order, actor, trail)
+    body = with_category_name(request, order_json(order, actor, trail))
     if routing is not None:
         body["routing"] = routing_json(routing)
     return json_response(body)
@@ -151,7 +165,7 @@ async def list_orders(request: web.Request) -> web.Response:
     )
     now = request.app[ORDERS_CLOCK].now()
     orders = await request.app[ORDER_QUERIES].search(actor, f, limit, offset, now)
-    return json_response({"items": [summary_json(o, actor) for o in orders]})
+    return json_response({"items": [with_category_name(request, summary_json(o, actor)) for o in orders]})
 
 
 def day_start(raw: str | None, next_day: bool = False) -> datetime | None:
@@ -171,7 +185,7 @@ async def inbox(request: web.Request) -> web.Response:
     limit, offset = page(request)
     now = request.app[ORDERS_CLOCK].now()
     orders = await request.app[ORDER_QUERIES].inbox(actor, now, limit, offset)
-    return json_response({"items": [summary_json(o, actor) for o in orders]})
+    return json_response({"items": [with_category_name(request, summary_json(o, actor)) for o in orders]})
 
 
 async def create_order(request: web.Request) -> web.Response:
