@@ -21,6 +21,13 @@ class Permission:
     lead_only: bool = False
 
 
+def require_role(actor: Actor, roles: frozenset[Role]) -> Actor:
+    """The actor, if their role is one of ``roles``; else ``RoleForbidden``."""
+    if actor.role not in roles:
+        raise RoleForbidden(f"a {actor.role} may not do this", role=actor.role)
+    return actor
+
+
 def require_visible(ticket: TicketLifecycle, actor: Actor) -> None:
     """Unit staff see only tickets their unit leads or assists (HTTP: 404, not 403)."""
     if actor.role is Role.UNIT_STAFF and actor.unit not in ticket.units:

@@ -20,6 +20,10 @@ class Role(StrEnum):
     ADMIN = "admin"  # every hotline-side action; never a unit's
 
 
+HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+"""The hotline's own staff (every role but a handling unit's)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The person performing an action. Unit staff carry their unit; nobody else does."""

@@ -19,7 +19,7 @@ from callcenter.core.errors import ConcurrentUpdate, InvalidInput, InvalidTransi
 from callcenter.ticketing import commands as c
 from callcenter.ticketing import extensions, followup, handling
 from callcenter.ticketing.access import Permission, authorize
-from callcenter.ticketing.actors import Actor, Role
+from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role
 from callcenter.ticketing.events import Audit, TicketEvent
 from callcenter.ticketing.handling import Applied
 from callcenter.ticketing.record import DEFAULT_POLICY, LifecyclePolicy, TicketLifecycle
@@ -82,9 +82,8 @@ _AGENT = frozenset({Role.AGENT, Role.ADMIN})
 _DISPATCH = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
 _DISPATCHER = frozenset({Role.DISPATCHER, Role.ADMIN})
 _SUPERVISOR = frozenset({Role.SUPERVISOR, Role.ADMIN})
-_HOTLINE = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 _LEAD_UNIT = Permission(frozenset({Role.UNIT_STAFF}), lead_only=True)
-_CALLBACK = Permission(_HOTLINE)
+_CALLBACK = Permission(HOTLINE_ROLES)
 
 PERMISSIONS: Final[Mapping[Action, Permission]] = MappingProxyType(
     {

@@ -22,13 +22,12 @@ from callcenter.core.errors import NotFound
 from callcenter.core.ids import TicketId
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.ticketing import commands as c
-from callcenter.ticketing.access import require_visible
-from callcenter.ticketing.actors import Actor, Role, UnitId
+from callcenter.ticketing.access import require_role, require_visible
+from callcenter.ticketing.actors import Actor, UnitId
 from callcenter.ticketing.catalogue import Catalogue
 from callcenter.ticketing.classify import Routing, classify
 from callcenter.ticketing.deadlines import DeadlineRules
 from callcenter.ticketing.dispatch import Route
-from callcenter.ticketing.errors import RoleForbidden
 from callcenter.ticketing.events import TicketEvent
 from callcenter.ticketing.lifecycle import PERMISSIONS, check_version, transition
 from callcenter.ticketing.matters import MatterLinked
@@ -122,11 +121,6 @@ def dispatch_by(routing: Routing) -> c.DispatchTicket | None:
     if isinstance(routing, Route):
         return c.DispatchTicket(routing.lead_unit.id, tuple(u.id for u in routing.assisting_units))
     return None
-
-
-def require_role(actor: Actor, roles: frozenset[Role]) -> None:
-    if actor.role not in roles:
-        raise RoleForbidden(f"a {actor.role} may not do this", role=actor.role)
 
 
 class WorkOrders:

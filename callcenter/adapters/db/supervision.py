@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
+from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import deadline_alerts, supervisions, tickets
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
@@ -49,13 +50,6 @@ from callcenter.ticketing.sweeper import (
 )
 
 MAX_PAGE = 500
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored here was UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def _aware(value: datetime | None) -> datetime:

@@ -98,10 +98,10 @@ async def set_override(request: web.Request) -> web.Response:
     workday = body.get("workday")
     if not isinstance(workday, bool):
         raise InvalidInput("workday must be true or false", field="workday")
-    admin = request.app[CALENDAR_ADMIN]
-    await admin.set(day_of(request), workday, text(body, "note"), actor.id, request.app[CLOCK].now())
+    admin, day = request.app[CALENDAR_ADMIN], day_of(request)
+    await admin.set(day, workday, text(body, "note"), actor.id, request.app[CLOCK].now())
     request.app[CALENDAR_USER].use_calendar(await admin.calendar())
-    return json_response({"day": day_of(request).isoformat(), "workday": workday})
+    return json_response({"day": day.isoformat(), "workday": workday})
 
 
 async def remove_override(request: web.Request) -> web.Response:

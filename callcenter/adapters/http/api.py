@@ -11,10 +11,10 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from callcenter.core.errors import InvalidInput, NotFound
+from callcenter.core.errors import DomainError, InvalidInput, NotFound
 from callcenter.staff.model import NotAuthenticated, StaffMember
-from callcenter.ticketing.actors import Role
-from callcenter.ticketing.errors import RoleForbidden
+from callcenter.ticketing.access import require_role
+from callcenter.ticketing.actors import HOTLINE_ROLES
 
 MAX_PAGE = 200
 
@@ -47,7 +47,6 @@ def json_response(data: object, status: int = 200) -> web.Response:
 
 
 MEMBER_KEY = web.RequestKey("member", StaffMember)  # set by the session middleware (auth.py)
-HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 
 
 def require_hotline_staff(request: web.Request) -> None:
@@ -55,8 +54,15 @@ def require_hotline_staff(request: web.Request) -> None:
     quality inspectors working as supervisors); handling units see work orders only."""
     if MEMBER_KEY not in request:
         raise NotAuthenticated("please log in")
-    if (role := request[MEMBER_KEY].role) not in HOTLINE_ROLES:
-        raise RoleForbidden("handling units do not see calls", role=role)
+    require_role(request[MEMBER_KEY].actor, HOTLINE_ROLES)
+
+
+def path_id(request: web.Request, name: str, error: type[DomainError] = InvalidInput) -> int:
+    """A whole-number id from the path (at most 12 digits); anything else is ``error``."""
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 12:
+        raise error(f"{name} must be a number", **{name: raw[:20]})
+    return int(raw)
 
 
 def page(request: web.Request) -> tuple[int, int]:
@@ -94,12 +100,10 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 async def get_ticket(request: web.Request) -> web.Response:
     require_hotline_staff(request)
-    raw = request.match_info["ticket_id"]
-    if not raw.isdigit():
-        raise InvalidInput("ticket id must be a number", ticket_id=raw)
-    ticket = await request.app[READ_MODEL].ticket(int(raw))
+    ticket_id = path_id(request, "ticket_id")
+    ticket = await request.app[READ_MODEL].ticket(ticket_id)
     if ticket is None:
-        raise NotFound(f"no ticket {raw}", ticket_id=raw)
+        raise NotFound(f"no ticket {ticket_id}", ticket_id=ticket_id)
     return json_response(ticket)
 
 

@@ -17,8 +17,8 @@ from callcenter.adapters.http.api import MEMBER_KEY, json_response
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInput
 from callcenter.staff.model import InvalidCredentials, NotAuthenticated, StaffMember
+from callcenter.ticketing.access import require_role as ensure_role
 from callcenter.ticketing.actors import Actor, Role
-from callcenter.ticketing.errors import RoleForbidden
 
 COOKIE = "cc_session"
 MAX_FAILURES, LOCKOUT_SECONDS = 5, 900  # per login, per process: slows guessing beyond Argon2's cost
@@ -68,10 +68,7 @@ def actor_of(request: web.Request) -> Actor:
 
 
 def require_role(request: web.Request, *roles: Role) -> Actor:
-    actor = actor_of(request)
-    if actor.role not in roles:
-        raise RoleForbidden(f"a {actor.role} may not do this", role=actor.role)
-    return actor
+    return ensure_role(actor_of(request), frozenset(roles))
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.ticketing import commands as c
 from callcenter.ticketing.actors import UnitId
 from callcenter.ticketing.record import CallbackOutcome
+from callcenter.ticketing.workorder import MAX_TEXT_CHARS
 
 Body = Mapping[str, Any]
 
@@ -20,8 +21,8 @@ def text(body: Body, field: str) -> str:
     value = body.get(field, "")
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be text", field=field)
-    if len(value) > 4000:
-        raise InvalidInput(f"{field} is longer than 4000 characters", field=field)
+    if len(value) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"{field} is longer than {MAX_TEXT_CHARS} characters", field=field)
     return value
 
 

@@ -11,11 +11,12 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from callcenter.adapters.http.api import HOTLINE_ROLES, json_response
+from callcenter.adapters.http.api import json_response, path_id
 from callcenter.adapters.http.auth import CLOCK, json_body, require_role
 from callcenter.adapters.http.workorders import WORK_ORDERS, ticket_id_of
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.actors import HOTLINE_ROLES
 from callcenter.ticketing.duplicates import MatterId, MatterMatch
 from callcenter.ticketing.matters import Matter, MatterLinked, MatterTicket, MatterUnlinked
 
@@ -33,19 +34,16 @@ MATTERS = web.AppKey("matters", MatterStore)
 
 
 async def get_matter(request: web.Request) -> web.Response:
-    require_role(request, *sorted(HOTLINE_ROLES))
-    raw = request.match_info["matter_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("matter id must be a number", matter_id=raw[:20])
+    require_role(request, *HOTLINE_ROLES)
     store = request.app[MATTERS]
-    matter = await store.matter(MatterId(int(raw)))
+    matter = await store.matter(MatterId(path_id(request, "matter_id")))
     tickets = await store.tickets_of(matter.id)
     return json_response({**asdict(matter), "tickets": [asdict(t) for t in tickets]})
 
 
 async def link(request: web.Request) -> web.Response:
     """并单 by hand: this order joins the matter of ``ticket_id`` (or opens one with it)."""
-    actor = require_role(request, *sorted(HOTLINE_ROLES))
+    actor = require_role(request, *HOTLINE_ROLES)
     body = await json_body(request)
     other = body.get("ticket_id")
     if not isinstance(other, int) or isinstance(other, bool) or other < 1:
@@ -60,7 +58,7 @@ async def link(request: web.Request) -> web.Response:
 
 async def unlink(request: web.Request) -> web.Response:
     """解除并单: a wrong merge undone; the order stands on its own again."""
-    actor = require_role(request, *sorted(HOTLINE_ROLES))
+    actor = require_role(request, *HOTLINE_ROLES)
     ticket_id = ticket_id_of(request)
     await request.app[WORK_ORDERS].get(ticket_id, actor)
     done = await request.app[MATTERS].unlink(ticket_id, actor.id, request.app[CLOCK].now())

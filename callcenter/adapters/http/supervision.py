@@ -11,13 +11,13 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from callcenter.adapters.http.api import HOTLINE_ROLES, json_response, page
+from callcenter.adapters.http.api import json_response, page, path_id
 from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
 from callcenter.adapters.http.commands import text
 from callcenter.adapters.http.workorders import WORK_ORDERS, enum_of, ticket_id_of
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor, Role
+from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role
 from callcenter.ticketing.supervision import (
     Supervision,
     SupervisionId,
@@ -114,7 +114,7 @@ async def open_one(request: web.Request) -> web.Response:
 
 
 async def list_all(request: web.Request) -> web.Response:
-    require_role(request, *sorted(HOTLINE_ROLES))
+    require_role(request, *HOTLINE_ROLES)
     limit, offset = page(request)
     raw = request.query.get("status")
     status = None if not raw else enum_of(SupervisionStatus, raw, "status")
@@ -140,11 +140,9 @@ async def of_order(request: web.Request) -> web.Response:
 async def close_one(request: web.Request) -> web.Response:
     actor = require_role(request, Role.SUPERVISOR, Role.ADMIN)
     body = await json_body(request)
-    raw = request.match_info["supervision_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise SupervisionNotFound("no such supervision", supervision_id=raw[:20])
+    supervision_id = SupervisionId(path_id(request, "supervision_id", SupervisionNotFound))
     closed = await request.app[SUPERVISIONS].close(
-        SupervisionId(int(raw)), actor, request.app[CLOCK].now(), text(body, "closing_note")
+        supervision_id, actor, request.app[CLOCK].now(), text(body, "closing_note")
     )
     return json_response(supervision_json(closed))
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from callcenter.adapters.db.workorder_queries import OrderFilter
-from callcenter.adapters.http.api import HOTLINE_ROLES, json_response, page
+from callcenter.adapters.http.api import json_response, page, path_id
 from callcenter.adapters.http.auth import actor_of, json_body, require_role
 from callcenter.adapters.http.commands import command_from, expected_version, text, units
 from callcenter.adapters.http.orderjson import order_json, summary_json
@@ -20,7 +20,7 @@ from callcenter.core.clock import SHANGHAI, Clock
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing import commands as c
-from callcenter.ticketing.actors import Actor, Role, UnitId
+from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role, UnitId
 from callcenter.ticketing.categories import UnknownCategory
 from callcenter.ticketing.classify import CurrentCatalogue, Routing
 from callcenter.ticketing.deadlines import RequestType, Urgency
@@ -51,10 +51,7 @@ ORDERS_CLOCK = web.AppKey("orders_clock", Clock)
 
 
 def ticket_id_of(request: web.Request) -> TicketId:
-    raw = request.match_info["ticket_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("ticket id must be a number", ticket_id=raw[:20])
-    return TicketId(int(raw))
+    return TicketId(path_id(request, "ticket_id"))
 
 
 def enum_of(kind: type[Any], value: object, field: str) -> Any:
@@ -200,7 +197,7 @@ async def create_order(request: web.Request) -> web.Response:
 
 async def register_order(request: web.Request) -> web.Response:
     """受理 a draft; with ``dispatch`` it goes straight to the handling unit (一单通达)."""
-    actor = require_role(request, *sorted(HOTLINE_ROLES))
+    actor = require_role(request, *HOTLINE_ROLES)
     body = await json_body(request)
     version = expected_version(body)
     service = request.app[WORK_ORDERS]
