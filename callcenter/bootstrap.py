@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields
@@ -20,22 +21,47 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
-from callcenter.adapters.ami.translate import HotlineMatch
+from callcenter.adapters.ami.bridge import AmiBridge
+from callcenter.adapters.ami.bridges import BridgeSet
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
+from callcenter.adapters.http.agents import agent_routes
 from callcenter.adapters.http.app import WebDeps, create_app
+from callcenter.adapters.http.callbacks import callback_routes
+from callcenter.adapters.http.service_level import service_level_routes
+from callcenter.adapters.http.staffing import staffing_routes
+from callcenter.adapters.http.wallboard import wallboard_routes
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
+from callcenter.adapters.redis.wallboard import Wallboard
 from callcenter.adapters.tasks import cancel_all
+from callcenter.callback_parts import CallbackParts, build_callbacks, dialer_ctx
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
+from callcenter.core.ids import TicketId
+from callcenter.floor_parts import (
+    StatusLookup,
+    agent_floor_ctx,
+    build_agents,
+    build_bridges,
+    build_service_level,
+    build_wallboard,
+    fast_agi_ctx,
+    service_level_ctx,
+    wallboard_ctx,
+)
+from callcenter.queue.agent_floor import AgentFloor
+from callcenter.queue.pipeline import FloorPipeline
+from callcenter.queue.sessions import AgentSessions
+from callcenter.queue.sl_config import alarm_policy
+from callcenter.queue.sl_recorder import ServiceLevelRecorder
 from callcenter.rules import load_rules
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
 from callcenter.ticketing.attachments import AttachmentLimits
 from callcenter.ticketing.service import InboxNotice, WorkOrders
+from callcenter.ticketing.states import TicketStatus
 from callcenter.workorder_parts import (
     WorkOrderParts,
     attachment_routes,
@@ -48,8 +74,6 @@ from callcenter.workorder_parts import (
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 30.0
-
 
 @dataclass(frozen=True, slots=True)
 class Hotline:
@@ -60,10 +84,21 @@ class Hotline:
     redis: Redis
     jobs: RedisTranscriptionQueue
     flow: CallFlow
-    bridge: AmiBridge
+    bridges: BridgeSet  # one AMI bridge per Asterisk server, by name (docs/scale-out.md)
     clock: Clock
     inbox: RedisInbox
     work: WorkOrderParts  # work orders: service, stores, catalogue, deadline watch, attachments
+    floor: FloorPipeline  # floor events (seats, waiting callers) → live state, service level, callbacks
+    service_level: ServiceLevelRecorder  # the live 15-second tally: hotline.service_level.tally
+    wallboard: Wallboard  # the live floor folded per event, published to Redis (coalesced) for the wall
+    agents: AgentSessions  # 签入/示忙/示闲/签出 (docs/agents.md)
+    agent_floor: AgentFloor  # seats folded from the floor, published to Redis; after-call-work timers
+    callbacks: CallbackParts  # 漏接回拨: the callback list, its floor handler and dialer (docs/callbacks.md)
+
+    @property
+    def bridge(self) -> AmiBridge:
+        """The first (local) server's bridge, for code that knows only one Asterisk."""
+        return self.bridges.first
 
     @property
     def orders(self) -> WorkOrders:
@@ -81,18 +116,41 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         redis, stream=settings.jobs_stream, claim_after_ms=settings.asr_claim_after_s * 1000
     )
     flow = CallFlow(SqlCallRepository(engine), jobs, host_path)
-    endpoint = AmiEndpoint(
-        settings.asterisk_name, settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_secret
-    )
-    match = HotlineMatch(
-        contexts=frozenset({settings.hotline_context}), numbers=frozenset({settings.hotline_number})
-    )
-    bridge = AmiBridge(endpoint, match, flow.handle, clock, on_resync=flow.reconcile)
+    floor = FloorPipeline()
+    service_level = build_service_level(settings, engine, clock)
+    wallboard = build_wallboard(settings, redis, clock, service_level.tally)
+    bridges = build_bridges(settings, flow, floor, clock)
+    agents, agent_floor = build_agents(settings, redis, clock, bridges)
+    # Live state in memory, run as events arrive (the wallboard publishes on its own task); then, in the
+    # storing stage, the service-level ledger (stored once per burst by the floor's flush) and callbacks.
+    floor.add_live(agent_floor.handle)
+    floor.add_live(wallboard.publisher.handle)
+    floor.add(service_level.handle)
+    floor.add_flush(service_level.flush)
+    callbacks = build_callbacks(settings, engine, bridges, clock)
+    if callbacks.enabled:
+        floor.add(callbacks.floor.handle)
     inbox = RedisInbox(redis)
     limits = AttachmentLimits(max_bytes=settings.attachment_max_mb * 1024 * 1024)
     rules = load_rules(Path(settings.rules_file)) if settings.rules_file else None
     work = build_work_orders(engine, inbox, clock, settings.effective_attachments_dir, limits, rules=rules)
-    return Hotline(settings, engine, redis, jobs, flow, bridge, clock, inbox, work)
+    return Hotline(
+        settings,
+        engine,
+        redis,
+        jobs,
+        flow,
+        bridges,
+        clock,
+        inbox,
+        work,
+        floor,
+        service_level,
+        wallboard,
+        agents,
+        agent_floor,
+        callbacks,
+    )
 
 
 def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
@@ -106,7 +164,16 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
         work_orders=work.orders,
         order_queries=work.queries,
         audit_trail=work.store,
-        extra_routes=(*work_order_routes(work), attachment_routes(work), inbox_routes(hotline.inbox)),
+        extra_routes=(
+            *work_order_routes(work),
+            attachment_routes(work),
+            inbox_routes(hotline.inbox),
+            service_level_routes(hotline.service_level.tally, alarm_policy(hotline.settings)),
+            wallboard_routes(hotline.wallboard.feed),
+            agent_routes(hotline.agents),
+            callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
+            staffing_routes(),
+        ),
     )
 
 
@@ -118,7 +185,12 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     app.cleanup_ctx.append(_database(hotline))
     app.cleanup_ctx.append(_accounts(hotline))
     app.cleanup_ctx.append(_redis(hotline))
+    app.cleanup_ctx.append(service_level_ctx(hotline.service_level))
+    app.cleanup_ctx.append(wallboard_ctx(hotline.wallboard))
+    app.cleanup_ctx.append(agent_floor_ctx(hotline.agent_floor))
     app.cleanup_ctx.append(_bridge(hotline))
+    app.cleanup_ctx.append(dialer_ctx(hotline.callbacks))
+    app.cleanup_ctx.append(fast_agi_ctx(hotline.settings, _ticket_status(hotline)))
     app.cleanup_ctx.append(_sweeper(hotline))
     app.cleanup_ctx.append(_deadline_watch(hotline))
     workers = settings.asr_workers if asr_workers is None else asr_workers
@@ -170,19 +242,30 @@ def _redis(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]
 
 def _bridge(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
-        await hotline.bridge.start()
+        await hotline.bridges.start()
         yield
-        await hotline.bridge.stop()
+        await hotline.bridges.stop()
 
     return ctx
 
 
+def _ticket_status(hotline: Hotline) -> StatusLookup:
+    """What the caller hears when keying a work-order number: the order's status, or None."""
+
+    async def status(ticket_id: TicketId) -> TicketStatus | None:
+        order = await hotline.work.store.get(ticket_id)
+        return None if order is None else order.life.status
+
+    return status
+
+
 def _sweeper(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Every SWEEP_SECONDS: queue transcriptions that could not be queued before (Redis was down)."""
+    """Every ``transcription_sweep_s``: queue transcriptions that could not be queued before (Redis was
+    down)."""
 
     async def sweep() -> None:
         while True:
-            await asyncio.sleep(SWEEP_SECONDS)
+            await asyncio.sleep(hotline.settings.transcription_sweep_s)
             try:
                 await hotline.flow.recover_lost_jobs()
                 await hotline.flow.requeue_waiting()
@@ -281,7 +364,6 @@ class WorkerSupervisor:
             await asyncio.sleep(2.0)
 
     async def _spawn(self, name: str) -> asyncio.subprocess.Process:
-        import os
 
         env = {**os.environ, **settings_env(self._settings)}
         proc = await asyncio.create_subprocess_exec(
@@ -304,7 +386,9 @@ async def _terminate(proc: asyncio.subprocess.Process, grace: float = 10.0) -> N
 
 def _health(hotline: Hotline) -> Callable[[], Any]:
     async def probe() -> dict[str, Any]:
-        status: dict[str, Any] = {"ami": hotline.bridge.synced.is_set()}
+        bridges = hotline.bridges  # "ami": every server up; "ami_servers": each one; "ami_down": which not
+        status: dict[str, Any] = {"ami": bridges.synced(), "ami_servers": bridges.health()}
+        status["ami_down"] = list(bridges.down())
         status["database"] = await _ping_db(hotline.engine)
         try:
             status["redis"] = bool(await hotline.redis.ping())

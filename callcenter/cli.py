@@ -13,6 +13,12 @@ from pathlib import Path
 
 from callcenter.config import Settings, describe, load, with_local_secret
 from callcenter.core.errors import DomainError
+from callcenter.drill_cli import add_arguments as add_simulate_arguments
+from callcenter.drill_cli import cmd_simulate
+from callcenter.sl_recount import add_arguments as add_sl_recount_arguments
+from callcenter.sl_recount import cmd_sl_recount
+from callcenter.staffing_cli import add_arguments as add_staffing_arguments
+from callcenter.staffing_cli import cmd_staffing
 
 log = logging.getLogger("callcenter")
 
@@ -165,6 +171,9 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "serve": (cmd_serve, "run web UI, AMI bridge and ASR workers (Asterisk already running)"),
     "run": (cmd_run, "run the whole hotline here: Asterisk, bridge, ASR workers, web UI"),
     "asterisk": (cmd_asterisk, "start, stop or check this machine's hotline Asterisk"),
+    "sl-recount": (cmd_sl_recount, "recount the service level from queue_log; --compare with the live one"),
+    "simulate": (cmd_simulate, "traffic drill: sipp citizens call, auto-answering seats take them"),
+    "staffing": (cmd_staffing, "agents needed per hour (Erlang C / Erlang A) for a service-level target"),
 }
 
 
@@ -182,6 +191,12 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--demo", action="store_true", help="demo seats and calls with Mandarin speech")
         if name == "asterisk":
             sp.add_argument("action", choices=("start", "stop", "status", "render"))
+        if name == "sl-recount":
+            add_sl_recount_arguments(sp)
+        if name == "simulate":
+            add_simulate_arguments(sp)
+        if name == "staffing":
+            add_staffing_arguments(sp)
         if name == "asr-worker":
             sp.add_argument("--consumer", default=None, help="consumer name in the Redis group")
     return p

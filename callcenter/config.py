@@ -7,6 +7,7 @@ data directory that never leaves this machine).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from callcenter.asterisk_servers import asterisk_servers, from_toml
 from callcenter.core.errors import ConfigError
 
 AsrEngine = Literal["vosk", "whisper"]
+_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
 ENV_PREFIX = "CALLCENTER_"
 PLAIN_ENV = {
     "DATABASE_URL": "database_url",
@@ -61,6 +64,7 @@ class Settings:
     whisper_model_dir: str = ""  # another faster-whisper model directory instead of the PyPI Whisper-base
     asr_workers: int = 1
     asr_claim_after_s: int = 300
+    transcription_sweep_s: float = 30.0  # how often calls whose job could not be queued are queued again
     asr_max_attempts: int = 3
     # Work orders
     admin_password: str = field(default="", repr=False)  # account "admin", created at first start-up
@@ -68,6 +72,47 @@ class Settings:
     attachment_max_mb: int = 10
     deadline_sweep_s: int = 60  # how often the deadline watch raises 黄牌/红牌
     rules_file: str = ""  # a city's time limits and life-cycle limits (deploy/rules.example.toml)
+    # Service level (issue 5, part B: docs/service-level.md, docs/adr/0013-service-level-definition.md)
+    sl_threshold_s: int = 15  # answered within this many seconds of hold counts for the 15-second rate
+    sl_target: float = 0.95  # the bar for the connection rate (接通率) and the 15-second rate
+    short_abandon_s: int = 5  # abandons after less hold than this are not offered (0: all offered)
+    sl_excluded_queues: str = "hotline-callback"  # comma-separated queues that are not inbound
+    sl_alarm_margin: float = 0.02  # the wallboard alarms below sl_target + this margin …
+    sl_alarm_min_offered: int = 20  # … once at least this many calls were offered
+    sl_decide_after_s: int = 3  # a caller who left with no AgentConnect after this long: exited
+    sl_callback_keys: str = ""  # queue_log EXITWITHKEY keys that mean callback ("": every key)
+    sl_queue_log: str = ""  # this host's path to the Asterisk queue_log ("": the local instance's)
+    # Wallboard (issue 5, part C2: docs/wallboard.md)
+    wallboard_publish_ms: int = 100  # at most one snapshot per this many ms while floor events keep coming
+    wallboard_tick_ms: int = 1000  # republish this often anyway, so the longest wait keeps counting
+    wallboard_prefix: str = "cc:wallboard"  # Redis keys: <prefix>:snapshot (stored), <prefix>:live (pub/sub)
+    # Agent sessions (issue 5, part C1: docs/agents.md); the wrap-up time is ``wrapup_time`` above
+    agents_prefix: str = "cc:agents"  # Redis keys of sessions, seat claims and live seat states
+    agents_flush_ms: int = 50  # seat changes are written to Redis in one batch per this many ms
+    agents_check_ms: int = 2000  # how often Redis is checked for lost agent state (then rebuilt)
+    # Missed-call callback (漏接回拨; issue 5, part E: docs/callbacks.md)
+    callback_enabled: int = 1  # 1: abandoned calls and callback-key presses are filed and called back
+    callback_queue: str = "hotline-callback"  # where answered citizens wait for an agent (not inbound)
+    callback_max_attempts: int = 3  # dialling attempts per request before it is "failed"
+    callback_retry_s: int = 600  # spacing between attempts (no answer, busy, failed)
+    callback_first_delay_s: int = 60  # from the miss to the first attempt (the citizen may call again)
+    callback_quiet_hours: str = "21:00-08:00"  # Asia/Shanghai; no calls then ("" = any hour)
+    callback_ring_s: int = 30  # how long the citizen's phone rings per attempt
+    callback_poll_ms: int = 2000  # how often the dialer looks for due requests
+    callback_max_parallel: int = 2  # callback calls being dialled at once per app process
+    callback_trunk: str = "pstn-out"  # PJSIP endpoint for calls to citizens (asterisk_conf/pjsip.conf)
+    pstn_outbound_uri: str = "sip:127.0.0.1:5080"  # that trunk's contact: the carrier's SBC
+    # IVR and queues (issue 5, part D: docs/ivr-and-queues.md): the FastAGI server the dialplan asks
+    agi_port: int = 4573  # loopback port of the FastAGI server (also rendered into extensions.conf)
+    agi_bind: str = "127.0.0.1"  # the address the app's FastAGI server listens on (containers: 0.0.0.0)
+    agi_host: str = "127.0.0.1"  # the address Asterisk's dialplan reaches it at (containers: app)
+    agi_deadline_ms: int = 1500  # a FastAGI request is cut after this; the dialplan goes on with defaults
+    overflow_wait_s: int = 15  # overflow (溢出) when a queue's estimated wait is above this many seconds
+    overflow_handle_s: int = 240  # handle time assumed while a queue has no average talk time yet
+    overflow_general_queue: str = ""  # where the general line overflows to ("": it never does)
+    # Several Asterisks (issue 5, part G: docs/scale-out.md, callcenter/asterisk_servers.py). "": the one
+    # local instance above; else "name=host:port[;user=…][;secret_env=VAR][;queue_log=PATH], …"
+    asterisk_servers: str = ""
 
     @property
     def effective_database_url(self) -> str:
@@ -94,9 +139,12 @@ def load(file: Path | None = None, env: Mapping[str, str] | None = None, **cli: 
 def _from_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return dict(tomllib.load(fh).get("callcenter", {}))
+            values = dict(tomllib.load(fh).get("callcenter", {}))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}", file=str(path)) from exc
+    if not isinstance(values.get("asterisk_servers", ""), str):  # [[callcenter.asterisk_servers]] tables
+        values["asterisk_servers"] = from_toml(values["asterisk_servers"])
+    return values
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
@@ -126,6 +174,8 @@ def _convert(key: str, raw: Any, kind: type) -> Any:
             return Path(raw)
         if kind is int:
             return int(raw)
+        if kind is float:
+            return float(raw)
         return str(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {key!r} must be {kind.__name__}, got {raw!r}", key=key) from exc
@@ -145,12 +195,85 @@ def validate(settings: Settings) -> None:
         from callcenter.rules import load_rules  # validated at start-up, not at first use
 
         load_rules(Path(settings.rules_file))
+    if not 0 < settings.transcription_sweep_s <= 3600:
+        raise ConfigError(
+            "transcription_sweep_s must be above 0 and at most 3600", key="transcription_sweep_s"
+        )
     if settings.deadline_sweep_s < 1:
         raise ConfigError("deadline_sweep_s must be at least 1", key="deadline_sweep_s")
     if not 1 <= settings.attachment_max_mb <= 100:
         raise ConfigError("attachment_max_mb must be 1..100", key="attachment_max_mb")
     if settings.asr_max_attempts < 1:
         raise ConfigError("asr_max_attempts must be at least 1", key="asr_max_attempts")
+    _validate_service_level(settings)
+    _validate_ivr(settings)
+    _validate_callbacks(settings)
+    asterisk_servers(settings)  # raises ConfigError naming the bad server
+    if not 1 <= settings.agents_flush_ms <= settings.agents_check_ms <= 60_000:
+        raise ConfigError("agents_flush_ms must be 1..agents_check_ms, at most 60000", key="agents_flush_ms")
+    if not 0 <= settings.wrapup_time <= 3600:
+        raise ConfigError("wrapup_time must be 0..3600 seconds", key="wrapup_time")
+    if not 10 <= settings.wallboard_publish_ms <= settings.wallboard_tick_ms <= 60_000:
+        raise ConfigError(
+            "wallboard_publish_ms must be 10..wallboard_tick_ms, and wallboard_tick_ms at most 60000",
+            key="wallboard_publish_ms",
+        )
+
+
+def _validate_service_level(settings: Settings) -> None:
+    if not 1 <= settings.sl_threshold_s <= 600:
+        raise ConfigError("sl_threshold_s must be 1..600 seconds", key="sl_threshold_s")
+    if not 0 < settings.sl_target <= 1:
+        raise ConfigError("sl_target must be a fraction in (0, 1]", key="sl_target")
+    if not 0 <= settings.short_abandon_s <= 60:
+        raise ConfigError("short_abandon_s must be 0..60 seconds", key="short_abandon_s")
+    if not 0 <= settings.sl_alarm_margin < 1:
+        raise ConfigError("sl_alarm_margin must be a fraction in [0, 1)", key="sl_alarm_margin")
+    if settings.sl_alarm_min_offered < 0:
+        raise ConfigError("sl_alarm_min_offered must be 0 or more", key="sl_alarm_min_offered")
+    if not 0 <= settings.sl_decide_after_s <= 60:
+        raise ConfigError("sl_decide_after_s must be 0..60 seconds", key="sl_decide_after_s")
+
+
+def _validate_callbacks(settings: Settings) -> None:
+    from callcenter.core.errors import InvalidInput
+    from callcenter.queue.callbacks import parse_quiet_hours
+
+    if settings.callback_enabled not in (0, 1):
+        raise ConfigError("callback_enabled must be 0 or 1", key="callback_enabled")
+    if not 1 <= settings.callback_max_attempts <= 10:
+        raise ConfigError("callback_max_attempts must be 1..10", key="callback_max_attempts")
+    if not 1 <= settings.callback_retry_s <= 86_400:
+        raise ConfigError("callback_retry_s must be 1..86400 seconds", key="callback_retry_s")
+    if not 0 <= settings.callback_first_delay_s <= 86_400:
+        raise ConfigError("callback_first_delay_s must be 0..86400 seconds", key="callback_first_delay_s")
+    if not 2 <= settings.callback_ring_s <= 120:
+        raise ConfigError("callback_ring_s must be 2..120 seconds", key="callback_ring_s")
+    if not 50 <= settings.callback_poll_ms <= 60_000:
+        raise ConfigError("callback_poll_ms must be 50..60000", key="callback_poll_ms")
+    if not 1 <= settings.callback_max_parallel <= 100:
+        raise ConfigError("callback_max_parallel must be 1..100", key="callback_max_parallel")
+    try:
+        parse_quiet_hours(settings.callback_quiet_hours)
+    except InvalidInput as exc:
+        raise ConfigError(exc.message, key="callback_quiet_hours") from exc
+
+
+def _validate_ivr(settings: Settings) -> None:
+    if not 1024 <= settings.agi_port < 65536:
+        raise ConfigError("agi_port must be a port number from 1024", key="agi_port")
+    for key in ("agi_bind", "agi_host"):
+        if not _HOST.match(getattr(settings, key)):
+            raise ConfigError(f"{key} must be a host name or an IPv4 address", key=key)
+    if not 100 <= settings.agi_deadline_ms <= 10_000:
+        raise ConfigError("agi_deadline_ms must be 100..10000", key="agi_deadline_ms")
+    if not 0 <= settings.overflow_wait_s <= 3600:
+        raise ConfigError("overflow_wait_s must be 0..3600 seconds", key="overflow_wait_s")
+    if not 1 <= settings.overflow_handle_s <= 7200:
+        raise ConfigError("overflow_handle_s must be 1..7200 seconds", key="overflow_handle_s")
+    name = settings.overflow_general_queue
+    if name and not (name[0].isalpha() and all(c.isalnum() or c == "-" for c in name)):
+        raise ConfigError("overflow_general_queue must be a queue name", key="overflow_general_queue")
 
 
 LOCAL_SECRETS = ("ami_secret", "agent_password", "admin_password")

@@ -21,6 +21,7 @@ from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.adapters.tasks import cancel_all
 from callcenter.bootstrap import HOTLINE
+from callcenter.queue.agent_session import LogIn
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
 from callcenter.ticketing.registration import Registration
@@ -31,6 +32,7 @@ from callcenter.workorder_parts import seed_sample_city
 log = logging.getLogger(__name__)
 
 DEMO_SEATS = ("agent1001", "agent1002")
+DEMO_SEAT_STAFF = ("agent1", "agent2")  # who is logged in (签入) on each demo seat: general seats, no skills
 DEMO_CALLS = (  # (caller number, clip of the shared corpus, 8 kHz telephone copy)
     ("13800138001", "aishell1_BAC009S0724W0121"),
     ("13900139002", "wenetspeech_TEST_MEETING_T0000000001_S00000"),
@@ -93,9 +95,10 @@ def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Applic
 async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: list[DemoCall]) -> None:
     hotline = app[HOTLINE]
     await hotline.bridge.synced.wait()
-    for seat in DEMO_SEATS:
-        await hotline.bridge.queue_add(hotline.settings.hotline_queue, f"PJSIP/{seat}", seat)
-    log.info("demo: seats %s logged in to queue %s", ", ".join(DEMO_SEATS), hotline.settings.hotline_queue)
+    for staff, seat in zip(DEMO_SEAT_STAFF, DEMO_SEATS, strict=True):
+        login = LogIn(StaffId(staff), hotline.settings.asterisk_name, f"PJSIP/{seat}", ())
+        await hotline.agents.log_in(login)
+    log.info("demo: seats %s logged in (签入) as %s", ", ".join(DEMO_SEATS), ", ".join(DEMO_SEAT_STAFF))
     speak_after = asterisk.greeting_seconds() + 5.0
     for call in calls:
         script = CallerScript(
@@ -111,6 +114,7 @@ async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: 
 
 DEMO_STAFF = (  # (login, name, role, unit): every demo account uses the admin password (var/admin_password)
     ("agent1", "话务员小王", Role.AGENT, None),
+    ("agent2", "话务员小刘", Role.AGENT, None),
     ("dispatcher1", "派单员小李", Role.DISPATCHER, None),
     ("supervisor1", "督办员老张", Role.SUPERVISOR, None),
     ("dhm1", "东华门街道承办人", Role.UNIT_STAFF, "jd-110101001"),

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from callcenter.adapters.asterisk.errors import AsteriskNotInstalled
 from callcenter.adapters.asterisk.instance import AsteriskInstance
+from callcenter.adapters.asterisk.queue_log_file import QUEUE_LOG_NAME, QueueLogFiles
 from callcenter.adapters.asterisk.settings import InstanceSettings
+from callcenter.asterisk_servers import asterisk_servers
 from callcenter.config import Settings
+from callcenter.core.errors import ConfigError
 
 
 def instance_settings(settings: Settings) -> InstanceSettings:
@@ -22,6 +26,9 @@ def instance_settings(settings: Settings) -> InstanceSettings:
         ami_user=settings.ami_user,
         wrapup_time=settings.wrapup_time,
         hotline_number=settings.hotline_number,
+        agi_port=settings.agi_port,
+        agi_host=settings.agi_host,
+        pstn_outbound_uri=settings.pstn_outbound_uri,
     )
 
 
@@ -40,3 +47,20 @@ def host_path_for(settings: Settings) -> Callable[[str], str]:
     except AsteriskNotInstalled:
         return lambda path: path
     return lambda path: str(instance.host_path(path))
+
+
+def queue_log_files(settings: Settings) -> QueueLogFiles:
+    """Where this host reads each Asterisk's queue_log (service-level catch-up and recount): with several
+    servers (``asterisk_servers``) each one's ``queue_log`` option; else the ``sl_queue_log`` setting,
+    else the local instance's <astlogdir>/queue_log, else nowhere."""
+    if settings.asterisk_servers.strip():
+        servers = asterisk_servers(settings)
+        return QueueLogFiles({s.name: Path(s.queue_log) for s in servers if s.queue_log})
+    if settings.sl_queue_log:
+        return QueueLogFiles({settings.asterisk_name: Path(settings.sl_queue_log)})
+    try:
+        instance = local_instance(settings)
+    except (AsteriskNotInstalled, ConfigError):
+        return QueueLogFiles({})
+    path = instance.host_path(instance.layout.log_dir / QUEUE_LOG_NAME)
+    return QueueLogFiles({settings.asterisk_name: path})

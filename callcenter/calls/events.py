@@ -70,6 +70,14 @@ class CallAbandoned:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackChosen:
+    """The caller pressed the callback key while waiting and left the queue (按键预约回拨)."""
+
+    call_id: CallId
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingStarted:
     """MixMonitor started; the paths are as Asterisk sees them."""
 
@@ -106,6 +114,7 @@ CallEvent = (
     | AgentCalled
     | AgentConnected
     | CallAbandoned
+    | CallbackChosen
     | RecordingStarted
     | RecordingFinished
     | CallHungUp

@@ -15,6 +15,7 @@ from callcenter.calls.events import (
     AgentConnected,
     CallAbandoned,
     CallArrived,
+    CallbackChosen,
     CallEvent,
     CallHungUp,
     JoinedQueue,
@@ -35,6 +36,7 @@ class CallOutcome(StrEnum):
     IN_PROGRESS = "in_progress"
     ANSWERED = "answered"  # an agent took the call (接通)
     ABANDONED = "abandoned"  # hung up while waiting in the queue (放弃)
+    CALLBACK_REQUESTED = "callback_requested"  # left the queue by the callback key (预约回拨)
     ENDED_IN_GREETING = "ended_in_greeting"  # hung up before reaching the queue
     LOST_TRACK = "lost_track"  # ended while the bridge was disconnected; closed at resync
 
@@ -118,6 +120,8 @@ def apply(record: CallRecord, event: CallEvent) -> CallRecord:
             return _connected(record, agent, at, queue)
         case CallAbandoned(at=at):
             return _ended(record, at, "abandoned", CallOutcome.ABANDONED)
+        case CallbackChosen():
+            return _callback_chosen(record)
         case RecordingStarted(caller_path=c, agent_path=a, mixed_path=m):
             return replace(record, recording=RecordingFiles(caller=c, agent=a, mixed=m))
         case RecordingFinished(has_audio=has_audio):
@@ -136,7 +140,18 @@ def _queued(record: CallRecord, queue: str, at: datetime) -> CallRecord:
     return replace(record, phase=CallPhase.QUEUED, queue=queue, queued_at=at)
 
 
+def _callback_chosen(record: CallRecord) -> CallRecord:
+    """The caller chose to be called back: the call stays open until the hang-up after the confirmation,
+    which then keeps this outcome (not "abandoned")."""
+    if record.phase is not CallPhase.QUEUED or record.outcome is not CallOutcome.IN_PROGRESS:
+        return record
+    return replace(record, outcome=CallOutcome.CALLBACK_REQUESTED)
+
+
 def _connected(record: CallRecord, agent: str, at: datetime, queue: str) -> CallRecord:
+    """The first connect counts; a repeat (the resync's view of a call already seen answered) is ignored."""
+    if record.phase is CallPhase.CONNECTED:
+        return record
     return replace(
         record,
         phase=CallPhase.CONNECTED,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from callcenter.calls.events import CallArrived, CallEvent, JoinedQueue
@@ -16,6 +16,7 @@ from callcenter.calls.model import (
 )
 from callcenter.calls.ports import CallRepository, TranscriptionJob, TranscriptionQueue
 from callcenter.core.errors import QueueUnavailable
+from callcenter.core.ids import CallId
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +32,33 @@ class CallFlow:
         self._host_path = host_path
 
     async def handle(self, event: CallEvent) -> CallRecord | None:
-        record = await self._calls.get(event.call_id)
+        record = await self._calls.get(event.call_id) or _first_sight_logged(event)
         if record is None:
-            record = first_sight(event)
-            if record is None:
-                return None
-            log.info("call_id=%s arrived from %s", record.call_id, mask_number(record.caller_number))
+            return None
         updated = apply(record, event)
         await self._calls.save(updated)
         if updated.ready_for_transcription:
             updated = await self.queue_transcription(updated)
         return updated
+
+    async def handle_many(self, events: Sequence[CallEvent]) -> None:
+        """A burst of events in their order: each call is loaded once, moved along by all its events and
+        stored once, all in one transaction. Re-running a failed batch is safe: nothing was stored."""
+        stored = await self._calls.get_many(list(dict.fromkeys(e.call_id for e in events)))
+        current = dict(stored)
+        changed: dict[CallId, CallRecord] = {}
+        for event in events:
+            record = current.get(event.call_id) or _first_sight_logged(event)
+            if record is None:
+                continue
+            updated = apply(record, event)
+            if updated != stored.get(event.call_id):
+                changed[event.call_id] = updated
+            current[event.call_id] = updated
+        await self._calls.save_many(list(changed.values()))
+        for record in changed.values():
+            if record.ready_for_transcription:
+                await self.queue_transcription(record)
 
     async def queue_transcription(self, record: CallRecord) -> CallRecord:
         """Enqueue the call's recording; if Redis is down the flag stays off and a sweep retries."""
@@ -93,6 +110,13 @@ class CallFlow:
                 await self.queue_transcription(ended)
             closed += 1
         return closed
+
+
+def _first_sight_logged(event: CallEvent) -> CallRecord | None:
+    record = first_sight(event)
+    if record is not None:
+        log.info("call_id=%s arrived from %s", record.call_id, mask_number(record.caller_number))
+    return record
 
 
 def first_sight(event: CallEvent) -> CallRecord | None:

@@ -42,7 +42,67 @@ PLEASE_WAIT = Prompt(
     trailing_silence_ms=6000,  # music-on-hold loops this file: the message, then a pause
 )
 
-PROMPTS: tuple[Prompt, ...] = (GREETING, RECORDING_NOTICE, PLEASE_WAIT)
+# --- IVR self-service and queue prompts (issue 5, part D: docs/ivr-and-queues.md) -------------------------
+TICKET_ACCEPTED = Prompt(
+    id="ticket_accepted",
+    text="您查询的工单已受理，正在安排办理",
+    pinyin="nin2 cha2 xun2 de5 gong1 dan1 yi3 shou4 li3, zheng4 zai4 an1 pai2 ban4 li3.",
+)
+TICKET_IN_PROGRESS = Prompt(
+    id="ticket_in_progress",
+    text="您查询的工单正在办理中，请耐心等待",
+    pinyin="nin2 cha2 xun2 de5 gong1 dan1 zheng4 zai4 ban4 li3 zhong1, qing3 nai4 xin1 deng3 dai4.",
+)
+TICKET_CONCLUDED = Prompt(
+    id="ticket_concluded",
+    text="您查询的工单已办结",
+    pinyin="nin2 cha2 xun2 de5 gong1 dan1 yi3 ban4 jie2.",
+)
+TICKET_NOT_FOUND = Prompt(
+    id="ticket_not_found",
+    text="未查到该工单，请核对工单号",
+    pinyin="wei4 cha2 dao4 gai1 gong1 dan1, qing3 he2 dui4 gong1 dan1 hao4.",
+)
+TICKET_UNAVAILABLE = Prompt(
+    id="ticket_unavailable",
+    text="工单查询暂时无法使用",
+    pinyin="gong1 dan1 cha2 xun2 zan4 shi2 wu2 fa3 shi3 yong4.",
+)
+WAIT_HINT = Prompt(
+    id="wait_hint",
+    text="当前来电较多，请您耐心等候；如需稍后回电，请按1",
+    pinyin=(
+        "dang1 qian2 lai2 dian4 jiao4 duo1, qing3 nin2 nai4 xin1 deng3 hou4; "
+        "ru2 xu1 shao1 hou4 hui2 dian4, qing3 an4 yao1."
+    ),
+)
+CALLBACK_CONFIRM = Prompt(
+    id="callback_confirm",
+    text="已为您登记回电，我们会尽快给您回电，再见",
+    pinyin="yi3 wei4 nin2 deng1 ji4 hui2 dian4, wo3 men5 hui4 jin3 kuai4 gei3 nin2 hui2 dian4, zai4 jian4.",
+)
+IVR_PROMPTS: tuple[Prompt, ...] = (
+    TICKET_ACCEPTED,
+    TICKET_IN_PROGRESS,
+    TICKET_CONCLUDED,
+    TICKET_NOT_FOUND,
+    TICKET_UNAVAILABLE,
+    WAIT_HINT,
+    CALLBACK_CONFIRM,
+)
+
+# --- Missed-call callback (漏接回拨, issue 5, part E: docs/callbacks.md): what the citizen hears on answering
+CALLBACK_INTRO = Prompt(
+    id="callback_intro",
+    text="这里是12345热线，您刚才的来电未能接通，现为您转接人工服务",
+    pinyin=(
+        "zhe4 li3 shi4 yao1 er4 san1 si4 wu3 re4 xian4, "
+        "nin2 gang1 cai2 de5 lai2 dian4 wei4 neng2 jie1 tong1, "
+        "xian4 wei4 nin2 zhuan3 jie1 ren2 gong1 fu2 wu4."
+    ),
+)
+
+PROMPTS: tuple[Prompt, ...] = (GREETING, RECORDING_NOTICE, PLEASE_WAIT, *IVR_PROMPTS, CALLBACK_INTRO)
 HOLD_PROMPTS: tuple[Prompt, ...] = (PLEASE_WAIT,)  # what music-on-hold plays to waiting callers
 
 

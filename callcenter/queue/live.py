@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 
 from callcenter.calls.events import JoinedQueue
@@ -31,6 +31,11 @@ class DeviceStatus(IntEnum):
     ONHOLD = 8
 
 
+def device_status(value: int) -> DeviceStatus:
+    """A member's ``Status`` number as a DeviceStatus; a number Asterisk may add later is UNKNOWN."""
+    return DeviceStatus(value) if value in DeviceStatus._value2member_map_ else DeviceStatus.UNKNOWN
+
+
 @dataclass(frozen=True, slots=True)
 class MemberState:
     queue: str
@@ -40,6 +45,9 @@ class MemberState:
     paused: bool
     pause_reason: str
     calls_taken: int
+    penalty: int = 0
+    last_pause: datetime | None = None  # Asterisk's LastPause (UTC), None if never paused
+    login_time: datetime | None = None  # Asterisk's LoginTime (UTC), when the member was added
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +96,19 @@ def _member(h: Headers) -> MemberState:
         queue=h.get("queue", ""),
         interface=h.get("stateinterface") or h.get("location", ""),
         name=h.get("name") or h.get("membername", ""),
-        status=DeviceStatus(status) if status in DeviceStatus._value2member_map_ else DeviceStatus.UNKNOWN,
+        status=device_status(status),
         paused=h.get("paused") == "1",
         pause_reason=h.get("pausedreason", ""),
         calls_taken=_int(h, "callstaken"),
+        penalty=_int(h, "penalty"),
+        last_pause=_epoch(h, "lastpause"),
+        login_time=_epoch(h, "logintime"),
     )
+
+
+def _epoch(h: Headers, key: str) -> datetime | None:
+    seconds = _int(h, key)
+    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
 
 
 def _waiting(h: Headers) -> WaitingCaller:

@@ -147,6 +147,7 @@ async def test_an_agent_registers_a_draft_and_dispatches_it_to_the_suggested_uni
     await browser.text("[data-view=intake] .transcript, [data-view=intake] section", "垃圾三天没人清运")
 
     form = "[data-view=intake] form.registration"
+    await browser.text(f"{form} .draft-cues", "通话建议 — 紧急程度：")  # read from the caller's words
     await browser.type(f"{form} [name=category]", "010101")
     await browser.type(f"{form} [name=address]", "东城区王府井大街18号")
     await browser.text(f"{form} .suggestion .suggested", "一单通达建议：主办 ")

@@ -16,10 +16,15 @@ import pytest
 from aiohttp.web import Application
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.adapters.http.agents import add_agent_routes
 from callcenter.adapters.http.app import STATIC
 from callcenter.adapters.http.commands import PARSERS
 from callcenter.adapters.http.inbox import add_inbox_routes
 from callcenter.calls.model import CallOutcome
+from callcenter.core.clock import SystemClock
+from callcenter.queue.agent_session import PauseReason, Skill
+from callcenter.queue.agents import AgentActivity
+from callcenter.queue.sessions import AgentSessions
 from callcenter.ticketing.actors import Actor, Role
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.record import AnnotationKind, CallbackOutcome, ExtensionStatus, ReturnOutcome
@@ -59,6 +64,9 @@ LABEL_TABLES: dict[str, Iterable[StrEnum]] = {
     "return_outcome": ReturnOutcome,
     "annotation": AnnotationKind,
     "call_outcome": CallOutcome,
+    "activity": AgentActivity,
+    "pause_reason": PauseReason,
+    "skill": Skill,
 }
 
 
@@ -80,7 +88,12 @@ class SilentFeed:
 @pytest.fixture
 async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
     return await build_web(
-        aiohttp_client, engine, extra_routes=[lambda app: add_inbox_routes(app, SilentFeed())]
+        aiohttp_client,
+        engine,
+        extra_routes=[
+            lambda app: add_inbox_routes(app, SilentFeed()),
+            lambda app: add_agent_routes(app, AgentSessions(None, {}, SystemClock())),  # type: ignore[arg-type]
+        ],
     )
 
 

@@ -218,6 +218,7 @@ async def test_a_draft_from_a_call_is_registered_and_dispatched_in_one_step(
     from callcenter.calls.model import CallPhase, CallRecord
     from callcenter.core.ids import CallId
     from callcenter.ticketing.drafting import draft_from_transcript
+    from callcenter.ticketing.suggestions import suggest
 
     call = CallRecord(CallId("1764.9"), "13900139000", "PJSIP/pstn-9", web.clock.now(), phase=CallPhase.ENDED)
     await SqlCallRepository(engine).save(call)
@@ -228,6 +229,15 @@ async def test_a_draft_from_a_call_is_registered_and_dispatched_in_one_step(
     drafts = await get(web, "agent1", "/api/workorders?status=draft")
     (found,) = drafts["items"]
     assert found["call_id"] == "1764.9" and found["citizen"] == {"name": "", "phone": ""}
+    whole = await get(web, "agent1", f"/api/workorders/{found['id']}")
+    suggested = whole["suggestions"]  # read from the caller's words; nothing stored until registered
+    assert suggested["request_type"] == "request" and suggested["contact_number"] is None
+    expected = suggest(words)
+    assert (suggested["urgency"], suggested["urgency_reasons"]) == (
+        expected.urgency,
+        list(expected.urgency_reasons),
+    )
+    assert suggested["request_text"] == expected.request_text and whole["request_text"] == words
 
     body = {
         "version": found["version"],

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 import secrets
@@ -182,11 +183,12 @@ class AmiSession:
             self._cond.notify_all()
 
 
-def throwaway_settings() -> InstanceSettings:
-    """A throw-away instance: free ports, random secrets, no wrap-up time, named after this process."""
+def throwaway_settings(suffix: str = "") -> InstanceSettings:
+    """A throw-away instance: free ports, random secrets, no wrap-up time, named after this process
+    (``suffix`` tells a second instance of the same session apart)."""
     sip, ami, rtp = free_port_block(1), free_port_block(1), free_port_block(RTP_PORTS)
     return InstanceSettings(
-        name=f"test-{os.getpid()}",
+        name=f"test-{os.getpid()}{suffix}",
         sip_port=sip,
         ami_port=ami,
         rtp_start=rtp,
@@ -194,7 +196,14 @@ def throwaway_settings() -> InstanceSettings:
         ami_secret=secrets.token_hex(12),
         agent_password=secrets.token_hex(8),
         wrapup_time=0,
+        agi_port=free_port_block(1),  # the hotline fixture serves FastAGI here (tests/support/hotline.py)
+        pstn_outbound_uri=f"sip:127.0.0.1:{free_port_block(1)}",  # the test citizen phone (callbacks)
     )
+
+
+def _overlap(a: InstanceSettings, b: InstanceSettings) -> bool:
+    ports_a = {a.sip_port, a.ami_port, *range(a.rtp_start, a.rtp_end + 1)}
+    return bool(ports_a & {b.sip_port, b.ami_port, *range(b.rtp_start, b.rtp_end + 1)})
 
 
 def _runtime_or_fail() -> AsteriskRuntime:
@@ -210,8 +219,23 @@ def _runtime_or_fail() -> AsteriskRuntime:
 @pytest.fixture(scope="session")
 def asterisk() -> Iterator[AsteriskInstance]:
     """A running Asterisk for the whole test session; its directory is removed afterwards."""
+    yield from _session_instance("")
+
+
+@pytest.fixture(scope="session")
+def asterisk_b(asterisk: AsteriskInstance) -> Iterator[AsteriskInstance]:
+    """A second Asterisk (several-server tests): other free ports, its own name (``…-b``) and secrets."""
+    yield from _session_instance("-b", avoid=asterisk.settings)
+
+
+def _session_instance(suffix: str, avoid: InstanceSettings | None = None) -> Iterator[AsteriskInstance]:
     runtime = _runtime_or_fail()
-    instance = AsteriskInstance(throwaway_settings(), runtime)
+    settings = throwaway_settings(suffix)
+    while avoid is not None and _overlap(settings, avoid):  # RTP ports are only bound during calls
+        settings = throwaway_settings(suffix)
+    if avoid is not None:  # one FastAGI service (the app's) for every box, as in production
+        settings = dataclasses.replace(settings, agi_port=avoid.agi_port)
+    instance = AsteriskInstance(settings, runtime)
     shutil.rmtree(instance.instance_dir, ignore_errors=True)
     instance.start(timeout=60.0, die_with_parent=True)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,12 @@ class RunningHotline:
     client: TestClient  # type: ignore[type-arg]
     hotline: Hotline
     asterisk: AsteriskInstance
+    also: tuple[AsteriskInstance, ...] = ()  # further Asterisk servers the app bridges to (scale-out)
+
+    @property
+    def instances(self) -> dict[str, AsteriskInstance]:
+        """Every Asterisk the app is bridged to, by server name (the first is ``asterisk``)."""
+        return {i.settings.name: i for i in (self.asterisk, *self.also)}
 
     async def get(self, path: str) -> Any:
         response = await self.client.get(path)
@@ -47,11 +53,35 @@ class RunningHotline:
         calls = (await self.get("/api/calls?limit=200"))["items"]
         return next((c for c in calls if c["caller_number"] == number), None)
 
-    async def log_in_agent(self, agent: str) -> None:
-        await self.hotline.bridge.queue_add(self.hotline.settings.hotline_queue, f"PJSIP/{agent}", agent)
+    async def log_in_agent(self, agent: str, server: str | None = None) -> None:
+        """QueueAdd straight through the bridge of ``server`` (default: the first)."""
+        bridge = self.hotline.bridges.for_server(server) if server else self.hotline.bridge
+        await bridge.queue_add(self.hotline.settings.hotline_queue, f"PJSIP/{agent}", agent)
 
-    async def log_out_agent(self, agent: str) -> None:
-        await self.hotline.bridge.queue_remove(self.hotline.settings.hotline_queue, f"PJSIP/{agent}")
+    async def log_out_agent(self, agent: str, server: str | None = None) -> None:
+        bridge = self.hotline.bridges.for_server(server) if server else self.hotline.bridge
+        await bridge.queue_remove(self.hotline.settings.hotline_queue, f"PJSIP/{agent}")
+
+
+def queue_log_of(asterisk: AsteriskInstance) -> Path:
+    """This host's path to the instance's queue_log (<astlogdir>/queue_log)."""
+    from callcenter.adapters.asterisk.queue_log_file import QUEUE_LOG_NAME
+
+    return asterisk.host_path(asterisk.layout.log_dir / QUEUE_LOG_NAME)
+
+
+def secret_variable(asterisk: AsteriskInstance) -> str:
+    """The environment variable that carries this instance's AMI secret to the app (secrets only from env)."""
+    return "CC_TEST_AMI_SECRET_" + asterisk.settings.name.upper().replace("-", "_")
+
+
+def servers_setting(instances: Sequence[AsteriskInstance]) -> str:
+    """``asterisk_servers`` for several test instances: each with its queue_log and its own secret."""
+    return ", ".join(
+        f"{i.settings.name}=127.0.0.1:{i.settings.ami_port};user={i.settings.ami_user}"
+        f";secret_env={secret_variable(i)};queue_log={queue_log_of(i)}"
+        for i in instances
+    )
 
 
 def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: Any) -> Settings:
@@ -60,6 +90,7 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
         "data_dir": str(data_dir),
         "redis_url": REDIS_URL,
         "jobs_stream": f"cc:test:jobs:{uuid.uuid4().hex[:10]}",
+        "wallboard_prefix": f"cc:test:wall:{uuid.uuid4().hex[:10]}",  # wall snapshots expire (30 s)
         "asterisk_name": ast.name,
         "ami_port": ast.ami_port,
         "ami_user": ast.ami_user,
@@ -68,6 +99,7 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
         "sip_port": ast.sip_port,
         "rtp_start": ast.rtp_start,
         "rtp_end": ast.rtp_end,
+        "agi_port": ast.agi_port,
         "asr_workers": 1,
         "asr_claim_after_s": 5,
         "asr_engine": "whisper",
@@ -79,28 +111,35 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
 
 @pytest.fixture
 async def start_hotline(
-    asterisk: AsteriskInstance, aiohttp_client: Any, tmp_path: Path
+    asterisk: AsteriskInstance, aiohttp_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Callable[..., Awaitable[RunningHotline]]]:
     """``await start_hotline(asr_engine="vosk", ...)``: the service up, its AMI bridge logged in and
-    resynced. Afterwards every seat is logged out again: the test Asterisk is shared by the session."""
+    resynced. ``also=(asterisk_b,)``: bridged to several Asterisks (``asterisk_servers``; each one's
+    secret in its own environment variable), all logged in and resynced. Afterwards every seat is
+    logged out again on every server: the test Asterisks are shared by the session."""
     started: list[RunningHotline] = []
 
-    async def start(**overrides: Any) -> RunningHotline:
+    async def start(also: Sequence[AsteriskInstance] = (), **overrides: Any) -> RunningHotline:
+        if also:
+            for instance in (asterisk, *also):
+                monkeypatch.setenv(secret_variable(instance), instance.settings.ami_secret)
+            overrides.setdefault("asterisk_servers", servers_setting((asterisk, *also)))
         settings = hotline_settings(asterisk, tmp_path / "var", **overrides)
         app = build_app(settings, lambda p: str(asterisk.host_path(p)))
         client = await aiohttp_client(app)
-        running = RunningHotline(client, app[HOTLINE], asterisk)
+        running = RunningHotline(client, app[HOTLINE], asterisk, tuple(also))
         login = {"login": "admin", "password": ADMIN_PASSWORD}
         assert (await client.post("/api/login", json=login)).status == 200
-        await asyncio.wait_for(running.hotline.bridge.synced.wait(), 15)
+        await asyncio.wait_for(running.hotline.bridges.all_synced(), 15)
         started.append(running)
         return running
 
     yield start
     for running in started:
-        if running.hotline.bridge.connected.is_set():
-            for agent in asterisk.settings.agents:
-                await running.log_out_agent(agent)
+        for name, instance in running.instances.items():
+            if name in running.hotline.bridges and running.hotline.bridges[name].connected.is_set():
+                for agent in instance.settings.agents:
+                    await running.log_out_agent(agent, name)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from callcenter.adapters.ami.translate import HotlineMatch, MalformedAmiEvent, normalise, translate
-from callcenter.calls.events import AgentConnected, CallArrived, CallHungUp, JoinedQueue
+from callcenter.calls.events import AgentConnected, CallArrived, CallbackChosen, CallHungUp, JoinedQueue
 
 MATCH = HotlineMatch(contexts=frozenset({"from-pstn"}), numbers=frozenset({"12345"}))
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
@@ -117,3 +117,18 @@ def test_unknown_events_and_missing_event_names_are_ignored() -> None:
 
 def test_repeated_headers_keep_the_last_value() -> None:
     assert normalise({"ChanVariable": ["A=1", "B=2"], "Event": "X"}) == {"chanvariable": "B=2", "event": "X"}
+
+
+def test_the_callback_key_user_event_marks_the_call() -> None:
+    event = translate(
+        ev(
+            Event="UserEvent",
+            UserEvent="HotlineCallbackRequested",
+            Queue="hotline",
+            Uniqueid="9.1",
+            Linkedid="9.1",
+        ),
+        MATCH,
+        NOW,
+    )
+    assert event == CallbackChosen(call_id="9.1", at=NOW)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from callcenter.calls.events import (
     AgentConnected,
     CallAbandoned,
     CallArrived,
+    CallbackChosen,
     CallHungUp,
     JoinedQueue,
     RecordingFinished,
@@ -49,6 +50,26 @@ def test_answer_delay_runs_from_queue_join_to_agent_connect() -> None:
     assert record.outcome is CallOutcome.ANSWERED
     assert record.phase is CallPhase.ENDED
     assert record.agent == "PJSIP/agent1001"
+
+
+def test_caller_who_keys_for_a_callback_is_not_an_abandon() -> None:
+    record = run(
+        JoinedQueue(CID, at(5), "hotline", 1),
+        CallbackChosen(CID, at(9)),
+        CallHungUp(CID, at(12), 16, "Normal Clearing"),
+    )
+    assert record.outcome is CallOutcome.CALLBACK_REQUESTED
+    assert record.phase is CallPhase.ENDED and record.agent is None
+
+
+def test_callback_key_after_an_answer_or_before_the_queue_changes_nothing() -> None:
+    answered = run(
+        JoinedQueue(CID, at(5), "hotline", 1),
+        AgentConnected(CID, at(7), "hotline", "PJSIP/agent1001", 2),
+        CallbackChosen(CID, at(9)),
+    )
+    assert answered.outcome is CallOutcome.ANSWERED
+    assert run(CallbackChosen(CID, at(2))).outcome is CallOutcome.IN_PROGRESS
 
 
 def test_caller_hanging_up_in_queue_is_abandoned_with_wait() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "callcenter"
-PURE = ("core", "calls", "ivr", "queue", "asr", "ticketing", "staff")
+PURE = ("core", "calls", "ivr", "queue", "asr", "ticketing", "staff", "sim")
 FORBIDDEN = (
     "callcenter.adapters",
     "callcenter.bootstrap",

@@ -16,6 +16,7 @@ from callcenter.calls.events import (
     AgentConnected,
     CallAbandoned,
     CallArrived,
+    CallbackChosen,
     CallEvent,
     CallHungUp,
     JoinedQueue,
@@ -40,6 +41,7 @@ class HotlineMatch:
     numbers: frozenset[str] = frozenset({"12345"})
     recording_user_event: str = "HotlineRecording"  # dialplan: paths of the files being written
     recording_done_event: str = "HotlineRecordingComplete"  # dialplan hangup handler: files closed
+    callback_event: str = "HotlineCallbackRequested"  # dialplan: the caller pressed the callback key
 
 
 def normalise(message: Mapping[str, object]) -> dict[str, str]:
@@ -58,7 +60,7 @@ def translate(
     handler = _HANDLERS.get(name.lower())
     if handler is None:
         return None
-    ctx = _Context(headers, match, _timestamp(headers, received_at), server)
+    ctx = _Context(headers, match, event_time(headers, received_at), server)
     return handler(ctx)
 
 
@@ -96,7 +98,8 @@ class _Context:
         return self.headers.get("uniqueid") == self.headers.get("linkedid")
 
 
-def _timestamp(headers: Headers, received_at: datetime) -> datetime:
+def event_time(headers: Headers, received_at: datetime) -> datetime:
+    """The event's own ``Timestamp`` (manager.conf timestampevents), else when it was received."""
     raw = headers.get("timestamp")
     if not raw:
         return received_at
@@ -176,6 +179,8 @@ def _user_event(ctx: _Context) -> CallEvent | None:
         return RecordingFinished(
             call_id=ctx.call_id, at=ctx.at, has_audio=ctx.headers.get("hasaudio", "yes") != "no"
         )
+    if name == ctx.match.callback_event:
+        return CallbackChosen(call_id=ctx.call_id, at=ctx.at)
     if name != ctx.match.recording_user_event:
         return None
     return RecordingStarted(

@@ -16,7 +16,9 @@ DEFAULT_AGENTS = ("agent1001", "agent1002", "agent1003", "agent1004")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _AGENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _SECRET = re.compile(r"^[A-Za-z0-9._~+/=@%-]{8,128}$")  # nothing a .conf parser would cut (; , spaces)
+_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
 _DIGITS = re.compile(r"^[0-9]{3,20}$")
+_SIP_URI = re.compile(r"^sips?:[A-Za-z0-9._~:\[\]@+-]{1,200}$")  # one token: no space, "," or ";" (comment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,9 @@ class InstanceSettings:
     wrapup_time: int = 10
     hotline_number: str = "12345"
     pstn_match: str = "127.0.0.1"
+    pstn_outbound_uri: str = "sip:127.0.0.1:5080"  # where calls to citizens go (漏接回拨): the carrier's SBC
+    agi_port: int = 4573  # the app's FastAGI server on loopback (IVR self-service, overflow routing)
+    agi_host: str = "127.0.0.1"  # where Asterisk reaches that server (the app's host in containers)
     base_dir: PurePosixPath | None = None
     verbose: int = 3
 
@@ -46,7 +51,7 @@ class InstanceSettings:
 def validate(settings: InstanceSettings) -> None:
     """Reject values that would collide, break the rendered .conf syntax, or leave loopback open."""
     _check(bool(_NAME.match(settings.name)), "name", "lower-case letters, digits and '-', max 32")
-    for key in ("sip_port", "ami_port", "rtp_start", "rtp_end"):
+    for key in ("sip_port", "ami_port", "rtp_start", "rtp_end", "agi_port"):
         _check(1024 <= getattr(settings, key) <= 65535, key, "a port number from 1024 to 65535")
     _check(settings.rtp_end - settings.rtp_start >= 10, "rtp_end", "at least 10 ports above rtp_start")
     _check(settings.sip_port != settings.ami_port, "ami_port", "different from sip_port")
@@ -57,6 +62,8 @@ def validate(settings: InstanceSettings) -> None:
     _check(len(set(settings.agents)) == len(settings.agents), "agents", "unique names")
     _check(0 <= settings.wrapup_time <= 3600, "wrapup_time", "0 to 3600 seconds")
     _check(bool(_DIGITS.match(settings.hotline_number)), "hotline_number", "digits only")
+    _check(bool(_SIP_URI.match(settings.pstn_outbound_uri)), "pstn_outbound_uri", "a sip: URI")
+    _check(bool(_HOST.match(settings.agi_host)), "agi_host", "a host name or IPv4 address")
     _check(settings.base_dir is None or settings.base_dir.is_absolute(), "base_dir", "an absolute path")
     _check(0 <= settings.verbose <= 10, "verbose", "0 to 10")
 

@@ -76,6 +76,9 @@ def row_to_call(row: Mapping[Any, Any]) -> CallRecord:
     )
 
 
+_IN_CHUNK = 500  # ids per IN (...) list
+
+
 class SqlCallRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -85,14 +88,30 @@ class SqlCallRepository:
             row = (await conn.execute(select(calls).where(calls.c.call_id == call_id))).mappings().first()
         return row_to_call(row) if row else None
 
+    async def get_many(self, call_ids: Sequence[CallId]) -> dict[CallId, CallRecord]:
+        found: dict[CallId, CallRecord] = {}
+        async with self._engine.connect() as conn:
+            for start in range(0, len(call_ids), _IN_CHUNK):
+                chunk = list(call_ids[start : start + _IN_CHUNK])
+                rows = (await conn.execute(select(calls).where(calls.c.call_id.in_(chunk)))).mappings()
+                found.update((CallId(r["call_id"]), row_to_call(r)) for r in rows)
+        return found
+
     async def save(self, record: CallRecord) -> None:
-        values = call_to_row(record)
+        await self.save_many([record])
+
+    async def save_many(self, records: Sequence[CallRecord]) -> None:
+        """Every record in one transaction: a burst of AMI events costs one commit, not one per event."""
+        if not records:
+            return
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(calls).where(calls.c.call_id == record.call_id).values(**values)
-            )
-            if result.rowcount == 0:
-                await conn.execute(calls.insert().values(**values))
+            for record in records:
+                values = call_to_row(record)
+                result = await conn.execute(
+                    update(calls).where(calls.c.call_id == record.call_id).values(**values)
+                )
+                if result.rowcount == 0:
+                    await conn.execute(calls.insert().values(**values))
 
     async def recent(self, limit: int, offset: int = 0) -> Sequence[CallRecord]:
         query = select(calls).order_by(calls.c.arrived_at.desc()).limit(limit).offset(offset)

@@ -6,6 +6,8 @@ from typing import Any
 
 from callcenter.ticketing.actors import Actor, Role
 from callcenter.ticketing.record import Entry, ExtensionRequest, ReturnRecord
+from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.suggestions import suggest
 from callcenter.ticketing.views import citizen_for, mask_phone
 from callcenter.ticketing.workorder import WorkOrder
 
@@ -94,4 +96,19 @@ def order_json(order: WorkOrder, viewer: Actor, trail: list[dict[str, Any]] | No
         ],
         "annotations": [{"kind": a.kind, **_entry(a.entry)} for a in life.annotations],
         "trail": trail or [],
+        "suggestions": _suggestions(order) if life.status is TicketStatus.DRAFT else None,
+    }
+
+
+def _suggestions(order: WorkOrder) -> dict[str, Any]:
+    """For a draft only (seen by hotline staff): what the caller's words suggest (草稿建议)."""
+    s = suggest(order.ticket.request_text)
+    return {
+        "urgency": s.urgency,
+        "urgency_reasons": list(s.urgency_reasons),
+        "intent": s.intent,
+        "intent_confidence": s.intent_confidence,
+        "request_type": s.request_type,
+        "contact_number": s.contact_number,
+        "request_text": s.request_text,
     }

@@ -29,6 +29,10 @@ class CallerScript:
     Speaks ``audio`` (any WAV, converted to 8 kHz) after ``speak_after_s`` and hangs up ``tail_s`` after it
     ends; with ``hang_up_after_s`` it hangs up that long after the answer instead (an abandoned call when
     no agent has taken it by then). A BYE from Asterisk ends the call at any point.
+
+    ``keys``: DTMF to send, as (seconds after the answer, digits), e.g. ``((2.0, "2"),)``; RFC 4733 events
+    in the media stream. The other times (``speak_after_s``, ``hang_up_after_s``) still count from the
+    answer: keying time is taken out of them.
     """
 
     caller_number: str = "13800138001"
@@ -38,6 +42,7 @@ class CallerScript:
     tail_s: float = 1.0
     hang_up_after_s: float | None = None
     max_call_s: float = 180.0
+    keys: tuple[tuple[float, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +112,16 @@ class SippCaller:
         if self.script.audio is not None:
             pcap = self._workdir / "speech.pcap"
             talk_s += write_rtp_pcap(pcap, load_telephone_wav(self.script.audio))
-        speak_after_ms = int(self.script.speak_after_s * 1000)
+        keys, keyed_s = _key_steps(self.script.keys)
+        speak_after_s = max(self.script.speak_after_s - keyed_s, 0.0)
+        speak_after_ms = int(speak_after_s * 1000)
         if self.script.hang_up_after_s is not None:
-            talk_s = max(self.script.hang_up_after_s - self.script.speak_after_s, 0.001)
+            hang_up_after_s = max(self.script.hang_up_after_s - keyed_s, 0.001)
+            talk_s = max(hang_up_after_s - speak_after_s, 0.001)
             if self.script.audio is None:
-                speak_after_ms, talk_s = 0, self.script.hang_up_after_s
+                speak_after_ms, talk_s = 0, hang_up_after_s
         return caller_scenario(
-            self.script.caller_number, str(pcap) if pcap else None, speak_after_ms, int(talk_s * 1000)
+            self.script.caller_number, str(pcap) if pcap else None, speak_after_ms, int(talk_s * 1000), keys
         )
 
     def _argv(self, scenario: Path) -> list[str]:
@@ -160,3 +168,20 @@ class SippCaller:
         return CallerResult(
             completed=code == 0, returncode=code, answered="answered" in markers, ended_by=ended_by, log=log
         )
+
+
+KEY_MS = 250  # sipp play_dtmf: each digit lasts 250 ms
+
+
+def _key_steps(keys: tuple[tuple[float, str], ...]) -> tuple[list[tuple[int, str]], float]:
+    """Keys as (ms to wait before, digits) steps, and the scenario seconds they take (to the last start).
+
+    sipp plays the digits in the background (the scenario goes on at once), so each wait counts from the
+    previous step's start; a step never starts before the previous digits have been sent."""
+    steps: list[tuple[int, str]] = []
+    start_ms = free_ms = 0
+    for at_s, digits in sorted(keys):
+        at_ms = max(int(at_s * 1000), free_ms)
+        steps.append((at_ms - start_ms, digits))
+        start_ms, free_ms = at_ms, at_ms + KEY_MS * len(digits)
+    return steps, start_ms / 1000

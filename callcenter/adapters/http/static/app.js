@@ -12,6 +12,7 @@ import { dispatchView } from "./desk/dispatch.js";
 import { intakeView } from "./desk/intake.js";
 import { label } from "./desk/labels.js";
 import { searchView } from "./desk/search.js";
+import { seatBar } from "./desk/seat.js";
 import { superviseView } from "./desk/supervise.js";
 
 const TABS = [
@@ -23,14 +24,21 @@ const TABS = [
   { key: "calls", title: "通话", roles: ["supervisor", "admin"], make: callsView },
   { key: "admin", title: "管理", roles: ["admin"], make: adminView },
 ];
+/** Pages of their own, opened from the tab bar: the wall screen, the callback list, staffing. */
+const PAGES = [
+  { href: "/wallboard", title: "实时大屏", roles: ["agent", "dispatcher", "supervisor", "admin"] },
+  { href: "/callbacks", title: "漏接回拨", roles: ["agent", "supervisor", "admin"] },
+  { href: "/staffing", title: "排班测算", roles: ["supervisor", "admin"] },
+];
 const UNIT_INBOX = "/static/inbox.html";
 const POLL_MS = 60000;
 
 const $ = (selector) => document.querySelector(selector);
-const desk = { me: null, views: new Map(), active: null, events: null, poll: null };
+const desk = { me: null, views: new Map(), active: null, events: null, poll: null, seat: null };
 
 function showLogin(message) {
   closeLive();
+  closeSeat();
   desk.me = null;
   desk.views.clear();
   $("#tabs").hidden = true;
@@ -98,6 +106,8 @@ function renderTabs() {
   const nav = $("#tabs");
   nav.replaceChildren(...tabsFor(desk.me.role).map((tab) => h("button", {
     type: "button", text: tab.title, data: { key: tab.key }, on: { click: () => { location.hash = tab.key; } },
+  })), ...PAGES.filter((page) => page.roles.includes(desk.me.role)).map((page) => h("a", {
+    class: "page-link", href: page.href, target: "_blank", rel: "noopener", text: page.title,
   })));
   nav.hidden = false;
 }
@@ -122,6 +132,19 @@ function closeLive() {
   if (desk.events) desk.events.close();
   clearInterval(desk.poll);
   desk.events = null;
+}
+
+/** The seat bar (签入/示忙/示闲/签出) for staff who take calls. */
+function openSeat(me) {
+  closeSeat();
+  desk.seat = seatBar(me);
+  $("#seat").replaceChildren(desk.seat.root);
+}
+
+function closeSeat() {
+  if (desk.seat) desk.seat.stop();
+  desk.seat = null;
+  $("#seat").replaceChildren();
 }
 
 async function health() {
@@ -151,6 +174,7 @@ async function boot() {
   $("#logout").hidden = false;
   await loadCatalogue();
   renderTabs();
+  openSeat(me);
   go(location.hash);
   openLive();
   return undefined;

@@ -38,6 +38,24 @@ function registrationFields(order) {
   return f;
 }
 
+/** What the caller's words suggest for a draft (草稿建议): shown, and applied only when the agent says so. */
+function draftCues(order, f) {
+  const s = order && order.suggestions;
+  if (!s) return null;
+  const parts = [`紧急程度：${label("urgency", s.urgency)}`];
+  if (s.urgency_reasons.length) parts.push(`（${s.urgency_reasons.join("、")}）`);
+  parts.push(`；诉求性质：${label("intent", s.intent)}`);
+  if (s.contact_number) parts.push(`；来电中提到的号码：${s.contact_number}`);
+  const apply = () => {
+    f.urgency.value = s.urgency;
+    if (s.request_type) f.request_type.value = s.request_type;
+    if (s.contact_number && !f.phone.value.trim()) f.phone.value = s.contact_number;
+    if (s.request_text && s.request_text !== f.request_text.value) f.request_text.value = s.request_text;
+  };
+  return h("div", { class: "suggestion draft-cues" }, h("span", { text: `通话建议 — ${parts.join("")}` }), " ",
+    h("button", { type: "button", class: "small", text: "采用", on: { click: apply } }));
+}
+
 /** The form to register a draft (order) or create a new order (order null). */
 function registrationForm(order, done) {
   const f = registrationFields(order);
@@ -81,6 +99,7 @@ function registrationForm(order, done) {
     ? api("POST", `/api/workorders/${order.id}/register`, body(dispatch))
     : api("POST", "/api/workorders", body(dispatch)));
   const controls = [
+    draftCues(order, f),
     field("诉求内容", f.request_text, "wide"), field("诉求摘要", f.summary, "wide"),
     caller ? field("来电号码", caller) : null,
     field("市民姓名", f.name), field("联系电话", f.phone), field("保密工单", f.confidential, "check"),

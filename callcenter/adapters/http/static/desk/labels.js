@@ -18,6 +18,7 @@ export const LABELS = {
   },
   urgency: { extra_urgent: "特急", urgent: "紧急", expedited: "急件", normal: "普通" },
   request_type: { consultation: "咨询", complaint: "投诉", request: "求助", enterprise_request: "企业诉求" },
+  intent: { consultation: "咨询", request: "求助", complaint: "投诉", report: "举报", suggestion: "建议" },
   role: { agent: "话务员", dispatcher: "派单员", supervisor: "督办员", unit_staff: "承办单位人员", admin: "管理员" },
   supervision_kind: { platform: "平台督办", key: "重点督办", special: "专项督办", on_site: "现场督办", media: "媒体督办" },
   supervision_trigger: { manual: "人工督办", overdue: "超期（红牌）", duplicates: "重复来电（并单）", return_limit: "退单次数超限" },
@@ -30,13 +31,16 @@ export const LABELS = {
   unit_kind: { street_office: "街道办事处", department: "职能部门", enterprise: "公共服务企业", other: "其他" },
   source: { call: "来电", manual: "人工录入" },
   call_outcome: {
-    answered: "已接通", abandoned: "放弃", in_progress: "进行中", ended_in_greeting: "欢迎语中挂机", lost_track: "未跟踪",
+    answered: "已接通", abandoned: "放弃", callback_requested: "预约回拨", in_progress: "进行中", ended_in_greeting: "欢迎语中挂机", lost_track: "未跟踪",
   },
   failure: {
     no_caller_speech: "未识别到来电人语音", silent: "录音无声", empty: "录音为空", unreadable: "录音无法读取",
     not_found: "录音文件缺失", too_short: "录音过短", transcription_failed: "转写失败",
   },
   speaker: { caller: "来电人", agent: "坐席" },
+  activity: { logged_out: "未签入", idle: "空闲", ringing: "振铃", on_call: "通话中", wrap_up: "话后整理", paused: "示忙" },
+  pause_reason: { acw: "话后整理", break: "小休", meal: "用餐", training: "培训", meeting: "会议", other: "其他", unavailable: "话机未注册" },
+  skill: { enterprise: "涉企", dialect: "方言", foreign: "外语" },
   unclear: {
     no_category: "未选择诉求分类", area_unresolved: "地址无法确定区域", area_too_coarse: "地址只到区县，需具体到街道",
     ambiguous: "地址对应多个区域", no_rule: "该分类在此区域无派单规则", unit_inactive: "规则指定的单位已停用",
@@ -53,6 +57,8 @@ export const LABELS = {
     supervision_not_found: "督办不存在", supervision_due_before_opening: "督办期限早于开始时间",
     supervision_kind_required: "请选择督办类型", supervision_target_invalid: "督办对象无效",
     invalid_credentials: "账号或密码错误", not_authenticated: "请先登录", access_denied: "无权访问",
+    seat_taken: "该坐席已被他人签入", already_logged_in: "您已在其他坐席签入，请先签出", not_logged_in: "您尚未签入坐席",
+    busy_on_call: "通话中不能签出", live_state_unavailable: "坐席状态服务暂不可用", telephony_unavailable: "电话系统暂不可用",
     http_404: "接口不存在", http_405: "请求方式不被允许", network: "无法连接服务器",
   },
 };

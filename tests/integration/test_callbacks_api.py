@@ -1,0 +1,95 @@
+"""The callback list over HTTP on a real database: agents read, supervisors and admins retry and cancel;
+bad input is refused; hostile numbers stay inert text; the page ships under the app's CSP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.adapters.db.callbacks import SqlCallbacks
+from callcenter.adapters.http.callbacks import callback_routes
+from callcenter.core.ids import CallId
+from callcenter.queue.callback_service import CallbackFloor
+from callcenter.queue.callbacks import CallbackPolicy
+from callcenter.queue.events import CallerAbandoned
+from tests.support.web import START, Web, build_web
+
+POLICY = CallbackPolicy(max_attempts=2, retry_s=300)
+
+
+@pytest.fixture
+async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
+    store = SqlCallbacks(engine)
+    floor = CallbackFloor(store, POLICY)
+    for n, number in enumerate(["13800138001", "13900139002", "<script>alert(1)</script>"]):
+        at = START - timedelta(minutes=10 - n)
+        await floor.handle(CallerAbandoned("a", "hotline", f"e{n}", CallId(f"c{n}"), number, 30, 1, at))
+    return await build_web(aiohttp_client, engine, extra_routes=(callback_routes(store, POLICY),))
+
+
+async def items(client: Any, query: str = "") -> list[dict[str, Any]]:
+    response = await client.get(f"/api/callbacks{query}")
+    assert response.status == 200, await response.text()
+    body: list[dict[str, Any]] = (await response.json())["items"]
+    return body
+
+
+async def test_an_agent_reads_the_list_newest_first_with_filters(web: Web) -> None:
+    client = await web.login("agent1")
+    listed = await items(client)
+    assert [i["state"] for i in listed] == ["not_callable", "pending", "pending"]
+    assert listed[0]["citizen_number"] == "<script>alert(1)</script>"  # data, never markup
+    assert [i["citizen_number"] for i in await items(client, "?state=pending")] == [
+        "13900139002",
+        "13800138001",
+    ]
+    assert len(await items(client, "?date=2026-11-24")) == 3
+    assert await items(client, "?date=2026-11-23") == []
+    one = await client.get(f"/api/callbacks/{listed[1]['id']}")
+    assert [s["entry_id"] for s in (await one.json())["sources"]] == ["e1"]
+    assert (await client.post(f"/api/callbacks/{listed[1]['id']}/cancel")).status == 403
+
+
+@pytest.mark.parametrize("query", ["?state=bogus", "?date=24.11.2026", "?limit=0", "?limit=x"])
+async def test_bad_filters_are_refused(web: Web, query: str) -> None:
+    client = await web.login("supervisor1")
+    assert (await client.get(f"/api/callbacks{query}")).status == 400
+
+
+async def test_a_supervisor_cancels_and_retries(web: Web) -> None:
+    client = await web.login("supervisor1")
+    pending = (await items(client, "?state=pending"))[0]
+    response = await client.post(f"/api/callbacks/{pending['id']}/cancel")
+    assert response.status == 200
+    cancelled = await response.json()
+    assert (cancelled["state"], cancelled["closed_by"], cancelled["close_reason"]) == (
+        "cancelled",
+        "supervisor1",
+        "supervisor",
+    )
+    assert (await client.post(f"/api/callbacks/{pending['id']}/cancel")).status == 409
+    reopened = await (await client.post(f"/api/callbacks/{pending['id']}/retry")).json()
+    assert reopened["state"] == "pending" and reopened["next_attempt_at"] == START.isoformat()
+    refused = (await items(client, "?state=not_callable"))[0]
+    assert (await client.post(f"/api/callbacks/{refused['id']}/retry")).status == 409
+    assert (await client.post("/api/callbacks/999/retry")).status == 404
+    assert (await client.post("/api/callbacks/x1/retry")).status == 400
+
+
+async def test_units_and_anonymous_may_not(web: Web) -> None:
+    client = await web.login("unit-a")
+    assert (await client.get("/api/callbacks")).status == 403
+    web.client.session.cookie_jar.clear()
+    assert (await web.client.get("/api/callbacks")).status == 401
+
+
+async def test_the_page_is_served_under_the_csp(web: Web) -> None:
+    response = await web.client.get("/callbacks")
+    assert response.status == 200
+    assert "漏接回拨" in await response.text()
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    script = await (await web.client.get("/static/callbacks.js")).text()
+    assert "innerHTML" not in script and "textContent" in script
