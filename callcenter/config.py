@@ -113,6 +113,13 @@ class Settings:
     # Several Asterisks (issue 5, part G: docs/scale-out.md, callcenter/asterisk_servers.py). "": the one
     # local instance above; else "name=host:port[;user=…][;secret_env=VAR][;queue_log=PATH], …"
     asterisk_servers: str = ""
+    # Live transcription (issue 6: docs/live-transcription.md; the Asterisk tap: docs/ivr-and-queues.md).
+    # When an agent answers, Asterisk streams each party's voice over AudioSocket to the live worker.
+    live_asr: int = 1  # 1: answered queue calls are also transcribed while they last; 0: after hangup only
+    live_asr_host: str = "127.0.0.1"  # the live worker's AudioSocket address as Asterisk dials it
+    live_asr_bind: str = "127.0.0.1"  # the address the live worker's AudioSocket server listens on
+    live_asr_port: int = 9093  # the AudioSocket server's TCP port
+    live_asr_streams: int = 8  # concurrent live streams per live worker; beyond it: after hangup only
 
     @property
     def effective_database_url(self) -> str:
@@ -208,6 +215,7 @@ def validate(settings: Settings) -> None:
     _validate_service_level(settings)
     _validate_ivr(settings)
     _validate_callbacks(settings)
+    _validate_live_asr(settings)
     asterisk_servers(settings)  # raises ConfigError naming the bad server
     if not 1 <= settings.agents_flush_ms <= settings.agents_check_ms <= 60_000:
         raise ConfigError("agents_flush_ms must be 1..agents_check_ms, at most 60000", key="agents_flush_ms")
@@ -274,6 +282,18 @@ def _validate_ivr(settings: Settings) -> None:
     name = settings.overflow_general_queue
     if name and not (name[0].isalpha() and all(c.isalnum() or c == "-" for c in name)):
         raise ConfigError("overflow_general_queue must be a queue name", key="overflow_general_queue")
+
+
+def _validate_live_asr(settings: Settings) -> None:
+    if settings.live_asr not in (0, 1):
+        raise ConfigError("live_asr must be 0 or 1", key="live_asr")
+    for key in ("live_asr_host", "live_asr_bind"):
+        if not _HOST.match(getattr(settings, key)):
+            raise ConfigError(f"{key} must be a host name or an IPv4 address", key=key)
+    if not 1024 <= settings.live_asr_port < 65536:
+        raise ConfigError("live_asr_port must be a port number from 1024", key="live_asr_port")
+    if not 0 <= settings.live_asr_streams <= 1000:
+        raise ConfigError("live_asr_streams must be 0..1000", key="live_asr_streams")
 
 
 LOCAL_SECRETS = ("ami_secret", "agent_password", "admin_password")
