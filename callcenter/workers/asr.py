@@ -5,6 +5,9 @@ event loop stays free to talk to Redis and the database. A job is acknowledged o
 transcript and draft are stored; a job that keeps failing becomes a flagged draft after
 ``max_attempts`` deliveries. Killing the process loses nothing: its pending job is claimed by the
 next worker once it has been idle ``claim_after`` seconds.
+
+What the live worker already closed during the call (``docs/live-transcription.md``) is taken from Redis,
+so only the rest of each side is decoded here: that is what makes a draft ready soon after hangup.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import contextlib
 import logging
 import os
 import signal
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,14 +29,17 @@ from callcenter.adapters.asr.calls import transcribe_call
 from callcenter.adapters.db.engine import create_engine
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
 from callcenter.adapters.redis.jobs import Delivery, RedisTranscriptionQueue
+from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.tasks import cancel_all
-from callcenter.asr.model import Transcript
+from callcenter.asr.model import Speaker, Transcript
 from callcenter.asr.port import Transcriber
 from callcenter.asr.service import CallTranscription
+from callcenter.asr.stitch import LiveSide, live_sides
 from callcenter.calls.ports import TranscriptionJob
 from callcenter.config import Settings
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import NotFound
+from callcenter.core.ids import CallId
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,7 @@ class WorkerOptions:
     claim_after_ms: int
     max_attempts: int
     block_ms: int = 1000
+    live_wait_s: float = 3.0  # how long a job waits for the live worker to close the call's last words
 
 
 async def run_worker(settings: Settings, transcriber: Transcriber, options: WorkerOptions) -> None:
@@ -61,7 +69,7 @@ async def run_worker(settings: Settings, transcriber: Transcriber, options: Work
         service = CallTranscription(
             SqlCallRepository(engine),
             SqlTranscriptionStore(engine),
-            _runner(transcriber, executor),
+            _runner(transcriber, executor, RedisLiveTranscripts(redis), options.live_wait_s),
             SystemClock(),
         )
         log.info("ASR worker %s ready (engine %s, pid %d)", options.consumer, transcriber.name, os.getpid())
@@ -72,14 +80,36 @@ async def run_worker(settings: Settings, transcriber: Transcriber, options: Work
         await engine.dispose()
 
 
-def _runner(transcriber: Transcriber, executor: ThreadPoolExecutor):  # type: ignore[no-untyped-def]
+def _runner(  # type: ignore[no-untyped-def]
+    transcriber: Transcriber, executor: ThreadPoolExecutor, live: RedisLiveTranscripts, live_wait_s: float
+):
     async def run(job: TranscriptionJob) -> Transcript:
+        sides = await live_parts(live, job.call_id, live_wait_s)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            executor, transcribe_call, transcriber, job.caller_path, job.agent_path
+            executor, transcribe_call, transcriber, job.caller_path, job.agent_path, sides
         )
 
     return run
+
+
+async def live_parts(live: RedisLiveTranscripts, call_id: CallId, wait_s: float) -> dict[Speaker, LiveSide]:
+    """The sides the live worker covered, once each has ended (or after ``wait_s``: then up to where it got).
+    Redis unavailable: nothing, and the whole recording is decoded here."""
+    deadline = time.monotonic() + wait_s
+    try:
+        while True:
+            covered = await live.covered(call_id)  # read before the finals: they include all it covers
+            finals = await live.finals(call_id)
+            seen = set(covered) | {e.speaker for e in finals}
+            if seen <= await live.ended(call_id) or time.monotonic() >= deadline:
+                return live_sides(finals, covered)
+            await asyncio.sleep(0.1)
+    except (RedisError, OSError) as exc:
+        log.warning(
+            "call_id=%s: live transcript unavailable (%s); decoding the whole recording", call_id, exc
+        )
+        return {}
 
 
 async def _serve(
