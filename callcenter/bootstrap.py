@@ -28,11 +28,13 @@ from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.http.agents import agent_routes
 from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.adapters.http.callbacks import callback_routes
+from callcenter.adapters.http.live import LiveDeps, live_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
 from callcenter.adapters.http.wallboard import wallboard_routes
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
+from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import Wallboard
 from callcenter.adapters.tasks import cancel_all
 from callcenter.callback_parts import CallbackParts, build_callbacks, dialer_ctx
@@ -171,6 +173,11 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
             service_level_routes(hotline.service_level.tally, alarm_policy(hotline.settings)),
             wallboard_routes(hotline.wallboard.feed),
             agent_routes(hotline.agents),
+            live_routes(
+                LiveDeps(
+                    RedisLiveTranscripts(hotline.redis), hotline.redis, SqlCallRepository(hotline.engine)
+                )
+            ),
             callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
             staffing_routes(),
         ),

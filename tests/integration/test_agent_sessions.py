@@ -15,10 +15,15 @@ from redis.asyncio import Redis
 
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter.adapters.redis.live import RedisLiveTranscripts
+from callcenter.asr.live import LiveEvent, LiveKind
+from callcenter.asr.model import Speaker
+from callcenter.core.ids import CallId
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
 from tests.support.asterisk import AmiSession
 from tests.support.hotline import REDIS_URL, RunningHotline
+from tests.support.sse import next_event
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.usefixtures("redis_streams_cleanup")]
 
@@ -226,3 +231,47 @@ async def test_state_rebuilt_from_asterisk_after_redis_lost_it_and_after_a_resta
         )
     finally:
         await wipe(prefix)
+
+
+async def test_the_agent_follows_the_live_transcript_of_the_call_at_the_seat(
+    floor: RunningHotline,
+    staff: Callable[..., Awaitable[Staff]],
+    agent_phone: Callable[..., AgentPhone],
+    caller: Callable[[CallerScript], SippCaller],
+    asterisk: AsteriskInstance,
+) -> None:
+    agent_phone("agent1004", hang_up_after_s=12)
+    fay, gus, sue = await staff("fay"), await staff("gus"), await staff("sue", Role.SUPERVISOR)
+    await fay.call("POST", "/api/agent/session", {"seat": "agent1004"})
+    await seat_state(fay, "idle")
+    assert await fay.call("GET", "/api/agent/call") == {"call": None}
+    script = CallerScript(caller_number="13800138405", hang_up_after_s=asterisk.greeting_seconds() + 30)
+    calling = asyncio.create_task(asyncio.to_thread(caller(script).run, 60))
+    await seat_state(fay, "on_call", within=30)
+    call = (await fay.call("GET", "/api/agent/call"))["call"]
+    assert call["caller_number"] == "138****8405", call
+    call_id = CallId(call["call_id"])
+
+    live = RedisLiveTranscripts(floor.hotline.redis)
+    said = LiveEvent(call_id, Speaker.CALLER, LiveKind.FINAL, 1, "我家停电了", 1.0, 2.5)
+    await live.publish(said)  # closed before the desk opened the stream: replayed first
+    async with fay.http.get(fay.url(f"/api/calls/{call_id}/live")) as stream:
+        assert stream.status == 200 and stream.content_type == "text/event-stream"
+        assert (await next_event(stream, "final"))["text"] == "我家停电了"
+        await live.publish(LiveEvent(call_id, Speaker.CALLER, LiveKind.PARTIAL, 2, "在建国", 3.0, 3.6))
+        await live.publish(LiveEvent(call_id, Speaker.CALLER, LiveKind.FINAL, 3, "在建国门内大街", 3.0, 4.4))
+        assert (await next_event(stream, "partial"))["text"] == "在建国"
+        final = await next_event(stream, "final")
+        assert (final["text"], final["speaker"], final["start"]) == ("在建国门内大街", "caller", 3.0)
+
+    async with gus.http.get(gus.url(f"/api/calls/{call_id}/live")) as denied:
+        assert denied.status == 403  # another agent: not their call
+    async with sue.http.get(sue.url(f"/api/calls/{call_id}/live")) as listening:
+        assert listening.status == 200  # a supervisor may listen to any call (quality inspection)
+        assert (await next_event(listening, "final"))["text"] == "我家停电了"
+    async with sue.http.get(sue.url("/api/calls/no%20such%3Ccall%3E/live")) as bad:
+        assert bad.status == 400
+    async with sue.http.get(sue.url("/api/calls/1.2/live")) as unknown:
+        assert unknown.status == 404
+    result = await calling
+    assert result.answered, result.log
