@@ -5,6 +5,7 @@
 import { api, errorText } from "./api.js";
 import { fill, h, select } from "./dom.js";
 import { label, options } from "./labels.js";
+import { livePanel } from "./live.js";
 
 const POLL_MS = 3000;
 const SEAT_ROLES = ["agent", "supervisor", "admin"];
@@ -28,6 +29,7 @@ export function seatBar(me) {
   const root = h("section", { class: "seatbar", "aria-label": "坐席状态" });
   if (!SEAT_ROLES.includes(me.role)) return { root, stop() {} };
   const bar = { session: null, busy: false, timer: null, poll: null };
+  const live = livePanel();
   const msg = h("span", { class: "seat-message", role: "status" });
   const clock = h("span", { class: "seat-timer" });
 
@@ -82,8 +84,9 @@ export function seatBar(me) {
 
   function render() {
     const session = bar.session;
-    fill(root, [session && session.logged_in ? controls(session) : loginForm(), msg]);
+    fill(root, [session && session.logged_in ? controls(session) : loginForm(), msg, live.root]);
     tick();
+    live.update(session && session.logged_in ? session.seat_state : null);
   }
 
   async function refresh() {
@@ -106,6 +109,7 @@ export function seatBar(me) {
     stop() {
       clearInterval(bar.poll);
       clearInterval(bar.timer);
+      live.stop();
     },
   };
 }
