@@ -37,6 +37,7 @@ from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import Wallboard
 from callcenter.adapters.tasks import cancel_all
+from callcenter.asr.pool import AUTO, pool_size
 from callcenter.callback_parts import CallbackParts, build_callbacks, dialer_ctx
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
@@ -200,7 +201,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     app.cleanup_ctx.append(fast_agi_ctx(hotline.settings, _ticket_status(hotline)))
     app.cleanup_ctx.append(_sweeper(hotline))
     app.cleanup_ctx.append(_deadline_watch(hotline))
-    workers = settings.asr_workers if asr_workers is None else asr_workers
+    workers = asr_pool_size(settings) if asr_workers is None else asr_workers
     if workers:
         app.cleanup_ctx.append(_asr_workers(settings, workers))
     return app
@@ -330,6 +331,16 @@ class NoInbox:
 def settings_env(settings: Settings) -> dict[str, str]:
     """The settings as CALLCENTER_* variables, so child processes load exactly the same ones."""
     return {f"CALLCENTER_{f.name.upper()}": str(getattr(settings, f.name)) for f in fields(Settings)}
+
+
+def asr_pool_size(settings: Settings) -> int:
+    """``asr_workers``, or for -1 what this machine's cores and memory carry (callcenter/asr/pool.py)."""
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    cpus = len(os.sched_getaffinity(0))
+    size = pool_size(settings.asr_workers, settings.asr_engine, cpus, memory_mb, settings.whisper_threads)
+    if settings.asr_workers == AUTO:
+        log.info("ASR workers: %d for %d cores and %d MB (%s)", size, cpus, memory_mb, settings.asr_engine)
+    return size
 
 
 def _asr_workers(settings: Settings, count: int) -> Callable[[web.Application], AsyncIterator[None]]:

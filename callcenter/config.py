@@ -62,7 +62,7 @@ class Settings:
         1  # 1: decode each speech span on its own (see docs/asr.md); 0: whole side
     )
     whisper_model_dir: str = ""  # another faster-whisper model directory instead of the PyPI Whisper-base
-    asr_workers: int = 1
+    asr_workers: int = -1  # after-call ASR processes: -1 sized to the machine (callcenter/asr/pool.py)
     asr_claim_after_s: int = 300
     transcription_sweep_s: float = 30.0  # how often calls whose job could not be queued are queued again
     asr_max_attempts: int = 3
@@ -196,8 +196,8 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"{key} must be a port number", key=key)
     if settings.rtp_end <= settings.rtp_start:
         raise ConfigError("rtp_end must be above rtp_start", key="rtp_end")
-    if settings.asr_workers < 0:  # 0: workers run as their own service (see docker-compose.yml)
-        raise ConfigError("asr_workers must be 0 or more", key="asr_workers")
+    if settings.asr_workers < -1:  # 0: workers run as their own service (see docker-compose.yml)
+        raise ConfigError("asr_workers must be -1 (sized to the machine), 0 or more", key="asr_workers")
     if settings.rules_file:
         from callcenter.rules import load_rules  # validated at start-up, not at first use
 
