@@ -204,6 +204,8 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     workers = asr_pool_size(settings) if asr_workers is None else asr_workers
     if workers:
         app.cleanup_ctx.append(_asr_workers(settings, workers))
+        if settings.live_asr:  # the live ASR worker (AudioSocket server) beside them: issue 6
+            app.cleanup_ctx.append(_live_worker(settings))
     return app
 
 
@@ -387,6 +389,26 @@ class WorkerSupervisor:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "callcenter", "asr-worker", "--consumer", name, env=env
         )
+        self.processes[name] = proc
+        return proc
+
+
+def _live_worker(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        supervisor = LiveWorkerSupervisor(settings, 1)
+        await supervisor.start()
+        yield
+        await supervisor.stop()
+
+    return ctx
+
+
+class LiveWorkerSupervisor(WorkerSupervisor):
+    """Keeps the live ASR worker process alive (docs/live-transcription.md)."""
+
+    async def _spawn(self, name: str) -> asyncio.subprocess.Process:
+        env = {**os.environ, **settings_env(self._settings)}
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "callcenter", "live-asr", env=env)
         self.processes[name] = proc
         return proc
 

@@ -66,6 +66,14 @@ def cmd_asr_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_live_asr(_args: argparse.Namespace, settings: Settings) -> int:
+    from callcenter.adapters.asr.live_factory import live_engine_from_config
+    from callcenter.workers.live import run_live_worker, stream_limit
+
+    asyncio.run(run_live_worker(settings, live_engine_from_config(settings), stream_limit(settings)))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Web UI + API, AMI bridge and ASR workers against an Asterisk that is already running."""
     from aiohttp import web
@@ -168,6 +176,7 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "db-upgrade": (cmd_db_upgrade, "create or migrate the database schema"),
     "seed-catalogue": (cmd_seed_catalogue, "load the sample city's dispatch catalogue (idempotent)"),
     "asr-worker": (cmd_asr_worker, "run one ASR worker process (transcription jobs from Redis)"),
+    "live-asr": (cmd_live_asr, "run the live ASR worker (AudioSocket streams from Asterisk → Redis)"),
     "serve": (cmd_serve, "run web UI, AMI bridge and ASR workers (Asterisk already running)"),
     "run": (cmd_run, "run the whole hotline here: Asterisk, bridge, ASR workers, web UI"),
     "asterisk": (cmd_asterisk, "start, stop or check this machine's hotline Asterisk"),

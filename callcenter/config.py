@@ -119,7 +119,9 @@ class Settings:
     live_asr_host: str = "127.0.0.1"  # the live worker's AudioSocket address as Asterisk dials it
     live_asr_bind: str = "127.0.0.1"  # the address the live worker's AudioSocket server listens on
     live_asr_port: int = 9093  # the AudioSocket server's TCP port
-    live_asr_streams: int = 8  # concurrent live streams per live worker; beyond it: after hangup only
+    # concurrent live streams per live worker (-1: sized to the machine, callcenter/asr/live_capacity.py);
+    # beyond it a stream is refused and that call is transcribed after hangup only
+    live_asr_streams: int = -1
 
     @property
     def effective_database_url(self) -> str:
@@ -292,8 +294,10 @@ def _validate_live_asr(settings: Settings) -> None:
             raise ConfigError(f"{key} must be a host name or an IPv4 address", key=key)
     if not 1024 <= settings.live_asr_port < 65536:
         raise ConfigError("live_asr_port must be a port number from 1024", key="live_asr_port")
-    if not 0 <= settings.live_asr_streams <= 1000:
-        raise ConfigError("live_asr_streams must be 0..1000", key="live_asr_streams")
+    if not -1 <= settings.live_asr_streams <= 1000:
+        raise ConfigError(
+            "live_asr_streams must be -1 (sized to the machine) or 0..1000", key="live_asr_streams"
+        )
 
 
 LOCAL_SECRETS = ("ami_secret", "agent_password", "admin_password")

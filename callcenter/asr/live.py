@@ -113,17 +113,14 @@ def event_from_json(text: str | bytes) -> LiveEvent:
 
 
 def shifted(event: LiveEvent, offset: float) -> LiveEvent:
-    """The event with its times moved by ``offset`` seconds (from stream time to recording time)."""
-    words = tuple(Word(w.text, w.start + offset, w.end + offset, w.confidence) for w in event.words)
+    """The event with its times moved by ``offset`` seconds (stream time → recording time), to the ms."""
+
+    def at(seconds: float) -> float:
+        return round(seconds + offset, 3)
+
+    words = tuple(Word(w.text, at(w.start), at(w.end), w.confidence) for w in event.words)
     return LiveEvent(
-        event.call_id,
-        event.speaker,
-        event.kind,
-        event.seq,
-        event.text,
-        event.start + offset,
-        event.end + offset,
-        words,
+        event.call_id, event.speaker, event.kind, event.seq, event.text, at(event.start), at(event.end), words
     )
 
 

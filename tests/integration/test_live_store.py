@@ -120,3 +120,8 @@ async def test_ended_sides_are_marked(store: RedisLiveTranscripts) -> None:
     assert await store.ended(CALL) == set()
     await store.mark_ended(CALL, Speaker.CALLER)
     assert await store.ended(CALL) == {Speaker.CALLER}
+
+
+async def test_event_numbers_increase_per_side(store: RedisLiveTranscripts) -> None:
+    assert [await store.next_seq(CALL, Speaker.CALLER) for _ in range(3)] == [1, 2, 3]
+    assert await store.next_seq(CALL, Speaker.AGENT) == 1

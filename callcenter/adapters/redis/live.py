@@ -8,6 +8,7 @@ Keys (``prefix`` default ``cc:live``), see docs/live-transcription.md:
 - ``<prefix>:segments:<call_id>`` list of FINAL events as JSON, 24 h.
 - ``<prefix>:covered:<call_id>`` hash speaker -> seconds of that side's recording closed into finals, 24 h.
 - ``<prefix>:ended:<call_id>`` hash speaker -> "1" once that side's stream ended and was flushed, 24 h.
+- ``<prefix>:seq:<call_id>:<speaker>`` counter behind each event's ``seq``, 24 h.
 """
 
 from __future__ import annotations
@@ -80,6 +81,15 @@ class RedisLiveTranscripts:
             return None
 
     # --- events -----------------------------------------------------------------------------------
+
+    async def next_seq(self, call_id: CallId, speaker: Speaker) -> int:
+        """The next event number of one side of a call (1, 2, …), shared by every stream of that side."""
+        key = self._key("seq", f"{call_id}:{speaker.value}")
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, CALL_TTL_S)
+            seq, _ = await pipe.execute()
+        return int(seq)
 
     async def publish(self, event: LiveEvent) -> None:
         """Every event goes to the call's channel; a FINAL is also stored (RPUSH) for the after-call merge."""

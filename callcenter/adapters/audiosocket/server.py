@@ -1,0 +1,303 @@
+"""The live worker's AudioSocket server: Asterisk streams one party's voice per connection; every stream
+is recognized while the call lasts and each result is published to Redis (docs/live-transcription.md).
+
+Per connection: the first message names the stream (UUID); the tap registry says whose voice it is and
+where it starts in the recording. Unknown UUID → closed at once (logged). More than ``max_streams`` at
+once → refused (closed, counted): that call is transcribed after hangup only. Audio goes into a bounded
+backlog that one task per stream hands to the recognizer in a thread pool (Vosk and CTranslate2 release the
+GIL), so the socket is always read. A backlog over ``backlog_s`` seconds means the recognizer cannot keep
+up: live recognition of that stream stops at that point (logged, counted), the socket is still drained,
+and the rest is left to the after-call job — the recording holds everything. Hangup or end of stream
+flushes the recognizer, stores ``covered`` and marks the side ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from callcenter.adapters.audiosocket.protocol import MAX_PAYLOAD, FrameKind, FrameParser, ProtocolError
+from callcenter.adapters.redis.live import RedisLiveTranscripts
+from callcenter.asr.live import LiveEvent, LiveKind, Tap, shifted
+from callcenter.asr.live_port import LIVE_RATE, Heard, LiveEngine, LiveRecognizer
+from callcenter.asr.model import Audio
+
+log = logging.getLogger(__name__)
+
+READ_BYTES = 65536
+Pcm = npt.NDArray[np.int16]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    max_streams: int
+    backlog_s: float = 30.0  # audio waiting for the recognizer before live recognition gives up
+    first_message_s: float = 5.0  # Asterisk sends the UUID at once
+    max_payload: int = MAX_PAYLOAD
+
+
+@dataclass(slots=True)
+class Counters:
+    """What the server did since it started (logged at shutdown; read by tests and the benchmark)."""
+
+    streams: int = 0  # accepted and recognized
+    refused: int = 0  # over capacity
+    unknown: int = 0  # UUID not in the tap registry
+    malformed: int = 0  # protocol errors
+    overflowed: int = 0  # recognizer fell behind by more than the backlog
+    failed: int = 0  # recognizer or Redis errors
+    finals: int = 0
+    partials: int = 0
+
+
+@dataclass(slots=True)
+class _Backlog:
+    """Audio read but not yet recognized; ``None`` marks the end of the stream."""
+
+    queue: asyncio.Queue[Pcm | None] = field(default_factory=asyncio.Queue)
+    samples: int = 0
+    cut: bool = False  # live recognition stopped (overflow or failure): later audio is dropped
+
+
+class LiveTranscriptionServer:
+    def __init__(
+        self, engine: LiveEngine, store: RedisLiveTranscripts, executor: Executor, options: ServerOptions
+    ) -> None:
+        self._engine = engine
+        self._store = store
+        self._executor = executor
+        self.options = options
+        self.counters = Counters()
+        self.active = 0
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._recognizers: set[asyncio.Task[None]] = set()
+
+    async def start(self, host: str, port: int) -> None:
+        self._server = await asyncio.start_server(self._connection, host, port)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() first"
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        """Stop listening; streams still open are flushed as if they had hung up."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._connections):
+            task.cancel()
+        for task in list(self._connections):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for task in list(self._recognizers):  # each flushes and marks its side ended
+            await task
+        if self._server is not None:
+            await self._server.wait_closed()
+        log.info("live ASR server closed: %s", self.counters)
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        parser = FrameParser(self.options.max_payload)
+        try:
+            await self._serve(reader, parser)
+        except ProtocolError as exc:
+            self.counters.malformed += 1
+            log.error("AudioSocket from %s: malformed data, closing: %s", _peer(writer), exc)
+        except (ConnectionError, TimeoutError) as exc:
+            log.warning("AudioSocket from %s: connection lost: %s", _peer(writer), exc)
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, parser: FrameParser) -> None:
+        stream, early = await self._identify(reader, parser)
+        if stream is None:
+            return
+        tap = await self._store.tap(stream)
+        if tap is None:
+            self.counters.unknown += 1
+            log.error("AudioSocket stream %s: no such tap in the registry; closing", stream)
+            return
+        if self.active >= self.options.max_streams:
+            self.counters.refused += 1
+            log.warning(
+                "call_id=%s %s: live stream refused, %d of %d streams busy; transcribed after hangup only",
+                tap.call_id, tap.speaker, self.active, self.options.max_streams,
+            )  # fmt: skip
+            return
+        self.active += 1
+        self.counters.streams += 1
+        try:
+            await self._stream(tap, stream, reader, parser, early)
+        finally:
+            self.active -= 1
+
+    async def _identify(
+        self, reader: asyncio.StreamReader, parser: FrameParser
+    ) -> tuple[str | None, list[Pcm]]:
+        """The stream's UUID from the first message (audio before it is a protocol error)."""
+        async with asyncio.timeout(self.options.first_message_s):
+            while True:
+                data = await reader.read(READ_BYTES)
+                if not data:
+                    return None, []
+                frames = parser.feed(data)
+                if not frames:
+                    continue
+                if frames[0].kind is FrameKind.HANGUP:
+                    return None, []
+                if frames[0].kind is not FrameKind.UUID:
+                    raise ProtocolError(f"first message is {frames[0].kind.name}, not the stream's UUID")
+                early = [_pcm(f.payload) for f in frames[1:] if f.kind is FrameKind.AUDIO]
+                return frames[0].uuid, early
+
+    async def _stream(
+        self, tap: Tap, stream: str, reader: asyncio.StreamReader, parser: FrameParser, early: list[Pcm]
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        recognizer = await loop.run_in_executor(self._executor, self._engine.open_stream, tap.speaker)
+        log.info(
+            "call_id=%s %s: live stream %s open (offset %.2f s)",
+            tap.call_id,
+            tap.speaker,
+            stream,
+            tap.offset_s,
+        )
+        backlog = _Backlog()
+        recognizing = asyncio.create_task(self._recognize(tap, recognizer, backlog))
+        self._recognizers.add(recognizing)
+        recognizing.add_done_callback(self._recognizers.discard)
+        try:
+            for pcm in early:
+                self._enqueue(tap, backlog, pcm)
+            await self._read(tap, reader, parser, backlog)
+        finally:
+            backlog.queue.put_nowait(None)
+            await asyncio.shield(recognizing)
+
+    async def _read(
+        self, tap: Tap, reader: asyncio.StreamReader, parser: FrameParser, backlog: _Backlog
+    ) -> None:
+        while data := await reader.read(READ_BYTES):
+            for frame in parser.feed(data):
+                if frame.kind is FrameKind.AUDIO:
+                    self._enqueue(tap, backlog, _pcm(frame.payload))
+                elif frame.kind is FrameKind.HANGUP:
+                    return
+                elif frame.kind is FrameKind.ERROR:
+                    log.warning(
+                        "call_id=%s %s: Asterisk sent error %r", tap.call_id, tap.speaker, frame.payload
+                    )
+                    return
+
+    def _enqueue(self, tap: Tap, backlog: _Backlog, pcm: Pcm) -> None:
+        if backlog.cut:
+            return
+        if backlog.samples + len(pcm) > self.options.backlog_s * LIVE_RATE:
+            backlog.cut = True
+            self.counters.overflowed += 1
+            log.warning(
+                "call_id=%s %s: recognizer %.1f s behind; live transcription stops here, the rest is "
+                "transcribed after hangup", tap.call_id, tap.speaker, backlog.samples / LIVE_RATE,
+            )  # fmt: skip
+            return
+        backlog.samples += len(pcm)
+        backlog.queue.put_nowait(pcm)
+
+    async def _recognize(self, tap: Tap, recognizer: LiveRecognizer, backlog: _Backlog) -> None:
+        """Hand the backlog to the recognizer batch by batch; at the end flush, store coverage, mark ended."""
+        loop = asyncio.get_running_loop()
+        publisher = _Publisher(self._store, tap, self.counters)
+        ended = False
+        while not ended:
+            batch = [await backlog.queue.get()]
+            while not backlog.queue.empty():
+                batch.append(backlog.queue.get_nowait())
+            ended = batch[-1] is None
+            pcm = [p for p in batch if p is not None]
+            backlog.samples -= sum(len(p) for p in pcm)
+            if not pcm or publisher.broken:
+                continue
+            audio = Audio(np.concatenate(pcm).astype(np.float32) / 32768.0, LIVE_RATE)
+            try:
+                await publisher.publish(
+                    await loop.run_in_executor(self._executor, recognizer.accept, audio), recognizer
+                )
+            except Exception:
+                self._fail(tap, backlog, publisher)
+        try:
+            if not publisher.broken:
+                await publisher.publish(
+                    await loop.run_in_executor(self._executor, recognizer.finish), recognizer, True
+                )
+            await self._store.mark_ended(tap.call_id, tap.speaker)
+        except Exception:
+            self._fail(tap, backlog, publisher)
+        log.info(
+            "call_id=%s %s: live stream ended, covered %.2f s", tap.call_id, tap.speaker, publisher.covered
+        )
+
+    def _fail(self, tap: Tap, backlog: _Backlog, publisher: _Publisher) -> None:
+        self.counters.failed += 1
+        backlog.cut, publisher.broken = True, True
+        log.exception("call_id=%s %s: live recognition failed; after hangup only", tap.call_id, tap.speaker)
+
+
+class _Publisher:
+    """Turns a recognizer's results into events on the recording's time line and stores coverage.
+
+    ``covered`` moves only after the finals before it are stored; after any failure it never moves again,
+    so the after-call job never skips audio whose final is missing."""
+
+    def __init__(self, store: RedisLiveTranscripts, tap: Tap, counters: Counters) -> None:
+        self._store = store
+        self._tap = tap
+        self._counters = counters
+        self.broken = False
+        self.covered = 0.0
+
+    async def publish(self, heard: list[Heard], recognizer: LiveRecognizer, last: bool = False) -> None:
+        for item in heard:
+            await self._store.publish(await self._event(item))
+            if item.kind is LiveKind.FINAL:
+                self._counters.finals += 1
+            else:
+                self._counters.partials += 1
+        covered = self._tap.offset_s + recognizer.covered
+        if last or (covered > self.covered and any(h.kind is LiveKind.FINAL for h in heard)):
+            await self._store.set_covered(self._tap.call_id, self._tap.speaker, round(covered, 3))
+            self.covered = covered
+
+    async def _event(self, heard: Heard) -> LiveEvent:
+        seq = await self._store.next_seq(self._tap.call_id, self._tap.speaker)
+        event = LiveEvent(
+            self._tap.call_id,
+            self._tap.speaker,
+            heard.kind,
+            seq,
+            heard.text,
+            heard.start,
+            heard.end,
+            heard.words,
+        )
+        return shifted(event, self._tap.offset_s)
+
+
+def _pcm(payload: bytes) -> Pcm:
+    return np.frombuffer(payload, dtype="<i2").astype(np.int16)
+
+
+def _peer(writer: asyncio.StreamWriter) -> str:
+    peer = writer.get_extra_info("peername")
+    return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
