@@ -51,6 +51,7 @@ class Transcript:
     language: str
     duration: float
     segments: tuple[Segment, ...]
+    caller_warning: str | None = None  # the caller's side decoded but damaged (callcenter/asr/quality.py)
 
     def text_of(self, speaker: Speaker) -> str:
         return "".join(s.text for s in self.segments if s.speaker is speaker)

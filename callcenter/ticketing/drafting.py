@@ -2,7 +2,8 @@
 
 The draft carries the citizen's side of the transcript as the request text and a first summary;
 the agent confirms or edits it. A call whose audio could not be transcribed still gets a draft,
-flagged with the reason, so that no citizen's matter is lost.
+flagged with the reason, so that no citizen's matter is lost; one whose caller side decoded but is damaged
+(e.g. clipped) keeps its text and carries the warning in the same field (转写提示).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def draft_from_transcript(call: CallRecord, transcript: Transcript, at: datetime
         request_text=request,
         created_at=at,
         updated_at=at,
-        failure_reason=None if request else NO_CALLER_SPEECH,
+        failure_reason=transcript.caller_warning if request else NO_CALLER_SPEECH,
     )
 
 

@@ -21,6 +21,7 @@ from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, Recording
 from callcenter.calls.ports import TranscriptionJob
 from callcenter.core.clock import FixedClock
 from callcenter.core.ids import CallId
+from tests.support.asr import read_corpus, speech_dir
 
 T = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
@@ -42,9 +43,34 @@ def silent(path: Path) -> None:
     soundfile.write(path, np.zeros(16000, np.int16), 8000)
 
 
+def too_low_a_rate(path: Path) -> None:
+    soundfile.write(path, np.random.default_rng(1).normal(0, 0.1, 8000).astype(np.float32), 4000)
+
+
+def noise(path: Path) -> None:
+    """Line noise and no voice: 6 s of white noise at about -20 dBFS."""
+    soundfile.write(path, np.random.default_rng(2).normal(0, 0.1, 48000).astype(np.float32), 8000)
+
+
+def clipped(path: Path) -> None:
+    """Real speech at 20 times the level, cut off at full scale (a hot microphone, a bad gateway)."""
+    speech, rate = soundfile.read(mandarin_clip(), dtype="float32")
+    soundfile.write(path, np.clip(speech * 20, -1, 1), rate)
+
+
+def mandarin_clip() -> Path:
+    return read_corpus(speech_dir() / "8k")[0].path
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
-    [(not_audio, "unreadable"), (empty, "empty"), (truncated, "unreadable"), (silent, "silent")],
+    [
+        (not_audio, "unreadable"),
+        (empty, "empty"),
+        (truncated, "unreadable"),
+        (silent, "silent"),
+        (too_low_a_rate, "unsupported_rate"),
+    ],
 )
 async def test_bad_recording_gives_a_flagged_draft_and_keeps_the_call(
     make,
@@ -82,3 +108,42 @@ async def test_bad_recording_gives_a_flagged_draft_and_keeps_the_call(
     assert detail["ticket"]["failure_reason"] == reason and detail["ticket"]["caller_number"] == "13800138005"
     assert detail["transcript"]["status"] == "failed" and detail["transcript"]["error_code"] == reason
     assert await calls.get(call.call_id) == call  # the call record is untouched
+
+
+@pytest.mark.parametrize(
+    ("make", "reason", "has_text"), [(noise, "no_caller_speech", False), (clipped, "clipped", True)]
+)
+async def test_damaged_audio_is_transcribed_and_the_draft_says_what_is_wrong(
+    make,
+    reason: str,
+    has_text: bool,
+    engine: AsyncEngine,
+    tmp_path: Path,
+    whisper_transcriber: WhisperTranscriber,  # type: ignore[no-untyped-def]
+) -> None:
+    caller, agent = tmp_path / "caller.wav", tmp_path / "agent.wav"
+    make(caller)
+    silent(agent)
+    call = CallRecord(
+        CallId("1764.6"),
+        "13800138006",
+        "PJSIP/pstn-6",
+        T,
+        phase=CallPhase.ENDED,
+        outcome=CallOutcome.ANSWERED,
+        recording=RecordingFiles(str(caller), str(agent), str(caller)),
+        recording_complete=True,
+    )
+    calls = SqlCallRepository(engine)
+    await calls.save(call)
+
+    async def run(job: TranscriptionJob) -> Transcript:
+        return await asyncio.to_thread(transcribe_call, whisper_transcriber, job.caller_path, job.agent_path)
+
+    service = CallTranscription(calls, SqlTranscriptionStore(engine), run, FixedClock(T))
+    assert await service.process(TranscriptionJob(call.call_id, str(caller), str(agent))) is JobOutcome.STORED
+
+    detail = await SqlReadModel(engine).call(call.call_id)
+    assert detail is not None and detail["transcript"]["status"] == "ok", detail
+    assert detail["ticket"]["failure_reason"] == reason
+    assert bool(detail["ticket"]["request_text"]) is has_text, detail["ticket"]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from callcenter.adapters.asr.audio import is_silent, load_recording, load_sides
 from callcenter.asr.model import Audio, Segment, Speaker, Transcript
 from callcenter.asr.port import Transcriber
+from callcenter.asr.quality import audio_warning
 from callcenter.asr.stitch import LiveSide, remaining, shifted, stitched
 
 # A tail shorter than this holds no word worth decoding (the live worker closed the side at a pause).
@@ -40,6 +41,7 @@ def transcribe_call(
         language=transcriber.language,
         duration=max(a.duration for a in sides.values()),
         segments=tuple(sorted(segments, key=lambda s: (s.start, s.speaker))),
+        caller_warning=audio_warning(sides[Speaker.CALLER]) if Speaker.CALLER in sides else None,
     )
 
 

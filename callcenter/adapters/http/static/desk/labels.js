@@ -36,6 +36,8 @@ export const LABELS = {
   failure: {
     no_caller_speech: "未识别到来电人语音", silent: "录音无声", empty: "录音为空", unreadable: "录音无法读取",
     not_found: "录音文件缺失", too_short: "录音过短", transcription_failed: "转写失败",
+    unsupported_rate: "录音采样率过低（低于8kHz）", unsupported_channels: "录音声道数不支持", invalid_samples: "录音数据损坏",
+    clipped: "录音削波失真，请对照录音核对转写",
   },
   speaker: { caller: "来电人", agent: "坐席" },
   activity: { logged_out: "未签入", idle: "空闲", ringing: "振铃", on_call: "通话中", wrap_up: "话后整理", paused: "示忙" },
