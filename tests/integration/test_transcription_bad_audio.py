@@ -4,6 +4,7 @@ order flagged with the reason, and the call record is untouched."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,11 +74,11 @@ def mandarin_clip() -> Path:
     ],
 )
 async def test_bad_recording_gives_a_flagged_draft_and_keeps_the_call(
-    make,
+    make: Callable[[Path], None],
     reason: str,
     engine: AsyncEngine,
     tmp_path: Path,
-    whisper_transcriber: WhisperTranscriber,  # type: ignore[no-untyped-def]
+    whisper_transcriber: WhisperTranscriber,
 ) -> None:
     caller, agent = tmp_path / "caller.wav", tmp_path / "agent.wav"
     make(caller)
@@ -114,12 +115,12 @@ async def test_bad_recording_gives_a_flagged_draft_and_keeps_the_call(
     ("make", "reason", "has_text"), [(noise, "no_caller_speech", False), (clipped, "clipped", True)]
 )
 async def test_damaged_audio_is_transcribed_and_the_draft_says_what_is_wrong(
-    make,
+    make: Callable[[Path], None],
     reason: str,
     has_text: bool,
     engine: AsyncEngine,
     tmp_path: Path,
-    whisper_transcriber: WhisperTranscriber,  # type: ignore[no-untyped-def]
+    whisper_transcriber: WhisperTranscriber,
 ) -> None:
     caller, agent = tmp_path / "caller.wav", tmp_path / "agent.wav"
     make(caller)
