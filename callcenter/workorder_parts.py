@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 
+from aiohttp import web
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,7 +19,7 @@ from callcenter.adapters.attachments.disk import DiskBlobStore
 from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.calendar import SqlCalendarOverrides
-from callcenter.adapters.db.catalogue import SqlCatalogueStore, load_seed
+from callcenter.adapters.db.catalogue import SEED_PACKAGE, SqlCatalogueStore, load_seed
 from callcenter.adapters.db.matters import SqlMatterIndex
 from callcenter.adapters.db.staff import SqlStaffDirectory
 from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
@@ -29,14 +31,19 @@ from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.catalogue import catalogue_routes
 from callcenter.adapters.http.inbox import InboxFeed, InboxSettings, add_inbox_routes
 from callcenter.adapters.http.matters import matter_routes
+from callcenter.adapters.http.orderjson import DRAFT_ADVISOR
 from callcenter.adapters.http.supervision import supervision_routes
 from callcenter.core.clock import Clock
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.ticketing.alerts import DeadlineWatch
 from callcenter.ticketing.attachments import AttachmentLimits
 from callcenter.ticketing.classify import CurrentCatalogue
+from callcenter.ticketing.extract_category import CategoryLexicon
 from callcenter.ticketing.merging import MatterLinker
 from callcenter.ticketing.service import InboxNotifier, Rules, WorkOrders
+from callcenter.ticketing.suggestions import DraftAdvisor
+
+CATEGORY_KEYWORDS = "category_keywords.csv"  # hotline terms per category, beside the catalogue seed
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,7 @@ class WorkOrderParts:
     deadlines: DeadlineWatch
     matters: SqlMatterIndex
     attachments: Attachments
+    advisor: DraftAdvisor  # a draft's suggestions: category and place against the current catalogue
 
 
 def build_work_orders(
@@ -93,7 +101,13 @@ def build_work_orders(
         deadlines=DeadlineWatch(sweeper, store, notifier, clock),
         matters=matters,
         attachments=attachments,
+        advisor=DraftAdvisor(catalogue, load_category_lexicon()),
     )
+
+
+def load_category_lexicon(package: str = SEED_PACKAGE) -> CategoryLexicon:
+    """The category keywords shipped with the catalogue seed (a city edits the file with its seed)."""
+    return CategoryLexicon.parse(files(package).joinpath(CATEGORY_KEYWORDS).read_text("utf-8"))
 
 
 async def load_state(parts: WorkOrderParts) -> None:
@@ -109,7 +123,15 @@ def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
         supervision_routes(parts.supervisions, parts.sweeper),
         catalogue_routes(parts.catalogue, parts.catalogue_store),
         matter_routes(parts.matters),
+        draft_advice_routes(parts.advisor),
     )
+
+
+def draft_advice_routes(advisor: DraftAdvisor) -> RouteHook:
+    def hook(app: web.Application) -> None:
+        app[DRAFT_ADVISOR] = advisor
+
+    return hook
 
 
 def attachment_routes(parts: WorkOrderParts) -> RouteHook:

@@ -2,16 +2,21 @@
 
 Pure and computed when the draft is read, so nothing is stored that the agent has not confirmed: the
 urgency grade with its reasons, the caller's intent (咨询/求助/投诉/举报/建议) and the work order's request
-type where it has one, the contact number said on the call, and the request text with spoken numbers as
-digits. The agent accepts or overrides each in the registration form.
+type where it has one, the contact number said on the call, the request text with spoken numbers as
+digits and, given the dispatch catalogue, the category (`extract_category`) and the place
+(`extract_location`) the words name. The agent accepts or overrides each in the registration form.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from callcenter.ticketing.catalogue import Catalogue
+from callcenter.ticketing.classify import CurrentCatalogue
 from callcenter.ticketing.cues import CallerIntent, order_type_from_text, request_type_of, urgency_from_text
 from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.extract_category import CategoryLexicon, CategorySuggestion, suggest_category
+from callcenter.ticketing.extract_location import LocationSuggestion, suggest_location
 from callcenter.ticketing.spoken_numbers import digits_from_speech, spoken_contact_number
 
 
@@ -24,11 +29,21 @@ class DraftSuggestions:
     request_type: RequestType | None  # None: the category's default type applies
     contact_number: str | None
     request_text: str  # the caller's words with spoken numbers as digits
+    category: CategorySuggestion | None = None  # None: no catalogue, or no category term heard
+    location: LocationSuggestion | None = None  # None: no catalogue, or no known place heard
 
 
-def suggest(request_text: str) -> DraftSuggestions:
+def suggest(
+    request_text: str, catalogue: Catalogue | None = None, lexicon: CategoryLexicon | None = None
+) -> DraftSuggestions:
+    """What the words suggest; with a catalogue also the category (its names, plus ``lexicon``'s
+    keywords when given) and the place."""
     urgency, reasons = urgency_from_text(request_text)
     intent, confidence = order_type_from_text(request_text)
+    category = location = None
+    if catalogue is not None:
+        category = suggest_category(lexicon or CategoryLexicon(), catalogue.categories, request_text)
+        location = suggest_location(catalogue.gazetteer, request_text)
     return DraftSuggestions(
         urgency=urgency,
         urgency_reasons=reasons,
@@ -37,4 +52,17 @@ def suggest(request_text: str) -> DraftSuggestions:
         request_type=request_type_of(intent),
         contact_number=spoken_contact_number(request_text),
         request_text=digits_from_speech(request_text),
+        category=category,
+        location=location,
     )
+
+
+class DraftAdvisor:
+    """Suggestions against what is in force in this process: the current catalogue and the keywords."""
+
+    def __init__(self, catalogue: CurrentCatalogue, lexicon: CategoryLexicon) -> None:
+        self._catalogue = catalogue
+        self._lexicon = lexicon
+
+    def advise(self, request_text: str) -> DraftSuggestions:
+        return suggest(request_text, self._catalogue.current(), self._lexicon)

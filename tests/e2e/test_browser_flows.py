@@ -161,6 +161,28 @@ async def test_an_agent_registers_a_draft_and_dispatches_it_to_the_suggested_uni
     assert order["address"] == "东城区王府井大街18号" and order["call_id"] == "1764.9"
 
 
+async def test_an_agent_adopts_the_category_and_place_the_callers_words_name(
+    browser: Browser, live_app: LiveApp, engine: AsyncEngine
+) -> None:
+    await draft_from_a_call(engine, live_app)
+    await browser.login("/", "agent1", PASSWORD)
+    await browser.click_on("[data-view=intake] .order-row", "13900139000")
+    form = "[data-view=intake] form.registration"
+    await browser.text(f"{form} .draft-cues .category-cue", "诉求分类建议：城乡建设 / 市容环卫 / 垃圾清运")
+    await browser.text(
+        f"{form} .draft-cues .location-cue", "地址建议：王府井大街18号门口 → 东城区 / 东华门街道"
+    )
+    await browser.click("采用", f"{form} .category-cue")
+    await browser.click("采用", f"{form} .location-cue")
+    await browser.value(f"{form} [name=address]", "王府井大街18号门口")
+    await browser.text(f"{form} .suggestion .suggested", ROUTED_UNIT)  # the typed address's own suggestion
+    await browser.value(f"{form} [name=lead_unit]", ROUTED_UNIT)
+    await browser.click("受理并派单", form)
+    await browser.text("[data-view=intake] .message.ok", "已受理并派单")
+    (order,) = (await api(live_app, "agent1", "GET", "/api/workorders?status=dispatched"))["items"]
+    assert (order["category_code"], order["area_code"]) == ("010101", "110101001000")
+
+
 # --- the unit's inbox on a phone ---------------------------------------------------------------------
 
 

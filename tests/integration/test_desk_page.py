@@ -26,6 +26,7 @@ from callcenter.queue.agent_session import PauseReason, Skill
 from callcenter.queue.agents import AgentActivity
 from callcenter.queue.sessions import AgentSessions
 from callcenter.ticketing.actors import Actor, Role
+from callcenter.ticketing.addresses import ResolutionIssue
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.record import AnnotationKind, CallbackOutcome, ExtensionStatus, ReturnOutcome
 from callcenter.ticketing.service import InboxNotice
@@ -67,6 +68,7 @@ LABEL_TABLES: dict[str, Iterable[StrEnum]] = {
     "activity": AgentActivity,
     "pause_reason": PauseReason,
     "skill": Skill,
+    "location_issue": ResolutionIssue,
 }
 
 

@@ -254,3 +254,56 @@ async def test_a_draft_from_a_call_is_registered_and_dispatched_in_one_step(
     assert order["contributions"][0]["unit"] == "chaoyangmen"
     refused = await act(web, "unit-b", order, "reply", status=403, text="已处理")
     assert refused["code"] == "not_lead_unit"
+
+
+async def draft_from_words(web: Web, engine: AsyncEngine, call_id: str, words: str) -> dict[str, Any]:
+    """A call's draft as the ASR worker stores it, read back through the API as an agent."""
+    from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
+    from callcenter.asr.model import Segment, Speaker, Transcript
+    from callcenter.calls.model import CallPhase, CallRecord
+    from callcenter.core.ids import CallId
+    from callcenter.ticketing.drafting import draft_from_transcript
+
+    call = CallRecord(CallId(call_id), "13900139000", "PJSIP/pstn-9", web.clock.now(), phase=CallPhase.ENDED)
+    await SqlCallRepository(engine).save(call)
+    transcript = Transcript("whisper", "zh", 3.0, (Segment(Speaker.CALLER, 0.5, 2.5, words),))
+    draft = draft_from_transcript(call, transcript, web.clock.now())
+    await SqlTranscriptionStore(engine).store(call.call_id, transcript, None, draft, web.clock.now())
+    drafts = await get(web, "agent1", "/api/workorders?status=draft")
+    found = next(d for d in drafts["items"] if d["call_id"] == call_id)
+    return await get(web, "agent1", f"/api/workorders/{found['id']}")
+
+
+async def test_a_drafts_suggestions_name_a_category_and_a_place_the_agent_can_register_with(
+    web: Web, engine: AsyncEngine
+) -> None:
+    words = "喂 你好 王府井大街 三十五号 门口 的 路灯 不亮 好几天 了 晚上 特别 黑"
+    whole = await draft_from_words(web, engine, "1764.21", words)
+    suggested = whole["suggestions"]
+    category, location = suggested["category"], suggested["location"]
+    assert category["code"] == "0303" and category["path"] == ["交通运输", "道路设施"]
+    assert 0 < category["confidence"] <= 1 and category["terms"]
+    assert location == {
+        "area_code": "110101001000",
+        "level": "street",
+        "path": ["东城区", "东华门街道"],
+        "phrase": "王府井大街35号门口",
+        "issue": None,
+        "candidates": [],
+    }
+    body = {  # 采用: what the desk fills in, sent as the agent would
+        "version": whole["version"],
+        "request_text": suggested["request_text"],
+        "category_code": category["code"],
+        "address": location["phrase"],
+        "area_code": location["area_code"],
+        "dispatch": "auto",
+    }
+    order = await post(web, "agent1", f"/api/workorders/{whole['id']}/register", body)
+    assert order["status"] == "dispatched" and order["area_code"] == "110101001000"
+    assert order["category_code"] == "0303" and order["suggestions"] is None
+
+
+async def test_a_draft_naming_no_category_or_place_suggests_none(web: Web, engine: AsyncEngine) -> None:
+    whole = await draft_from_words(web, engine, "1764.22", "喂 你好 我 想 说 一下 那个 事情 谢谢")
+    assert whole["suggestions"]["category"] is None and whole["suggestions"]["location"] is None

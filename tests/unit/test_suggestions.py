@@ -29,3 +29,19 @@ def test_empty_words_suggest_nothing_in_particular() -> None:
         "",
         0.0,
     )
+
+
+def test_with_the_catalogue_the_category_and_the_place_are_suggested() -> None:
+    from callcenter.adapters.db.catalogue import load_seed
+    from callcenter.workorder_parts import load_category_lexicon
+
+    words = "喂 你好 我 要 反映 王府井大街 三十五号 门口 的 路灯 不亮 好几天 了"
+    s = suggest(words, load_seed().catalogue(), load_category_lexicon())
+    assert s.category is not None and s.category.code == "0303" and "路灯" in s.category.terms[0]
+    assert s.location is not None and s.location.area_code == "110101001000"
+    assert s.location.phrase == "王府井大街35号门口"
+
+
+def test_without_a_catalogue_there_is_no_category_or_place() -> None:
+    s = suggest("王府井大街三十五号门口的路灯不亮")
+    assert s.category is None and s.location is None

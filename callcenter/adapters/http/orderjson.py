@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import web
+
 from callcenter.ticketing.actors import Actor, Role
+from callcenter.ticketing.extract_category import CategorySuggestion
+from callcenter.ticketing.extract_location import LocationSuggestion
 from callcenter.ticketing.record import Entry, ExtensionRequest, ReturnRecord
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.suggestions import suggest
+from callcenter.ticketing.suggestions import DraftAdvisor, DraftSuggestions, suggest
 from callcenter.ticketing.views import citizen_for, mask_phone
 from callcenter.ticketing.workorder import WorkOrder
+
+# The draft advisor in force (catalogue + keywords), set by the composition root's route hook; without it
+# a draft's suggestions have no category or location.
+DRAFT_ADVISOR = web.AppKey("draft_advisor", DraftAdvisor)
 
 
 def _entry(e: Entry) -> dict[str, Any]:
@@ -79,7 +87,12 @@ def summary_json(order: WorkOrder, viewer: Actor) -> dict[str, Any]:
     }
 
 
-def order_json(order: WorkOrder, viewer: Actor, trail: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def order_json(
+    order: WorkOrder,
+    viewer: Actor,
+    trail: list[dict[str, Any]] | None = None,
+    advisor: DraftAdvisor | None = None,
+) -> dict[str, Any]:
     """The whole order: list fields, the request, the handling history and the audit trail."""
     life = order.life
     return {
@@ -96,13 +109,14 @@ def order_json(order: WorkOrder, viewer: Actor, trail: list[dict[str, Any]] | No
         ],
         "annotations": [{"kind": a.kind, **_entry(a.entry)} for a in life.annotations],
         "trail": trail or [],
-        "suggestions": _suggestions(order) if life.status is TicketStatus.DRAFT else None,
+        "suggestions": _suggestions(order, advisor) if life.status is TicketStatus.DRAFT else None,
     }
 
 
-def _suggestions(order: WorkOrder) -> dict[str, Any]:
+def _suggestions(order: WorkOrder, advisor: DraftAdvisor | None) -> dict[str, Any]:
     """For a draft only (seen by hotline staff): what the caller's words suggest (草稿建议)."""
-    s = suggest(order.ticket.request_text)
+    text = order.ticket.request_text
+    s: DraftSuggestions = suggest(text) if advisor is None else advisor.advise(text)
     return {
         "urgency": s.urgency,
         "urgency_reasons": list(s.urgency_reasons),
@@ -111,4 +125,21 @@ def _suggestions(order: WorkOrder) -> dict[str, Any]:
         "request_type": s.request_type,
         "contact_number": s.contact_number,
         "request_text": s.request_text,
+        "category": None if s.category is None else category_json(s.category),
+        "location": None if s.location is None else location_json(s.location),
+    }
+
+
+def category_json(c: CategorySuggestion) -> dict[str, Any]:
+    return {"code": c.code, "path": list(c.path), "confidence": c.confidence, "terms": list(c.terms)}
+
+
+def location_json(loc: LocationSuggestion) -> dict[str, Any]:
+    return {
+        "area_code": loc.area_code,
+        "level": loc.level,
+        "path": list(loc.path),
+        "phrase": loc.phrase,
+        "issue": loc.issue,
+        "candidates": list(loc.candidates),
     }

@@ -15,7 +15,7 @@ from callcenter.adapters.db.workorder_queries import OrderFilter
 from callcenter.adapters.http.api import json_response, page, path_id
 from callcenter.adapters.http.auth import actor_of, json_body, require_role
 from callcenter.adapters.http.commands import command_from, expected_version, text, units
-from callcenter.adapters.http.orderjson import order_json, summary_json
+from callcenter.adapters.http.orderjson import DRAFT_ADVISOR, order_json, summary_json
 from callcenter.core.clock import SHANGHAI, Clock
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
@@ -134,7 +134,8 @@ async def detail(
     request: web.Request, order: WorkOrder, actor: Actor, routing: Routing | None = None
 ) -> web.Response:
     trail = await request.app[AUDIT_TRAIL].trail(order.life.id)
-    body = with_category_name(request, order_json(order, actor, trail))
+    advisor = request.app.get(DRAFT_ADVISOR)
+    body = with_category_name(request, order_json(order, actor, trail, advisor))
     if routing is not None:
         body["routing"] = routing_json(routing)
     return json_response(body)

@@ -52,8 +52,39 @@ function draftCues(order, f) {
     if (s.contact_number && !f.phone.value.trim()) f.phone.value = s.contact_number;
     if (s.request_text && s.request_text !== f.request_text.value) f.request_text.value = s.request_text;
   };
-  return h("div", { class: "suggestion draft-cues" }, h("span", { text: `通话建议 — ${parts.join("")}` }), " ",
-    h("button", { type: "button", class: "small", text: "采用", on: { click: apply } }));
+  return h("div", { class: "suggestion draft-cues" },
+    h("div", null, h("span", { text: `通话建议 — ${parts.join("")}` }), " ", adopt(apply)),
+    categoryCue(s.category, f), locationCue(s.location, f));
+}
+
+function adopt(apply, name) {
+  return h("button", { type: "button", class: "small", text: "采用", data: name ? { adopt: name } : undefined, on: { click: apply } });
+}
+
+/** 诉求分类建议: the category the words name, with the terms heard; 采用 picks it as the agent would. */
+function categoryCue(c, f) {
+  if (!c) return null;
+  const path = c.path.join(" / ");
+  const why = `（依据：${c.terms.join("、")}；把握 ${Math.round(c.confidence * 100)}%）`;
+  const apply = () => {
+    const known = categoryOf(c.code);
+    f.category.value = `${c.code} ${known ? known.path : path}`;
+    f.category.dispatchEvent(new Event("change"));
+  };
+  return h("div", { class: "category-cue" }, h("span", { text: `诉求分类建议：${path}（${c.code}）${why}` }), " ", adopt(apply, "category"));
+}
+
+/** 地址建议: the place the words name (区 / 街道 / 社区) and the phrase heard; 采用 types the phrase into the
+ * address field, and the 一单通达 suggestion resolves it as for a typed address. */
+function locationCue(loc, f) {
+  if (!loc) return null;
+  const where = loc.path.length ? ` → ${loc.path.join(" / ")}` : "";
+  const issue = loc.issue ? `（${label("location_issue", loc.issue)}）` : "";
+  const apply = () => {
+    f.address.value = loc.phrase;
+    f.address.dispatchEvent(new Event("input"));
+  };
+  return h("div", { class: "location-cue" }, h("span", { text: `地址建议：${loc.phrase}${where}${issue}` }), " ", adopt(apply, "location"));
 }
 
 /** The form to register a draft (order) or create a new order (order null). */

@@ -43,6 +43,7 @@ export const LABELS = {
   activity: { logged_out: "未签入", idle: "空闲", ringing: "振铃", on_call: "通话中", wrap_up: "话后整理", paused: "示忙" },
   pause_reason: { acw: "话后整理", break: "小休", meal: "用餐", training: "培训", meeting: "会议", other: "其他", unavailable: "话机未注册" },
   skill: { enterprise: "涉企", dialect: "方言", foreign: "外语" },
+  location_issue: { too_coarse: "只到区县，需具体到街道", ambiguous: "对应多个区域，请核实", inconsistent: "提到的地名相互矛盾，请核实", no_match: "未识别到地名" },
   unclear: {
     no_category: "未选择诉求分类", area_unresolved: "地址无法确定区域", area_too_coarse: "地址只到区县，需具体到街道",
     ambiguous: "地址对应多个区域", no_rule: "该分类在此区域无派单规则", unit_inactive: "规则指定的单位已停用",
