@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.bridges import BridgeSet
+from callcenter.adapters.ami.live_tap import LiveTap
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.http.agents import agent_routes
@@ -48,9 +49,11 @@ from callcenter.floor_parts import (
     agent_floor_ctx,
     build_agents,
     build_bridges,
+    build_live_tap,
     build_service_level,
     build_wallboard,
     fast_agi_ctx,
+    live_tap_ctx,
     service_level_ctx,
     wallboard_ctx,
 )
@@ -97,6 +100,7 @@ class Hotline:
     agents: AgentSessions  # 签入/示忙/示闲/签出 (docs/agents.md)
     agent_floor: AgentFloor  # seats folded from the floor, published to Redis; after-call-work timers
     callbacks: CallbackParts  # 漏接回拨: the callback list, its floor handler and dialer (docs/callbacks.md)
+    live_tap: LiveTap | None = None  # answered calls streamed to the live ASR worker (``live_asr`` on)
 
     @property
     def bridge(self) -> AmiBridge:
@@ -128,6 +132,9 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     # storing stage, the service-level ledger (stored once per burst by the floor's flush) and callbacks.
     floor.add_live(agent_floor.handle)
     floor.add_live(wallboard.publisher.handle)
+    live_tap = build_live_tap(settings, redis, bridges, clock) if settings.live_asr else None
+    if live_tap is not None:  # on AgentConnect: the two live taps, started in a task (issue 6)
+        floor.add_live(live_tap.handle)
     floor.add(service_level.handle)
     floor.add_flush(service_level.flush)
     callbacks = build_callbacks(settings, engine, bridges, clock)
@@ -153,6 +160,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         agents,
         agent_floor,
         callbacks,
+        live_tap,
     )
 
 
@@ -196,6 +204,8 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     app.cleanup_ctx.append(service_level_ctx(hotline.service_level))
     app.cleanup_ctx.append(wallboard_ctx(hotline.wallboard))
     app.cleanup_ctx.append(agent_floor_ctx(hotline.agent_floor))
+    if hotline.live_tap is not None:
+        app.cleanup_ctx.append(live_tap_ctx(hotline.live_tap))
     app.cleanup_ctx.append(_bridge(hotline))
     app.cleanup_ctx.append(dialer_ctx(hotline.callbacks))
     app.cleanup_ctx.append(fast_agi_ctx(hotline.settings, _ticket_status(hotline)))

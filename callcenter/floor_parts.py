@@ -18,9 +18,11 @@ from callcenter.adapters.agi.routes import hotline_routes
 from callcenter.adapters.agi.server import FastAgiServer
 from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
 from callcenter.adapters.ami.bridges import BridgeSet, endpoints
+from callcenter.adapters.ami.live_tap import AudioSocketTarget, LiveTap
 from callcenter.adapters.ami.translate import HotlineMatch
 from callcenter.adapters.db.queue_entries import SqlQueueEntries
 from callcenter.adapters.redis.agents import RedisAgentState
+from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import Wallboard, WallboardFeed, WallboardPublisher
 from callcenter.adapters.tasks import cancel_all
 from callcenter.asterisk_servers import asterisk_servers
@@ -152,5 +154,25 @@ def agent_floor_ctx(agent_floor: AgentFloor) -> Context:
         await agent_floor.open()
         yield
         await agent_floor.close()
+
+    return ctx
+
+
+def build_live_tap(
+    settings: Settings, redis: Redis, bridges: Mapping[str, AmiBridge], clock: Clock
+) -> LiveTap:
+    """Answered calls streamed to the live worker over AudioSocket (issue 6; docs/ivr-and-queues.md,
+    "Asterisk side (tap)"). The callback queue's legs are not recorded, so they are not tapped."""
+    target = AudioSocketTarget(settings.live_asr_host, settings.live_asr_port)
+    registry = RedisLiveTranscripts(redis)
+    return LiveTap(bridges, registry, target, clock, unrecorded_queues={settings.callback_queue})
+
+
+def live_tap_ctx(live_tap: LiveTap) -> Context:
+    """Taps still being started at shutdown are cancelled (their calls go on; after-call transcript)."""
+
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await live_tap.close()
 
     return ctx

@@ -44,6 +44,7 @@ class CallerAnswered:
     hold_seconds: int
     at: datetime
     caller_number: str = ""  # the caller's number (a later answered call cancels its callback request)
+    agent_channel_id: str = ""  # Uniqueid of the agent's channel (DestUniqueid): its live tap (实时转写)
 
 
 @dataclass(frozen=True, slots=True)

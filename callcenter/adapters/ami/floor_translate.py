@@ -98,6 +98,7 @@ def _answered(f: _Fields, server: str, at: datetime) -> FloorEvent:
         hold_seconds=f.number("holdtime", 0),
         at=at,
         caller_number=f.h.get("calleridnum", ""),
+        agent_channel_id=f.h.get("destuniqueid", ""),
     )
 
 
