@@ -74,6 +74,7 @@ from callcenter.workorder_parts import (
     build_work_orders,
     inbox_routes,
     load_state,
+    seed_knowledge,
     seed_sample_city,
     work_order_routes,
 )
@@ -222,7 +223,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
 def _database(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         await upgrade(hotline.settings.effective_database_url)
-        await load_state(hotline.work)
+        await seed_knowledge(hotline.work, hotline.clock.now())  # first start: the sample 知识库; then loads
         yield
         await hotline.orders.settle()  # matches still running finish before the engine goes
         await hotline.engine.dispose()

@@ -20,6 +20,7 @@ from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.catalogue import SEED_PACKAGE, SqlCatalogueStore, load_seed
+from callcenter.adapters.db.knowledge import SqlKnowledgeStore, load_knowledge_seed
 from callcenter.adapters.db.matters import SqlMatterIndex
 from callcenter.adapters.db.staff import SqlStaffDirectory
 from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
@@ -30,6 +31,7 @@ from callcenter.adapters.http.app import RouteHook
 from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.catalogue import catalogue_routes
 from callcenter.adapters.http.inbox import InboxFeed, InboxSettings, add_inbox_routes
+from callcenter.adapters.http.knowledge import knowledge_routes
 from callcenter.adapters.http.matters import matter_routes
 from callcenter.adapters.http.orderjson import DRAFT_ADVISOR
 from callcenter.adapters.http.supervision import supervision_routes
@@ -39,6 +41,7 @@ from callcenter.ticketing.alerts import DeadlineWatch
 from callcenter.ticketing.attachments import AttachmentLimits
 from callcenter.ticketing.classify import CurrentCatalogue
 from callcenter.ticketing.extract_category import CategoryLexicon
+from callcenter.ticketing.knowledge import CurrentKnowledge
 from callcenter.ticketing.merging import MatterLinker
 from callcenter.ticketing.service import InboxNotifier, Rules, WorkOrders
 from callcenter.ticketing.suggestions import DraftAdvisor
@@ -60,7 +63,9 @@ class WorkOrderParts:
     deadlines: DeadlineWatch
     matters: SqlMatterIndex
     attachments: Attachments
-    advisor: DraftAdvisor  # a draft's suggestions: category and place against the current catalogue
+    knowledge: CurrentKnowledge  # 知识库 in force, swapped on an admin's edit
+    knowledge_store: SqlKnowledgeStore
+    advisor: DraftAdvisor  # a draft's suggestions: category, place, knowledge answers
 
 
 def build_work_orders(
@@ -74,6 +79,7 @@ def build_work_orders(
 ) -> WorkOrderParts:
     store = SqlWorkOrderStore(engine)
     catalogue = CurrentCatalogue()
+    knowledge = CurrentKnowledge()
     supervisions = SqlSupervisionStore(engine)
     matters = SqlMatterIndex(engine)
     linker = MatterLinker(matters, supervisions, clock)
@@ -101,7 +107,9 @@ def build_work_orders(
         deadlines=DeadlineWatch(sweeper, store, notifier, clock),
         matters=matters,
         attachments=attachments,
-        advisor=DraftAdvisor(catalogue, load_category_lexicon()),
+        knowledge=knowledge,
+        knowledge_store=SqlKnowledgeStore(engine),
+        advisor=DraftAdvisor(catalogue, load_category_lexicon(), knowledge),
     )
 
 
@@ -111,9 +119,11 @@ def load_category_lexicon(package: str = SEED_PACKAGE) -> CategoryLexicon:
 
 
 async def load_state(parts: WorkOrderParts) -> None:
-    """What the service keeps in memory: the calendar with its overrides, and the dispatch catalogue."""
+    """What the service keeps in memory: the calendar with its overrides, the dispatch catalogue and the
+    knowledge base."""
     parts.orders.use_calendar(await parts.calendar.calendar())
     parts.catalogue.use(await parts.catalogue_store.load())
+    parts.knowledge.use(await parts.knowledge_store.load())
 
 
 def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
@@ -124,6 +134,7 @@ def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
         catalogue_routes(parts.catalogue, parts.catalogue_store),
         matter_routes(parts.matters),
         draft_advice_routes(parts.advisor),
+        knowledge_routes(parts.knowledge, parts.knowledge_store, parts.catalogue),
     )
 
 
@@ -146,5 +157,13 @@ async def seed_sample_city(parts: WorkOrderParts, at: datetime) -> Mapping[str, 
     """The sample city's catalogue (categories, gazetteer, units, rules); idempotent, never overwrites
     an admin's edits (ADR 0009). For a first run and the demo; a real city loads its own."""
     counts = await parts.catalogue_store.seed(load_seed(), at)
-    await load_state(parts)
+    await seed_knowledge(parts, at)
     return counts
+
+
+async def seed_knowledge(parts: WorkOrderParts, at: datetime) -> int:
+    """The sample knowledge base (generic answers on social insurance, housing fund, permits, utilities
+    …): inserts articles never stored, never overwrites or revives an admin's edit; then reloads."""
+    added = await parts.knowledge_store.seed(load_knowledge_seed(at))
+    await load_state(parts)
+    return added

@@ -4,7 +4,9 @@ Pure and computed when the draft is read, so nothing is stored that the agent ha
 urgency grade with its reasons, the caller's intent (咨询/求助/投诉/举报/建议) and the work order's request
 type where it has one, the contact number said on the call, the request text with spoken numbers as
 digits and, given the dispatch catalogue, the category (`extract_category`) and the place
-(`extract_location`) the words name. The agent accepts or overrides each in the registration form.
+(`extract_location`) the words name. For a consultation (咨询), the knowledge base's answers that fit the
+words (`knowledge`), for the agent to read out. The agent accepts or overrides each in the registration
+form.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from callcenter.ticketing.cues import CallerIntent, order_type_from_text, reques
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.extract_category import CategoryLexicon, CategorySuggestion, suggest_category
 from callcenter.ticketing.extract_location import LocationSuggestion, suggest_location
+from callcenter.ticketing.knowledge import CurrentKnowledge, KnowledgeAnswer, KnowledgeBase
 from callcenter.ticketing.spoken_numbers import digits_from_speech, spoken_contact_number
 
 
@@ -31,19 +34,26 @@ class DraftSuggestions:
     request_text: str  # the caller's words with spoken numbers as digits
     category: CategorySuggestion | None = None  # None: no catalogue, or no category term heard
     location: LocationSuggestion | None = None  # None: no catalogue, or no known place heard
+    knowledge: tuple[KnowledgeAnswer, ...] = ()  # for a consultation: answers of the knowledge base
 
 
 def suggest(
-    request_text: str, catalogue: Catalogue | None = None, lexicon: CategoryLexicon | None = None
+    request_text: str,
+    catalogue: Catalogue | None = None,
+    lexicon: CategoryLexicon | None = None,
+    knowledge: KnowledgeBase | None = None,
 ) -> DraftSuggestions:
     """What the words suggest; with a catalogue also the category (its names, plus ``lexicon``'s
-    keywords when given) and the place."""
+    keywords when given) and the place; with a knowledge base, answers when the caller asks (咨询)."""
     urgency, reasons = urgency_from_text(request_text)
     intent, confidence = order_type_from_text(request_text)
     category = location = None
     if catalogue is not None:
         category = suggest_category(lexicon or CategoryLexicon(), catalogue.categories, request_text)
         location = suggest_location(catalogue.gazetteer, request_text)
+    answers: tuple[KnowledgeAnswer, ...] = ()
+    if knowledge is not None and intent is CallerIntent.CONSULTATION:
+        answers = knowledge.match(request_text, category_code=category.code if category else None)
     return DraftSuggestions(
         urgency=urgency,
         urgency_reasons=reasons,
@@ -54,15 +64,21 @@ def suggest(
         request_text=digits_from_speech(request_text),
         category=category,
         location=location,
+        knowledge=answers,
     )
 
 
 class DraftAdvisor:
-    """Suggestions against what is in force in this process: the current catalogue and the keywords."""
+    """Suggestions against what is in force in this process: the current catalogue, the category
+    keywords and the current knowledge base."""
 
-    def __init__(self, catalogue: CurrentCatalogue, lexicon: CategoryLexicon) -> None:
+    def __init__(
+        self, catalogue: CurrentCatalogue, lexicon: CategoryLexicon, knowledge: CurrentKnowledge | None = None
+    ) -> None:
         self._catalogue = catalogue
         self._lexicon = lexicon
+        self._knowledge = knowledge or CurrentKnowledge()
 
     def advise(self, request_text: str) -> DraftSuggestions:
-        return suggest(request_text, self._catalogue.current(), self._lexicon)
+        catalogue, knowledge = self._catalogue.current(), self._knowledge.current()
+        return suggest(request_text, catalogue, self._lexicon, knowledge)

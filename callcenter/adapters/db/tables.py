@@ -379,3 +379,20 @@ callback_attempts = Table(
     Column("reason_code", Integer),  # OriginateResponse Reason
     Column("agent", String(128)),
 )
+
+# --- Issue 6: the knowledge base (知识库), migration 0005 (docs/knowledge.md) ---
+
+knowledge_articles = Table(
+    "knowledge_articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", String(100), nullable=False),
+    Column("keywords", JSON, nullable=False),  # question phrases and keywords citizens use
+    Column("answer", Text, nullable=False),
+    Column("category_code", String(16)),  # the 诉求分类 it answers, if any
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("version", Integer, nullable=False),  # optimistic concurrency: every edit bumps it
+    # A deleted article keeps its row (who deleted it, when) so that re-seeding does not bring it back.
+    Column("active", Boolean, nullable=False, server_default=true()),
+)

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from callcenter.adapters.http.knowledge import answer_json
 from callcenter.ticketing.actors import Actor, Role
 from callcenter.ticketing.extract_category import CategorySuggestion
 from callcenter.ticketing.extract_location import LocationSuggestion
@@ -127,6 +128,7 @@ def _suggestions(order: WorkOrder, advisor: DraftAdvisor | None) -> dict[str, An
         "request_text": s.request_text,
         "category": None if s.category is None else category_json(s.category),
         "location": None if s.location is None else location_json(s.location),
+        "knowledge": [answer_json(a) for a in s.knowledge],  # only for a consultation (咨询)
     }
 
 
