@@ -1,7 +1,8 @@
 """The seat bar's live transcript (实时转写) in a real browser, on the whole app with a real Asterisk:
 an agent signs in to a seat in the desk, a citizen's call is put through to the seat, and what the live
 worker publishes for that call (here published to Redis by the test, as the live worker would) appears as
-it comes — partials replaced by their final, hostile text inert, the transcript kept after hangup."""
+it comes — partials replaced by their final, hostile text inert, knowledge-base answers for what the
+citizen asks, the transcript kept after hangup."""
 
 from __future__ import annotations
 
@@ -91,11 +92,15 @@ async def test_the_seat_bar_shows_the_live_transcript_of_the_call_at_the_seat(
     lines = await desk.js("return [...document.querySelectorAll('.live-line')].map(n => n.textContent)")
     assert lines == ["坐席您好，12345热线", "来电人我家停电了" + HOSTILE], lines  # the partial was replaced
     assert await desk.js("return document.querySelectorAll('.live-panel img').length") == 0
+    await live.publish(
+        LiveEvent(call_id, Speaker.CALLER, LiveKind.FINAL, 3, "还有我的社保卡丢了怎么补办", 4.5, 7.0)
+    )
+    await desk.text(".live-answer summary", "社保卡")  # the knowledge base's answer, while the call goes on
 
     result = await calling
     assert result.answered, result.log
     await desk.text(".live-status", "通话已结束")
-    assert await desk.js("return document.querySelectorAll('.live-line').length") == 2  # kept for registering
+    assert await desk.js("return document.querySelectorAll('.live-line').length") == 3  # kept for registering
 
 
 async def current_call(running: RunningHotline) -> CallId | None:

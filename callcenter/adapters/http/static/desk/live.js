@@ -1,4 +1,5 @@
-// 实时转写: the live transcript of the call at the agent's seat, from GET /api/calls/{id}/live (SSE).
+// 实时转写: the live transcript of the call at the agent's seat, from GET /api/calls/{id}/live (SSE), and the
+// knowledge base's answers (知识库) for what the citizen has asked so far (GET /api/knowledge/suggest).
 // Closed segments (final) stay; the open stretch of each side (partial) is shown greyed and replaced as it
 // changes. The last call's transcript stays visible after hangup, for registering the work order, until the
 // next call starts. Everything from the server goes through textContent (dom.js).
@@ -7,14 +8,47 @@ import { api } from "./api.js";
 import { fill, h } from "./dom.js";
 import { label } from "./labels.js";
 
+const KNOWLEDGE_TEXT_MAX = 400; // the citizen's latest words are what the answers should fit
+const KNOWLEDGE_DELAY_MS = 1200; // after the last closed sentence, then ask once
+
+/** Up to three knowledge-base answers for the caller's words; none when the service cannot answer. */
+async function knowledgeAnswers(text) {
+  const query = encodeURIComponent(text.slice(-KNOWLEDGE_TEXT_MAX));
+  try {
+    return (await api("GET", `/api/knowledge/suggest?text=${query}`)).items.slice(0, 3);
+  } catch (error) {
+    return [];
+  }
+}
+
+function answerCard(item) {
+  return h("details", { class: "live-answer" },
+    h("summary", {}, h("strong", { text: item.title }),
+      item.terms && item.terms.length ? h("span", { class: "live-terms", text: `（${item.terms.join("、")}）` }) : null),
+    h("p", { text: item.answer }));
+}
+
 export function livePanel() {
   const root = h("section", { class: "live-panel", "aria-label": "实时转写", hidden: true });
   const title = h("span", { class: "live-title", text: "实时转写" });
   const status = h("span", { class: "live-status", role: "status" });
   const lines = h("ol", { class: "live-lines" });
+  const answers = h("div", { class: "live-answers", "aria-label": "知识库参考" });
   const partials = new Map(); // speaker → the <li> of the open stretch
-  const state = { callId: null, source: null };
-  root.append(h("header", {}, title, status), lines);
+  const state = { callId: null, source: null, callerText: "", asking: null, asked: "" };
+  root.append(h("header", {}, title, status), lines, answers);
+
+  function askKnowledge() {
+    clearTimeout(state.asking);
+    state.asking = setTimeout(async () => {
+      const text = state.callerText;
+      if (!text || text === state.asked) return;
+      state.asked = text;
+      const items = await knowledgeAnswers(text);
+      if (state.asked !== text) return; // a newer question was asked meanwhile
+      fill(answers, items.length ? [h("span", { class: "live-title", text: "知识库参考" }), items.map(answerCard)] : []);
+    }, KNOWLEDGE_DELAY_MS);
+  }
 
   function line(event) {
     return h("li", { class: `live-line speaker-${event.speaker} ${event.kind}` },
@@ -30,6 +64,7 @@ export function livePanel() {
       partials.set(event.speaker, node);
     } else {
       if (open) { open.replaceWith(line(event)); partials.delete(event.speaker); } else lines.append(line(event));
+      if (event.speaker === "caller") { state.callerText += event.text; askKnowledge(); }
     }
     lines.scrollTop = lines.scrollHeight;
   }
@@ -43,8 +78,11 @@ export function livePanel() {
     if (callId === state.callId && state.source) return;
     close();
     state.callId = callId;
+    state.callerText = "";
+    state.asked = "";
     partials.clear();
     fill(lines, []);
+    fill(answers, []);
     root.hidden = false;
     status.textContent = "通话中…";
     const source = new EventSource(`/api/calls/${encodeURIComponent(callId)}/live`);
