@@ -183,6 +183,25 @@ async def test_an_agent_adopts_the_category_and_place_the_callers_words_name(
     assert (order["category_code"], order["area_code"]) == ("010101", "110101001000")
 
 
+async def test_a_consultation_draft_shows_knowledge_answers_to_expand(
+    browser: Browser, live_app: LiveApp, engine: AsyncEngine
+) -> None:
+    from callcenter.workorder_parts import seed_knowledge
+    from tests.integration.test_work_orders import draft_from_words
+
+    await seed_knowledge(live_app.web.parts, live_app.web.clock.now())
+    words = '请问 社保卡 丢了 怎么 补办 <img src=x onerror="window.pwned=1">'
+    await draft_from_words(live_app.web, engine, "1764.41", words)
+    await browser.login("/", "agent1", PASSWORD)
+    await browser.click_on("[data-view=intake] .order-row", "13900139000")
+    form = "[data-view=intake] form.registration"
+    await browser.text(f"{form} .draft-cues .knowledge", "知识库")
+    await browser.click_on(f"{form} .knowledge summary", "社保卡办理与补换")
+    await browser.text(f"{form} .knowledge details[open] .answer", "以当地最新政策为准")
+    await browser.text(f"{form} .knowledge details[open] .muted", "匹配词：社保卡丢了")
+    assert await browser.js("return window.pwned === undefined")  # the caller's words stay text
+
+
 # --- the unit's inbox on a phone ---------------------------------------------------------------------
 
 

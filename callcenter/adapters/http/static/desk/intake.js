@@ -7,6 +7,7 @@ import { transcriptView } from "./calls.js";
 import { codeOf, debounce, empty, field, fill, h, select } from "./dom.js";
 import { label, options } from "./labels.js";
 import { dispatchForm, showSuggestion } from "./dispatch.js";
+import { knowledgeList } from "./knowledge.js";
 import { act, actionForm, button, loadOrder, orderFacts, orderHeader, orderList, requestText, submit } from "./order.js";
 
 /** The registration fields; `read()` gives the JSON body of register / create (without dispatch). */
@@ -54,7 +55,8 @@ function draftCues(order, f) {
   };
   return h("div", { class: "suggestion draft-cues" },
     h("div", null, h("span", { text: `通话建议 — ${parts.join("")}` }), " ", adopt(apply)),
-    categoryCue(s.category, f), locationCue(s.location, f));
+    categoryCue(s.category, f), locationCue(s.location, f),
+    s.intent === "consultation" ? knowledgeList((s.knowledge || []).slice(0, 3)) : null);
 }
 
 function adopt(apply, name) {
