@@ -62,6 +62,9 @@ class Settings:
         1  # 1: decode each speech span on its own (see docs/asr.md); 0: whole side
     )
     whisper_model_dir: str = ""  # another faster-whisper model directory instead of the PyPI Whisper-base
+    # Whisper domain adaptation and resampling (docs/asr.md, "Domain adaptation"): measured, prompt off
+    whisper_domain_prompt: int = 0  # 1: gazetteer place names + hotline terms as prompt/hot words
+    whisper_resample_quality: str = "VHQ"  # soxr recipe for 8 kHz → 16 kHz: VHQ | HQ | MQ | LQ | QQ
     asr_workers: int = -1  # after-call ASR processes: -1 sized to the machine (callcenter/asr/pool.py)
     asr_claim_after_s: int = 300
     transcription_sweep_s: float = 30.0  # how often calls whose job could not be queued are queued again
@@ -212,6 +215,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError("deadline_sweep_s must be at least 1", key="deadline_sweep_s")
     if not 1 <= settings.attachment_max_mb <= 100:
         raise ConfigError("attachment_max_mb must be 1..100", key="attachment_max_mb")
+    if settings.whisper_resample_quality not in ("VHQ", "HQ", "MQ", "LQ", "QQ"):
+        raise ConfigError(
+            "whisper_resample_quality must be VHQ, HQ, MQ, LQ or QQ", key="whisper_resample_quality"
+        )
     if settings.asr_max_attempts < 1:
         raise ConfigError("asr_max_attempts must be at least 1", key="asr_max_attempts")
     _validate_service_level(settings)

@@ -6,11 +6,20 @@ configured for one engine never pays for the other.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from importlib.resources import files
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, get_args
 
 from callcenter.adapters.asr.models import resolve_vosk_model
-from callcenter.adapters.asr.settings import ENGINES, EngineName, WhisperOptions
+from callcenter.adapters.asr.settings import ENGINES, EngineName, ResampleQuality, WhisperOptions
+from callcenter.asr.domain_vocabulary import (
+    DomainVocabulary,
+    hotwords,
+    parse_terms,
+    place_names,
+    whisper_prompt,
+)
 from callcenter.asr.port import Transcriber
 from callcenter.core.errors import ConfigError
 
@@ -34,6 +43,24 @@ class AsrConfig(Protocol):
     def whisper_split_on_silence(self) -> int: ...
     @property
     def whisper_model_dir(self) -> str: ...
+    @property
+    def whisper_domain_prompt(self) -> int: ...
+    @property
+    def whisper_resample_quality(self) -> str: ...
+
+
+def domain_vocabulary_from_seed() -> DomainVocabulary:
+    """Place names of the shipped gazetteer (callcenter/ticketing/seed) and the hotline terms file."""
+    from callcenter.adapters.db.catalogue import load_seed
+
+    seed = load_seed()
+    terms = files("callcenter.asr").joinpath("hotline_terms.txt").read_text("utf-8")
+    return DomainVocabulary(place_names(seed.areas, seed.aliases), parse_terms(terms))
+
+
+def domain_whisper_options(options: WhisperOptions, vocabulary: DomainVocabulary) -> WhisperOptions:
+    """``options`` with the domain prompt (opening, place names) and the hotline terms as hot words."""
+    return replace(options, initial_prompt=whisper_prompt(vocabulary), hotwords=hotwords(vocabulary) or None)
 
 
 def build_transcriber(
@@ -71,8 +98,20 @@ def transcriber_from_config(config: AsrConfig) -> Transcriber:
         compute_type=config.whisper_compute_type,
         split_on_silence=bool(config.whisper_split_on_silence),
         model_dir=Path(config.whisper_model_dir).expanduser() if config.whisper_model_dir else None,
+        resample_quality=_quality(config.whisper_resample_quality),
     )
+    if config.whisper_domain_prompt and engine == "whisper":
+        whisper = domain_whisper_options(whisper, domain_vocabulary_from_seed())
     model = Path(config.vosk_model_path).expanduser() if config.vosk_model_path else None
     return build_transcriber(
         engine, vosk_model_path=model, vosk_language=config.vosk_language, whisper=whisper
+    )
+
+
+def _quality(name: str) -> ResampleQuality:
+    for quality in get_args(ResampleQuality):
+        if quality == name:
+            return quality  # type: ignore[no-any-return]
+    raise ConfigError(
+        f"whisper_resample_quality must be one of {get_args(ResampleQuality)}", reason="invalid_setting"
     )
