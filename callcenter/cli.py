@@ -15,6 +15,8 @@ from callcenter.config import Settings, describe, load, with_local_secret
 from callcenter.core.errors import DomainError
 from callcenter.drill_cli import add_arguments as add_simulate_arguments
 from callcenter.drill_cli import cmd_simulate
+from callcenter.retranscribe import add_arguments as add_retranscribe_arguments
+from callcenter.retranscribe import cmd_retranscribe
 from callcenter.sl_recount import add_arguments as add_sl_recount_arguments
 from callcenter.sl_recount import cmd_sl_recount
 from callcenter.staffing_cli import add_arguments as add_staffing_arguments
@@ -183,6 +185,7 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "sl-recount": (cmd_sl_recount, "recount the service level from queue_log; --compare with the live one"),
     "simulate": (cmd_simulate, "traffic drill: sipp citizens call, auto-answering seats take them"),
     "staffing": (cmd_staffing, "agents needed per hour (Erlang C / Erlang A) for a service-level target"),
+    "retranscribe": (cmd_retranscribe, "transcribe stored call recordings again (--call, --since, --dry-run)"),
 }
 
 
@@ -206,6 +209,8 @@ def parser() -> argparse.ArgumentParser:
             add_simulate_arguments(sp)
         if name == "staffing":
             add_staffing_arguments(sp)
+        if name == "retranscribe":
+            add_retranscribe_arguments(sp)
         if name == "asr-worker":
             sp.add_argument("--consumer", default=None, help="consumer name in the Redis group")
     return p
