@@ -34,6 +34,8 @@ NEAR_FACTOR: Final = 0.5  # a near match (one character off) counts half
 MAX_WEIGHT: Final = 3
 KEYWORD_COLUMNS: Final = ("category_code", "term", "weight")
 
+Named = Mapping[str, tuple[tuple[CategoryCode, float], ...]]  # a term's spoken form → (category, weight)
+
 
 class InvalidKeyword(InvalidInput):
     code = "invalid_keyword"
@@ -64,10 +66,7 @@ class CategoryLexicon:
 
     def __init__(self, keywords: Iterable[Keyword] = ()) -> None:
         self._keywords = tuple(keywords)
-        self._cache: (
-            tuple[CategoryTree, TermIndex, Mapping[str, tuple[tuple[CategoryCode, float], ...]]] | None
-        )
-        self._cache = None
+        self._cache: tuple[CategoryTree, TermIndex, Named] | None = None
 
     @property
     def keywords(self) -> tuple[Keyword, ...]:
@@ -81,9 +80,7 @@ class CategoryLexicon:
             raise InvalidKeyword(f"the keyword file's columns are {','.join(KEYWORD_COLUMNS)}")
         return cls(_keyword(row, line) for line, row in enumerate(rows, start=2))
 
-    def index(
-        self, tree: CategoryTree
-    ) -> tuple[TermIndex, Mapping[str, tuple[tuple[CategoryCode, float], ...]]]:
+    def index(self, tree: CategoryTree) -> tuple[TermIndex, Named]:
         """The term index for this tree, and what each term (spoken form) names; built once per tree."""
         if self._cache is None or self._cache[0] is not tree:
             named = _named_terms(self._keywords, tree)
@@ -100,9 +97,7 @@ def _keyword(row: Mapping[str, str | None], line: int) -> Keyword:
     return Keyword(CategoryCode(code), term, int(weight))
 
 
-def _named_terms(
-    keywords: Sequence[Keyword], tree: CategoryTree
-) -> dict[str, tuple[tuple[CategoryCode, float], ...]]:
+def _named_terms(keywords: Sequence[Keyword], tree: CategoryTree) -> Named:
     """Spoken form of each term → (category, weight) pairs, for active categories of ``tree`` only."""
     named: dict[str, dict[CategoryCode, float]] = {}
     pairs = [(k.category, k.term, float(min(k.weight, MAX_WEIGHT))) for k in keywords]
@@ -139,9 +134,7 @@ class _Scored:
     terms: tuple[str, ...]
 
 
-def _direct(
-    hits: Sequence[Hit], named: Mapping[str, tuple[tuple[CategoryCode, float], ...]]
-) -> dict[CategoryCode, list[tuple[str, float]]]:
+def _direct(hits: Sequence[Hit], named: Named) -> dict[CategoryCode, list[tuple[str, float]]]:
     """Category → the (term, weight) pairs that name it directly."""
     direct: dict[CategoryCode, list[tuple[str, float]]] = {}
     for hit in hits:
