@@ -56,6 +56,16 @@ class Counters:
     partials: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """What the first read of a connection brought."""
+
+    stream: str | None  # None: closed (or hung up) before naming a stream
+    early: list[Pcm] = field(default_factory=list)
+    fault: ProtocolError | None = None
+    ended: bool = False  # hangup (or an error message) came in the same read
+
+
 @dataclass(slots=True)
 class _Backlog:
     """Audio read but not yet recognized; ``None`` marks the end of the stream."""
@@ -113,7 +123,9 @@ class LiveTranscriptionServer:
             self.counters.malformed += 1
             log.error("AudioSocket from %s: malformed data, closing: %s", _peer(writer), exc)
         except (ConnectionError, TimeoutError) as exc:
-            log.warning("AudioSocket from %s: connection lost: %s", _peer(writer), exc)
+            log.warning("AudioSocket from %s: connection lost: %r", _peer(writer), exc)
+        except asyncio.CancelledError:  # the server is closing: the stream was flushed like a hangup
+            log.info("AudioSocket from %s: closed at shutdown", _peer(writer))
         finally:
             self._connections.discard(task)
             writer.close()
@@ -121,7 +133,8 @@ class LiveTranscriptionServer:
                 await writer.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, parser: FrameParser) -> None:
-        stream, early = await self._identify(reader, parser)
+        opening = await self._identify(reader, parser)
+        stream = opening.stream
         if stream is None:
             return
         tap = await self._store.tap(stream)
@@ -139,31 +152,37 @@ class LiveTranscriptionServer:
         self.active += 1
         self.counters.streams += 1
         try:
-            await self._stream(tap, stream, reader, parser, early)
+            await self._stream(tap, stream, reader, parser, opening)
         finally:
             self.active -= 1
 
-    async def _identify(
-        self, reader: asyncio.StreamReader, parser: FrameParser
-    ) -> tuple[str | None, list[Pcm]]:
-        """The stream's UUID from the first message (audio before it is a protocol error)."""
+    async def _identify(self, reader: asyncio.StreamReader, parser: FrameParser) -> _Opening:
+        """The stream's UUID from the first message (anything else first is a protocol error), the audio
+        read with it, and a fault found in the same read (raised once the stream's tap is known)."""
         async with asyncio.timeout(self.options.first_message_s):
             while True:
                 data = await reader.read(READ_BYTES)
                 if not data:
-                    return None, []
-                frames = parser.feed(data)
-                if not frames:
+                    return _Opening(None)
+                fault = None
+                try:
+                    frames = parser.feed(data)
+                except ProtocolError as exc:
+                    frames, fault = list(exc.frames), exc
+                if not frames and fault is None:
                     continue
-                if frames[0].kind is FrameKind.HANGUP:
-                    return None, []
-                if frames[0].kind is not FrameKind.UUID:
-                    raise ProtocolError(f"first message is {frames[0].kind.name}, not the stream's UUID")
+                if not frames or frames[0].kind is not FrameKind.UUID:
+                    if frames and frames[0].kind is FrameKind.HANGUP:
+                        return _Opening(None)
+                    raise fault or ProtocolError(
+                        f"first message is {frames[0].kind.name}, not the stream's UUID"
+                    )
                 early = [_pcm(f.payload) for f in frames[1:] if f.kind is FrameKind.AUDIO]
-                return frames[0].uuid, early
+                ended = fault or any(f.kind in (FrameKind.HANGUP, FrameKind.ERROR) for f in frames[1:])
+                return _Opening(frames[0].uuid, early, fault, bool(ended))
 
     async def _stream(
-        self, tap: Tap, stream: str, reader: asyncio.StreamReader, parser: FrameParser, early: list[Pcm]
+        self, tap: Tap, stream: str, reader: asyncio.StreamReader, parser: FrameParser, opening: _Opening
     ) -> None:
         loop = asyncio.get_running_loop()
         recognizer = await loop.run_in_executor(self._executor, self._engine.open_stream, tap.speaker)
@@ -179,9 +198,12 @@ class LiveTranscriptionServer:
         self._recognizers.add(recognizing)
         recognizing.add_done_callback(self._recognizers.discard)
         try:
-            for pcm in early:
+            for pcm in opening.early:
                 self._enqueue(tap, backlog, pcm)
-            await self._read(tap, reader, parser, backlog)
+            if opening.fault is not None:
+                raise opening.fault
+            if not opening.ended:
+                await self._read(tap, reader, parser, backlog)
         finally:
             backlog.queue.put_nowait(None)
             await asyncio.shield(recognizing)
