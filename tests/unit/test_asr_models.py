@@ -208,6 +208,8 @@ class Config:
     whisper_compute_type: str = "int8"
     whisper_split_on_silence: int = 1
     whisper_model_dir: str = ""
+    whisper_domain_prompt: int = 0
+    whisper_resample_quality: str = "VHQ"
 
 
 def test_factory_refuses_unknown_engines_and_missing_models(tmp_path: Path) -> None:

@@ -63,3 +63,27 @@ def test_bare_name_drops_the_level_suffix_but_never_the_whole_name() -> None:
     assert bare_name("景山街道") == "景山"
     assert bare_name("吉祥社区") == "吉祥"
     assert bare_name("社区") == "社区"
+
+
+def test_the_shipped_gazetteer_and_terms_fill_the_whisper_options() -> None:
+    from callcenter.adapters.asr.factory import domain_vocabulary_from_seed, domain_whisper_options
+    from callcenter.adapters.asr.settings import WhisperOptions
+
+    options = domain_whisper_options(WhisperOptions(beam_size=3), domain_vocabulary_from_seed())
+    assert options.beam_size == 3
+    assert options.initial_prompt is not None and "景山街道" in options.initial_prompt
+    assert options.hotwords is not None and options.hotwords.startswith("停电、停水、燃气")
+
+
+def test_the_prompt_holds_no_sentence_of_the_labelled_set() -> None:
+    """The prompt comes from the gazetteer, never from what the benchmarks score (no overfitting)."""
+    import json
+    from pathlib import Path
+
+    from callcenter.adapters.asr.factory import domain_vocabulary_from_seed
+
+    labels = Path(__file__).resolve().parents[2] / "bench" / "data" / "labelled_calls" / "labels.json"
+    prompt = whisper_prompt(domain_vocabulary_from_seed())
+    for item in json.loads(labels.read_text("utf-8")):
+        sentence = item["text"].rstrip("。")
+        assert sentence not in prompt and prompt not in sentence
