@@ -1,0 +1,101 @@
+"""The streaming voice-activity segmenter and the live stream limit: pure rules on synthetic audio."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callcenter.asr.live_capacity import AUTO, live_streams
+from callcenter.asr.vad import Samples, SpeechSegment, SpeechSegmenter, VadOptions
+
+RATE = 8000
+
+
+def tone(seconds: float, dbfs: float = -20.0) -> Samples:
+    """Speech-like: a 300 Hz tone in syllables (4 per second, dipping 20 dB between them)."""
+    t = np.arange(round(seconds * RATE)) / RATE
+    syllables = 0.55 + 0.45 * np.cos(2 * np.pi * 4 * t)
+    wave: Samples = (np.sin(2 * np.pi * 300 * t) * syllables * np.sqrt(2) * 10 ** (dbfs / 20)).astype(
+        np.float32
+    )
+    return wave
+
+
+def quiet(seconds: float) -> Samples:
+    return np.zeros(round(seconds * RATE), np.float32)
+
+
+def run(
+    samples: Samples, chunk: int = 160, options: VadOptions | None = None
+) -> tuple[list[SpeechSegment], int]:
+    seg = SpeechSegmenter(RATE, options)
+    out: list[SpeechSegment] = []
+    for at in range(0, len(samples), chunk):
+        out += seg.push(samples[at : at + chunk])
+    out += seg.flush()
+    return out, seg.closed_until
+
+
+def spans(segments: list[SpeechSegment]) -> list[tuple[float, float]]:
+    return [(round(s.start / RATE, 2), round(s.end / RATE, 2)) for s in segments]
+
+
+def test_a_pause_closes_a_segment_with_pre_roll_and_tail() -> None:
+    audio = np.concatenate([quiet(1.0), tone(2.0), quiet(1.0), tone(1.0), quiet(0.3)])
+    segments, closed = run(audio)
+    assert spans(segments) == [(0.7, 3.3), (3.7, 5.3)]
+    assert closed == len(audio)
+    first = segments[0]
+    assert np.array_equal(first.samples, audio[first.start : first.end])
+
+
+def test_a_short_gap_does_not_split() -> None:
+    segments, _ = run(np.concatenate([tone(1.0), quiet(0.4), tone(1.0), quiet(1.0)]))
+    assert len(segments) == 1
+
+
+def test_long_speech_is_cut_at_the_maximum() -> None:
+    segments, _ = run(np.concatenate([tone(45.0), quiet(1.0)]))
+    assert [round((s.end - s.start) / RATE) for s in segments] == [20, 20, 5]
+    assert all(a.end == b.start for a, b in itertools.pairwise(segments))
+
+
+def test_silence_and_clicks_give_nothing() -> None:
+    click = np.concatenate([quiet(1.0), tone(0.1), quiet(2.0)])
+    assert run(quiet(5.0))[0] == []
+    assert run(click)[0] == []
+
+
+def test_steady_noise_stops_counting_as_speech() -> None:
+    noise = (np.random.default_rng(1).standard_normal(30 * RATE) * 0.01).astype(np.float32)  # -40 dBFS
+    segments, _ = run(noise)
+    assert sum(s.end - s.start for s in segments) / RATE < 15.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=4000))
+def test_any_chunking_gives_the_same_segments(chunk: int) -> None:
+    audio = np.concatenate([quiet(0.5), tone(1.5), quiet(0.9), tone(0.7, -30.0), quiet(0.2)])
+    expected, _ = run(audio, 160)
+    found, _ = run(audio, chunk)
+    assert spans(found) == spans(expected)
+
+
+@pytest.mark.parametrize(
+    ("setting", "engine", "cpus", "expected"),
+    [
+        (AUTO, "whisper", 2, 4),
+        (AUTO, "vosk", 2, 8),
+        (AUTO, "whisper", 1, 2),
+        (3, "vosk", 16, 3),
+        (0, "vosk", 2, 0),
+    ],
+)
+def test_the_stream_limit_is_sized_to_the_machine(
+    setting: int, engine: str, cpus: int, expected: int
+) -> None:
+    assert live_streams(setting, engine, cpus) == expected
