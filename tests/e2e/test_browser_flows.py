@@ -109,7 +109,7 @@ async def test_login_shows_errors_names_and_tabs_and_sends_units_to_their_inbox(
     await browser.text("#who", "话务员一（话务员）")
     await browser.element("#tabs button")
     tabs = await browser.js("return [...document.querySelectorAll('#tabs button')].map((b) => b.textContent)")
-    assert tabs == ["受理", "回访", "工单查询"]
+    assert tabs == ["受理", "回访", "工单查询", "知识库"]
     await browser.click("退出登录")
     await browser.text("#login-message", "已退出登录")
 
@@ -200,6 +200,34 @@ async def test_a_consultation_draft_shows_knowledge_answers_to_expand(
     await browser.text(f"{form} .knowledge details[open] .answer", "以当地最新政策为准")
     await browser.text(f"{form} .knowledge details[open] .muted", "匹配词：社保卡丢了")
     assert await browser.js("return window.pwned === undefined")  # the caller's words stay text
+
+
+async def test_an_admin_adds_an_article_and_an_agent_finds_it_in_the_knowledge_tab(
+    browser: Browser, live_app: LiveApp
+) -> None:
+    from callcenter.workorder_parts import seed_knowledge
+
+    await seed_knowledge(live_app.web.parts, live_app.web.clock.now())
+    await browser.login("/", "admin", PASSWORD)
+    await browser.click_on("#tabs button", "知识库")
+    view = "[data-view=knowledge]"
+    await browser.text(f"{view} .knowledge-results h3", "全部条目（28）")
+    await browser.click("＋ 新增知识条目", view)
+    await browser.type(f"{view} [name=title]", "电动自行车登记上牌")
+    await browser.type(f"{view} [name=keywords]", "电动车上牌 电动自行车登记")
+    await browser.type(f"{view} [name=answer]", "<b>携带购车发票和身份证到登记点办理</b>")
+    await browser.click("保存", f"{view} form.knowledge-form")
+    await browser.text(f"{view} .knowledge-results h3", "全部条目（29）")
+    await browser.click("退出登录")
+    await browser.text("#login-message", "已退出登录")
+
+    await browser.login("/", "agent1", PASSWORD)
+    await browser.click_on("#tabs button", "知识库")
+    await browser.type(f"{view} [name=knowledge_search]", "请问电动车上牌怎么办")
+    await browser.click_on(f"{view} .knowledge summary", "电动自行车登记上牌")
+    await browser.text(f"{view} details[open] .answer", "<b>携带购车发票和身份证到登记点办理</b>")  # as text
+    assert await browser.js(f"return document.querySelector('{view} details[open] .answer b') === null")
+    assert await browser.js(f"return document.querySelector('{view} form.knowledge-form') === null")
 
 
 # --- the unit's inbox on a phone ---------------------------------------------------------------------

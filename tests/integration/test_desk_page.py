@@ -241,7 +241,7 @@ async def test_the_page_and_tabs_are_in_chinese(web: Web) -> None:
     for words in ("12345 政务服务便民热线", "工单草稿", "登录", "退出登录", "/static/inbox.html"):
         assert words in html
     app = (STATIC / "app.js").read_text(encoding="utf-8")
-    for tab in ("受理", "派单", "督办", "回访", "工单查询", "通话", "管理"):
+    for tab in ("受理", "派单", "督办", "回访", "工单查询", "知识库", "通话", "管理"):
         assert f'title: "{tab}"' in app
     intake = (STATIC / "desk" / "intake.js").read_text(encoding="utf-8")
     assert "受理并派单" in intake and "仅受理" in intake and "直接办结" in intake

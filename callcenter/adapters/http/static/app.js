@@ -10,6 +10,7 @@ import { loadCatalogue } from "./desk/catalogue.js";
 import { debounce, h } from "./desk/dom.js";
 import { dispatchView } from "./desk/dispatch.js";
 import { intakeView } from "./desk/intake.js";
+import { knowledgeView } from "./desk/knowledge.js";
 import { label } from "./desk/labels.js";
 import { searchView } from "./desk/search.js";
 import { seatBar } from "./desk/seat.js";
@@ -21,6 +22,7 @@ const TABS = [
   { key: "supervise", title: "督办", roles: ["supervisor", "admin"], make: superviseView },
   { key: "callback", title: "回访", roles: ["agent", "supervisor", "admin"], make: callbackView },
   { key: "search", title: "工单查询", roles: ["agent", "dispatcher", "supervisor", "admin"], make: searchView },
+  { key: "knowledge", title: "知识库", roles: ["agent", "dispatcher", "supervisor", "admin"], make: knowledgeView },
   { key: "calls", title: "通话", roles: ["supervisor", "admin"], make: callsView },
   { key: "admin", title: "管理", roles: ["admin"], make: adminView },
 ];

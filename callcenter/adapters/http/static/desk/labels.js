@@ -62,6 +62,7 @@ export const LABELS = {
     invalid_credentials: "账号或密码错误", not_authenticated: "请先登录", access_denied: "无权访问",
     seat_taken: "该坐席已被他人签入", already_logged_in: "您已在其他坐席签入，请先签出", not_logged_in: "您尚未签入坐席",
     busy_on_call: "通话中不能签出", live_state_unavailable: "坐席状态服务暂不可用", telephony_unavailable: "电话系统暂不可用",
+    invalid_article: "知识条目填写有误", unknown_article: "知识条目不存在或已删除",
     http_404: "接口不存在", http_405: "请求方式不被允许", network: "无法连接服务器",
   },
 };
