@@ -178,7 +178,10 @@ class CurrentKnowledge:
         return self._base
 
     def use(self, articles: Iterable[Article]) -> None:
-        self._base = KnowledgeBase(articles)
+        """Swaps in these articles; the index is rebuilt only when they changed (a periodic reload)."""
+        articles = tuple(articles)
+        if articles != self._base.articles:
+            self._base = KnowledgeBase(articles)
 
 
 # --- the seed file ---------------------------------------------------------------------------------

@@ -167,3 +167,15 @@ def test_a_bad_seed_row_names_its_line() -> None:
 def test_matching_never_raises_and_answers_carry_their_terms(words: str) -> None:
     for found in BASE.match(words, limit=5):
         assert found.terms and found.score >= 2
+
+
+def test_the_current_base_is_rebuilt_only_when_the_articles_change() -> None:
+    from callcenter.ticketing.knowledge import CurrentKnowledge
+
+    current = CurrentKnowledge()
+    current.use(SEED)
+    first = current.current()
+    current.use(list(SEED))  # the periodic reload: same articles
+    assert current.current() is first
+    current.use(SEED[1:])
+    assert current.current() is not first and len(current.current().articles) == len(SEED) - 1
