@@ -2,13 +2,13 @@
 
 Run from the repository root:  python bench/asr_baseline.py [--recordings DIR] [--threads 2]
 
-Sets: ``original`` (16/48 kHz files); ``8k μ-law, soxr HQ`` (the same after a G.711 μ-law round trip,
-upsampled with soxr HQ); ``8k μ-law, linear`` (upsampled by linear interpolation, to show what the resampler
-is worth); ``8k μ-law, one long side`` (all 15 joined with 4 s pauses, the shape of one side of a call);
-with ``--recordings``, WAVs that Asterisk recorded through a real call, named after their source
-clip (``<clip stem>*.wav``; mono, or stereo with the caller on channel 0). Vosk runs the Korean model, the
-only Vosk model here, so it gets a real-time factor but no CER. RTF = decoding time / audio duration (model
-load excluded). Prints figures; asserts nothing.
+Sets: ``original`` (16/48 kHz files); ``8k μ-law, soxr VHQ`` (the same after a G.711 μ-law round trip,
+upsampled by the engine: soxr VHQ by default); ``8k μ-law, linear`` (upsampled by linear interpolation, to
+show what the resampler is worth); ``8k μ-law, one long side`` (all 15 joined with 4 s pauses, the shape of
+one side of a call); with ``--recordings``, WAVs that Asterisk recorded through a real call, named after
+their source clip (``<clip stem>*.wav``; mono, or stereo with the caller on channel 0). Vosk runs the Korean
+model, the only Vosk model here, so it gets a real-time factor but no CER. RTF = decoding time / audio
+duration (model load excluded). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     phone = corpus_clips(args.corpus / "8k")
     sets: dict[str, list[Clip]] = {
         "original": corpus_clips(args.corpus),
-        "8k μ-law, soxr HQ": phone,
+        "8k μ-law, soxr VHQ": phone,
         "8k μ-law, linear": corpus_clips(args.corpus / "8k", linear_upsample),
         "8k μ-law, one long side": joined(phone),
     }
