@@ -181,7 +181,8 @@ async def _one(
     from callcenter.ticketing.drafting import draft_from_failure, draft_from_transcript
 
     assert call.recording is not None
-    caller, agent = host_path(call.recording.caller), host_path(call.recording.agent)
+    caller = host_path(call.recording.caller)
+    agent = host_path(call.recording.agent) if call.recording.agent else ""  # one stereo file: no agent path
     started = time.perf_counter()
     try:
         transcript = await asyncio.to_thread(_transcribe, transcriber, caller, agent)
