@@ -121,7 +121,10 @@ async def test_bad_audio_fails_that_call_alone_and_never_replaces_a_good_transcr
     agent = silent(tmp_path / "agent.wav")
     damaged_later = call_with("2.1", corrupt(tmp_path / "a.wav"), agent)  # had a good transcript
     never_done = call_with("2.2", corrupt(tmp_path / "b.wav"), agent)  # its job was lost
-    good = call_with("2.3", speech_dir() / "8k" / OTHER, agent)
+    one_file = speech_dir() / "8k" / OTHER  # a call recorded as one file: no agent path
+    good = replace(
+        call_with("2.3", one_file, agent), recording=RecordingFiles(str(one_file), "", str(one_file))
+    )
     await stored_earlier(engine, damaged_later)
     await SqlCallRepository(engine).save_many([never_done, good])
 
