@@ -6,27 +6,10 @@
 
 import { api } from "./api.js";
 import { fill, h } from "./dom.js";
+import { knowledgeFor, knowledgeList } from "./knowledge.js";
 import { label } from "./labels.js";
 
-const KNOWLEDGE_TEXT_MAX = 400; // the citizen's latest words are what the answers should fit
 const KNOWLEDGE_DELAY_MS = 1200; // after the last closed sentence, then ask once
-
-/** Up to three knowledge-base answers for the caller's words; none when the service cannot answer. */
-async function knowledgeAnswers(text) {
-  const query = encodeURIComponent(text.slice(-KNOWLEDGE_TEXT_MAX));
-  try {
-    return (await api("GET", `/api/knowledge/suggest?text=${query}`)).items.slice(0, 3);
-  } catch (error) {
-    return [];
-  }
-}
-
-function answerCard(item) {
-  return h("details", { class: "live-answer" },
-    h("summary", {}, h("strong", { text: item.title }),
-      item.terms && item.terms.length ? h("span", { class: "live-terms", text: `（${item.terms.join("、")}）` }) : null),
-    h("p", { text: item.answer }));
-}
 
 export function livePanel() {
   const root = h("section", { class: "live-panel", "aria-label": "实时转写", hidden: true });
@@ -44,9 +27,10 @@ export function livePanel() {
       const text = state.callerText;
       if (!text || text === state.asked) return;
       state.asked = text;
-      const items = await knowledgeAnswers(text);
+      let items = [];
+      try { items = await knowledgeFor(text, 3); } catch (error) { items = []; }
       if (state.asked !== text) return; // a newer question was asked meanwhile
-      fill(answers, items.length ? [h("span", { class: "live-title", text: "知识库参考" }), items.map(answerCard)] : []);
+      fill(answers, [knowledgeList(items)]);
     }, KNOWLEDGE_DELAY_MS);
   }
 
