@@ -185,7 +185,7 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "sl-recount": (cmd_sl_recount, "recount the service level from queue_log; --compare with the live one"),
     "simulate": (cmd_simulate, "traffic drill: sipp citizens call, auto-answering seats take them"),
     "staffing": (cmd_staffing, "agents needed per hour (Erlang C / Erlang A) for a service-level target"),
-    "retranscribe": (cmd_retranscribe, "transcribe stored call recordings again (--call, --since, --dry-run)"),
+    "retranscribe": (cmd_retranscribe, "transcribe stored call recordings again (--dry-run to list)"),
 }
 
 
