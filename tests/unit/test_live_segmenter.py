@@ -88,9 +88,9 @@ def test_any_chunking_gives_the_same_segments(chunk: int) -> None:
 @pytest.mark.parametrize(
     ("setting", "engine", "cpus", "expected"),
     [
-        (AUTO, "whisper", 2, 4),
-        (AUTO, "vosk", 2, 8),
-        (AUTO, "whisper", 1, 2),
+        (AUTO, "whisper", 2, 2),
+        (AUTO, "vosk", 2, 4),
+        (AUTO, "whisper", 1, 1),
         (3, "vosk", 16, 3),
         (0, "vosk", 2, 0),
     ],

@@ -71,7 +71,7 @@ class _Backlog:
     """Audio read but not yet recognized; ``None`` marks the end of the stream."""
 
     queue: asyncio.Queue[Pcm | None] = field(default_factory=asyncio.Queue)
-    samples: int = 0
+    samples: int = 0  # queued or being recognized
     cut: bool = False  # live recognition stopped (overflow or failure): later audio is dropped
 
 
@@ -248,16 +248,15 @@ class LiveTranscriptionServer:
                 batch.append(backlog.queue.get_nowait())
             ended = batch[-1] is None
             pcm = [p for p in batch if p is not None]
-            backlog.samples -= sum(len(p) for p in pcm)
-            if not pcm or publisher.broken:
-                continue
-            audio = Audio(np.concatenate(pcm).astype(np.float32) / 32768.0, LIVE_RATE)
-            try:
-                await publisher.publish(
-                    await loop.run_in_executor(self._executor, recognizer.accept, audio), recognizer
-                )
-            except Exception:
-                self._fail(tap, backlog, publisher)
+            if pcm and not publisher.broken:
+                audio = Audio(np.concatenate(pcm).astype(np.float32) / 32768.0, LIVE_RATE)
+                try:
+                    await publisher.publish(
+                        await loop.run_in_executor(self._executor, recognizer.accept, audio), recognizer
+                    )
+                except Exception:
+                    self._fail(tap, backlog, publisher)
+            backlog.samples -= sum(len(p) for p in pcm)  # counted until recognized: the lag is bounded
         try:
             if not publisher.broken:
                 await publisher.publish(
