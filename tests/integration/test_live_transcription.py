@@ -2,8 +2,8 @@
 server, the real engines recognize it while it streams, and the results land in the real Redis.
 
 Bounds (measured on the 2-core machine under other helpers' load, 2026-11; docs/live-transcription.md):
-Whisper-base on three AISHELL phone utterances joined with 1.2 s pauses: CER 0.05-0.10 (one FINAL per
-utterance). Bound 0.25. Vosk Korean on espeak-ng Korean: letter error rate as after the call (bound 0.80).
+Whisper-base on three AISHELL phone utterances joined with 1.2 s pauses: CER 0.176 (6 edits / 34 chars,
+one FINAL per utterance, the same as decoding them after the call). Bound 0.30. Vosk Korean on espeak-ng Korean: letter error rate as after the call (bound 0.80).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 HOST = "127.0.0.1"
 OFFSET_S = 2.5  # the tap started 2.5 s into the side's recording
-WHISPER_LIVE_CER_BOUND = 0.25
+WHISPER_LIVE_CER_BOUND = 0.30
 KOREAN_JAMO_ERROR_BOUND = 0.80
 WAIT_S = 120.0  # an upper bound for a loaded machine, not a timing assertion
 
