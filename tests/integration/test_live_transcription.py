@@ -3,7 +3,8 @@ server, the real engines recognize it while it streams, and the results land in 
 
 Bounds (measured on the 2-core machine under other helpers' load, 2026-11; docs/live-transcription.md):
 Whisper-base on three AISHELL phone utterances joined with 1.2 s pauses: CER 0.176 (6 edits / 34 chars,
-one FINAL per utterance, the same as decoding them after the call). Bound 0.30. Vosk Korean on espeak-ng Korean: letter error rate as after the call (bound 0.80).
+one FINAL per utterance, the same as decoding them after the call). Bound 0.30. Vosk Korean on
+espeak-ng Korean: letter error rate as after the call (bound 0.80).
 """
 
 from __future__ import annotations
