@@ -292,3 +292,24 @@ async def test_a_recognizer_behind_by_more_than_the_backlog_stops_live_at_that_p
     covered = (await live.covered(call_id))[Speaker.CALLER]
     assert OFFSET_S <= covered < OFFSET_S + clip.duration - 1.0  # the rest is left to the after-call job
     assert all(e.end <= covered + 0.05 for e in await live.finals(call_id))
+
+
+async def test_without_redis_a_stream_is_closed_and_the_server_keeps_serving(
+    whisper_live: LiveEngine,
+) -> None:
+    unreachable = Redis(host=HOST, port=1, socket_connect_timeout=1)  # nothing listens on port 1
+    executor = ThreadPoolExecutor(max_workers=1)
+    server = LiveTranscriptionServer(
+        whisper_live, RedisLiveTranscripts(unreachable), executor, ServerOptions(2)
+    )
+    await server.start(HOST, 0)
+    try:
+        for _ in range(2):
+            client = await AudioSocketClient.connect(HOST, server.port, str(uuid.uuid4()))
+            assert await client.closed_by_server()
+            await client.close()
+    finally:
+        await server.close()
+        executor.shutdown()
+        await unreachable.aclose()
+    assert server.counters.failed == 2 and server.counters.streams == 0

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from redis.exceptions import RedisError
 
 from callcenter.adapters.audiosocket.protocol import MAX_PAYLOAD, FrameKind, FrameParser, ProtocolError
 from callcenter.adapters.redis.live import RedisLiveTranscripts
@@ -124,6 +125,9 @@ class LiveTranscriptionServer:
             log.error("AudioSocket from %s: malformed data, closing: %s", _peer(writer), exc)
         except (ConnectionError, TimeoutError) as exc:
             log.warning("AudioSocket from %s: connection lost: %r", _peer(writer), exc)
+        except RedisError as exc:  # the tap registry cannot be read: this call is transcribed after hangup
+            self.counters.failed += 1
+            log.error("AudioSocket from %s: tap registry unavailable (%s); closing", _peer(writer), exc)
         except asyncio.CancelledError:  # the server is closing: the stream was flushed like a hangup
             log.info("AudioSocket from %s: closed at shutdown", _peer(writer))
         finally:
