@@ -175,6 +175,29 @@ def resampling_cost(seconds: float = 60.0) -> None:
         )
 
 
+def threads_check(engine: LiveEngine, pieces: list[Samples], name: str) -> None:
+    """The same audio recognized unpaced by 1 and by 2 threads: CPU/wall above 1 means the engine ran in
+    parallel threads (it releases the GIL), so a thread pool is enough and no process pool is needed."""
+    audio = np.concatenate([p for piece in pieces[:4] for p in (piece, np.zeros(RATE, np.float32))])
+
+    def recognize(_: int) -> None:
+        stream = engine.open_stream(Speaker.CALLER)
+        for at in range(0, len(audio), RATE // 5):
+            stream.accept(Audio(audio[at : at + RATE // 5], RATE))
+        stream.finish()
+
+    for threads in (1, 2):
+        cpu, wall = time.process_time(), time.monotonic()
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(recognize, range(threads)))
+        cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+        audio_s = threads * len(audio) / RATE
+        print(
+            f"{name}: {threads} thread(s), {audio_s:.0f} s of audio unpaced: {wall:.1f} s wall, "
+            f"CPU/wall {cpu / wall:.2f}, {cpu / audio_s * 1000:.0f} CPU ms per audio second"
+        )
+
+
 def engine_for(name: str) -> LiveEngine:
     if name == "vosk":
         from callcenter.adapters.asr.live_vosk import VoskLiveEngine
@@ -190,7 +213,9 @@ def engine_for(name: str) -> LiveEngine:
 async def bench(name: str, counts: list[int], seconds: float) -> None:
     engine = engine_for(name)
     pieces = korean_pieces() if name == "vosk" else mandarin_pieces()
-    print(f"\n{name}: {seconds:.0f} s per stream, paced at real time (shared 2-core machine, under load)")
+    print()
+    threads_check(engine, pieces, name)
+    print(f"{name}: {seconds:.0f} s per stream, paced at real time (shared 2-core machine, under load)")
     print(" N  finals  p50 lag  p95 lag  max lag  CPU (cores)  overflowed")
     best = 0
     for n in counts:
@@ -209,11 +234,15 @@ def main() -> None:
     parser.add_argument("--engine", choices=("whisper", "vosk", "both"), default="both")
     parser.add_argument("--streams", default="1,2,3,4,6")
     parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument("--threads-only", action="store_true", help="only the 1-vs-2-thread check")
     args = parser.parse_args()
     counts = [int(n) for n in args.streams.split(",")]
     resampling_cost()
     for name in ("whisper", "vosk") if args.engine == "both" else (args.engine,):
-        asyncio.run(bench(name, counts, args.seconds))
+        if args.threads_only:
+            threads_check(engine_for(name), korean_pieces() if name == "vosk" else mandarin_pieces(), name)
+        else:
+            asyncio.run(bench(name, counts, args.seconds))
 
 
 if __name__ == "__main__":
