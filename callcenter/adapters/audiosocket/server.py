@@ -130,6 +130,9 @@ class LiveTranscriptionServer:
             log.error("AudioSocket from %s: tap registry unavailable (%s); closing", _peer(writer), exc)
         except asyncio.CancelledError:  # the server is closing: the stream was flushed like a hangup
             log.info("AudioSocket from %s: closed at shutdown", _peer(writer))
+        except Exception:  # a bug or an engine failure must not take the server down with it
+            self.counters.failed += 1
+            log.exception("AudioSocket from %s: stream failed; closing", _peer(writer))
         finally:
             self._connections.discard(task)
             writer.close()
