@@ -40,6 +40,7 @@ class ServerOptions:
     max_streams: int
     backlog_s: float = 30.0  # audio waiting for the recognizer before live recognition gives up
     first_message_s: float = 5.0  # Asterisk sends the UUID at once
+    min_batch_s: float = 0.1  # audio handed to the recognizer at once (fewer thread hand-offs, 5 frames)
     max_payload: int = MAX_PAYLOAD
 
 
@@ -85,6 +86,7 @@ class LiveTranscriptionServer:
         self._executor = executor
         self.options = options
         self.counters = Counters()
+        self._min_batch = round(options.min_batch_s * LIVE_RATE)
         self.active = 0
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
@@ -251,8 +253,8 @@ class LiveTranscriptionServer:
         ended = False
         while not ended:
             batch = [await backlog.queue.get()]
-            while not backlog.queue.empty():
-                batch.append(backlog.queue.get_nowait())
+            while batch[-1] is not None and (not backlog.queue.empty() or _samples(batch) < self._min_batch):
+                batch.append(await backlog.queue.get())  # the end of the stream (None) always comes
             ended = batch[-1] is None
             pcm = [p for p in batch if p is not None]
             if pcm and not publisher.broken:
@@ -263,7 +265,7 @@ class LiveTranscriptionServer:
                     )
                 except Exception:
                     self._fail(tap, backlog, publisher)
-            backlog.samples -= sum(len(p) for p in pcm)  # counted until recognized: the lag is bounded
+            backlog.samples -= _samples(pcm)  # counted until recognized: the lag is bounded
         try:
             if not publisher.broken:
                 await publisher.publish(
@@ -320,6 +322,10 @@ class _Publisher:
             heard.words,
         )
         return shifted(event, self._tap.offset_s)
+
+
+def _samples(batch: list[Pcm | None] | list[Pcm]) -> int:
+    return sum(len(p) for p in batch if p is not None)
 
 
 def _pcm(payload: bytes) -> Pcm:
