@@ -81,5 +81,5 @@ def test_the_originate_streams_one_party_as_slin_to_the_worker() -> None:
     tap_id = "0f8fad5b-d9cb-469f-a165-70867728950e"
     fields = originate_fields(AudioSocketTarget("127.0.0.1", 9093), tap_id, agent)
     assert fields["Channel"] == f"AudioSocket/127.0.0.1:9093/{tap_id}/c(slin)"
-    assert (fields["Application"], fields["Data"]) == ("ChanSpy", "ast-1.7,qoESu")
+    assert (fields["Application"], fields["Data"]) == ("ChanSpy", "ast-1.7,qoESul")
     assert fields["ChannelId"] == tap_id

@@ -3,13 +3,15 @@
 On AgentConnect (the floor event ``CallerAnswered``) two taps are started, off the bridge's path: for
 each party a UUID is registered in the tap registry (Redis: call, speaker, offset, server) and then an
 Async Originate asks Asterisk for a channel ``AudioSocket/<host>:<port>/<uuid>/c(slin)`` that runs
-``ChanSpy(<that party's Uniqueid>,qoESu)``:
+``ChanSpy(<that party's Uniqueid>,qoESul)``:
 
 * ``o`` only the audio the spied channel *reads* — that party's own voice (without it ChanSpy mixes both
   directions: measured, the agent's stream then carries the caller's words);
 * ``q`` no beep or channel name, ``u`` the argument is a Uniqueid (not a prefix), ``E`` ChanSpy ends
   when that channel hangs up and ``S`` when it is already gone: the AudioSocket channel hangs up with
   it, so the stream ends with the call;
+* ``l`` the long audio queue: with the 2 cores overloaded the default short queue dropped 5-17 % of the
+  audio (and shifted the time base), the long one nothing (measured, docs/ivr-and-queues.md);
 * ``c(slin)``: AudioSocket frames of signed 16-bit 8 kHz mono PCM (kind 0x10), 20 ms each.
 
 The offset (seconds into that side's recording) is computed just before registering, by
@@ -38,7 +40,7 @@ from callcenter.queue.live_taps import TapOrder, tap_offset, taps_for
 
 log = logging.getLogger(__name__)
 
-CHANSPY_OPTIONS = "qoESu"
+CHANSPY_OPTIONS = "qoESul"
 ORIGINATE_WAIT_S = 10.0  # an AudioSocket Originate is answered (or fails) within milliseconds
 REGISTER_WAIT_S = 2.0  # Redis slower than this: no tap (the call gets its after-call transcript)
 MAX_PENDING = 200  # calls whose taps are being started at once; beyond it new calls are not tapped
