@@ -20,7 +20,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import soundfile
+from redis.asyncio import Redis
 
+from callcenter.adapters.ami.live_tap import AudioSocketTarget, LiveTap
 from callcenter.adapters.asr.cer import cer_count
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
@@ -31,6 +33,7 @@ from callcenter.asr.model import Speaker
 from callcenter.bootstrap import settings_env
 from callcenter.config import Settings
 from callcenter.core.ids import CallId
+from callcenter.queue.events import CallerAnswered
 from callcenter.queue.service_level import figures_of
 from tests.support.asr import read_corpus, speech_dir
 from tests.support.audiosocket_receiver import RATE, AudioSocketReceiver, Stream
@@ -306,3 +309,35 @@ async def test_the_live_worker_publishes_the_callers_words_before_hangup(
 
 async def _both_ended(live: RedisLiveTranscripts, call_id: CallId) -> bool:
     return await live.ended(call_id) == {Speaker.CALLER, Speaker.AGENT}
+
+
+async def test_with_redis_down_no_tap_is_started_and_the_floor_handler_returns_at_once(
+    start_hotline: StartHotline, receiver: AudioSocketReceiver, asterisk: AsteriskInstance
+) -> None:
+    """The registry unreachable (a Redis port nobody listens on): the tap is not registered, so no
+    Originate is sent (the worker could not name the stream); the floor handler itself never waits."""
+    running = await start_hotline(asr_workers=0, live_asr=1, live_asr_port=receiver.port)
+    dead = Redis.from_url(f"redis://127.0.0.1:{free_port_block(1)}/0")
+    live_tap = LiveTap(
+        running.hotline.bridges,
+        RedisLiveTranscripts(dead),
+        AudioSocketTarget("127.0.0.1", receiver.port),
+        running.hotline.clock,
+    )
+    answered = CallerAnswered(
+        server=asterisk.settings.name,
+        queue="hotline",
+        entry_id="no-such-channel.1",
+        call_id=CallId("no-such-channel.1"),
+        agent="PJSIP/agent1001",
+        hold_seconds=1,
+        at=running.hotline.clock.now(),
+        agent_channel_id="no-such-channel.2",
+    )
+    await live_tap.handle(answered)  # returns before anything is registered or originated
+    assert (live_tap.started, live_tap.failed) == (0, 0)
+    await live_tap.settle()
+    assert (live_tap.started, live_tap.failed) == (0, 2)
+    await dead.aclose()
+    await asyncio.sleep(0.5)  # an Originate, had one been sent, connects within milliseconds
+    assert receiver.streams == []
