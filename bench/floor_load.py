@@ -72,6 +72,7 @@ def app_settings(data_dir: Path, ami_port: int, **extra: Any) -> Settings:
         "admin_password": ADMIN_PASSWORD,
         "http_port": free_port_block(1),
         "agi_port": extra.pop("agi_port", free_port_block(1)),
+        "live_asr": 0,  # no live taps: replayed AgentConnects would register and originate them (issue 6)
     }
     values.update(extra)
     values.update(json.loads(os.environ.get("FLOOR_BENCH_SETTINGS", "{}")))  # experiments only
