@@ -133,3 +133,21 @@ class Tap:
     speaker: Speaker
     offset_s: float
     server: str  # the Asterisk instance that opened the tap
+    registered_at: float | None = None  # wall clock (epoch seconds) when the tap was announced
+
+
+# The announced offset already counts ChanSpy's own start delay (callcenter/queue/live_taps.py,
+# CHANSPY_START_S) and the first 20 ms frame has to be heard before it is sent.
+ANNOUNCED_START_S = 0.1 + 0.02
+MAX_LATE_START_S = 30.0  # a later first frame means clocks that disagree, not a slow Asterisk
+
+
+def measured_offset(tap: Tap, first_audio_at: float | None) -> float:
+    """Where the stream's first sample falls in the recording: the announced offset plus however much
+    later than expected the first audio arrived (Originate, the AudioSocket connect and answer take time —
+    seconds on a loaded machine — which the announcement cannot know). Without the two wall-clock times,
+    or with an implausible gap, the announced offset stands."""
+    if tap.registered_at is None or first_audio_at is None:
+        return tap.offset_s
+    late = first_audio_at - tap.registered_at - ANNOUNCED_START_S
+    return tap.offset_s + late if 0 < late <= MAX_LATE_START_S else tap.offset_s

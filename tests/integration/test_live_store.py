@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
@@ -62,9 +63,13 @@ def test_malformed_events_raise_value_error(bad: str) -> None:
 
 async def test_a_registered_tap_is_found_by_its_uuid(store: RedisLiveTranscripts) -> None:
     tap_id = str(uuid.uuid4())
+    before = time.time()
     await store.register_tap(tap_id, CALL, Speaker.AGENT, 2.5, "pbx1")
-    assert await store.tap(tap_id) == Tap(CALL, Speaker.AGENT, 2.5, "pbx1")
-    assert await store.tap(tap_id.upper()) == Tap(CALL, Speaker.AGENT, 2.5, "pbx1")
+    found = await store.tap(tap_id)
+    assert found is not None and found.registered_at is not None
+    assert before <= found.registered_at <= time.time()  # the live worker measures the real start from it
+    assert found == Tap(CALL, Speaker.AGENT, 2.5, "pbx1", found.registered_at)
+    assert await store.tap(tap_id.upper()) == found
     assert await store.tap(str(uuid.uuid4())) is None
 
 

@@ -24,7 +24,7 @@ from callcenter.adapters.asr.audio import pcm16
 from callcenter.adapters.asr.cer import cer
 from callcenter.adapters.audiosocket.server import LiveTranscriptionServer, ServerOptions
 from callcenter.adapters.redis.live import RedisLiveTranscripts
-from callcenter.asr.live import LiveEvent, LiveKind
+from callcenter.asr.live import ANNOUNCED_START_S, LiveEvent, LiveKind
 from callcenter.asr.live_port import LiveEngine
 from callcenter.asr.live_segments import SegmentedLiveEngine
 from callcenter.asr.model import Audio, Speaker
@@ -144,6 +144,25 @@ async def test_whisper_closes_each_utterance_during_the_call(
         assert all(event.start - 0.01 <= w.start <= w.end <= event.end + 0.01 for w in event.words)
     assert (await live.covered(call_id))[Speaker.CALLER] == pytest.approx(OFFSET_S + clip.duration, abs=0.01)
     assert server.counters.streams == 1 and server.counters.finals == len(finals)
+
+
+async def test_a_stream_whose_audio_starts_late_is_placed_where_it_really_starts(
+    serve: Serve, whisper_live: LiveEngine, live: RedisLiveTranscripts, clip: Clip
+) -> None:
+    """Asterisk took 1.5 s longer than announced to open the stream (Originate under load): the finals
+    still sit where that audio is in the recording, so the after-call job trims at the right place."""
+    stream, call_id = await tap(live)
+    late_s = 1.5
+    async with serve(whisper_live) as server:
+        client = await AudioSocketClient.connect(HOST, server.port, stream)
+        await asyncio.sleep(late_s + ANNOUNCED_START_S)
+        await client.stream(clip.pcm)
+        await client.hangup()
+        await ended(live, call_id)
+    first = (await live.finals(call_id))[0]
+    assert first.start == pytest.approx(OFFSET_S + late_s + clip.spans[0][0], abs=0.5), first
+    covered = (await live.covered(call_id))[Speaker.CALLER]
+    assert covered == pytest.approx(OFFSET_S + late_s + clip.duration, abs=0.5)
 
 
 async def test_silence_and_noise_give_no_finals_and_end(

@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from callcenter.asr.live import Tap, measured_offset
 from callcenter.asr.live_capacity import AUTO, live_streams
+from callcenter.asr.model import Speaker
 from callcenter.asr.vad import Samples, SpeechSegment, SpeechSegmenter, VadOptions
+from callcenter.core.ids import CallId
 
 RATE = 8000
 
@@ -99,3 +102,20 @@ def test_the_stream_limit_is_sized_to_the_machine(
     setting: int, engine: str, cpus: int, expected: int
 ) -> None:
     assert live_streams(setting, engine, cpus) == expected
+
+
+# --- where a stream starts in the recording (callcenter.asr.live.measured_offset) ----------------------
+
+
+def test_a_stream_that_started_late_is_placed_where_its_audio_really_begins() -> None:
+    tap = Tap(CallId("1.1"), Speaker.CALLER, offset_s=0.3, server="a", registered_at=1000.0)
+    # announced for 1000.12 (ChanSpy's 0.1 s and one frame); the first audio came 2 s later than that
+    assert measured_offset(tap, 1002.12) == pytest.approx(2.3)
+
+
+def test_the_announced_offset_stands_without_times_or_with_implausible_ones() -> None:
+    tap = Tap(CallId("1.1"), Speaker.CALLER, offset_s=0.3, server="a", registered_at=1000.0)
+    assert measured_offset(tap, None) == 0.3
+    assert measured_offset(Tap(CallId("1.1"), Speaker.CALLER, 0.3, "a"), 1005.0) == 0.3
+    assert measured_offset(tap, 1000.05) == 0.3  # early: the announcement's own estimate holds
+    assert measured_offset(tap, 1100.0) == 0.3  # 100 s late: clocks that disagree

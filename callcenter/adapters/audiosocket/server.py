@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +26,7 @@ from redis.exceptions import RedisError
 
 from callcenter.adapters.audiosocket.protocol import MAX_PAYLOAD, FrameKind, FrameParser, ProtocolError
 from callcenter.adapters.redis.live import RedisLiveTranscripts
-from callcenter.asr.live import LiveEvent, LiveKind, Tap, shifted
+from callcenter.asr.live import LiveEvent, LiveKind, Tap, measured_offset, shifted
 from callcenter.asr.live_port import LIVE_RATE, Heard, LiveEngine, LiveRecognizer
 from callcenter.asr.model import Audio
 
@@ -75,6 +76,7 @@ class _Backlog:
     queue: asyncio.Queue[Pcm | None] = field(default_factory=asyncio.Queue)
     samples: int = 0  # queued or being recognized
     cut: bool = False  # live recognition stopped (overflow or failure): later audio is dropped
+    first_audio_at: float | None = None  # wall clock when the stream's first audio arrived
 
 
 class LiveTranscriptionServer:
@@ -233,6 +235,8 @@ class LiveTranscriptionServer:
                     return
 
     def _enqueue(self, tap: Tap, backlog: _Backlog, pcm: Pcm) -> None:
+        if backlog.first_audio_at is None:
+            backlog.first_audio_at = time.time()
         if backlog.cut:
             return
         if backlog.samples + len(pcm) > self.options.backlog_s * LIVE_RATE:
@@ -257,6 +261,7 @@ class LiveTranscriptionServer:
                 batch.append(await backlog.queue.get())  # the end of the stream (None) always comes
             ended = batch[-1] is None
             pcm = [p for p in batch if p is not None]
+            publisher.place(measured_offset(tap, backlog.first_audio_at))
             if pcm and not publisher.broken:
                 audio = Audio(np.concatenate(pcm).astype(np.float32) / 32768.0, LIVE_RATE)
                 try:
@@ -296,6 +301,18 @@ class _Publisher:
         self._counters = counters
         self.broken = False
         self.covered = 0.0
+        self._placed = False
+
+    def place(self, offset_s: float) -> None:
+        """Fix where the stream starts in the recording, once, before anything is published."""
+        if not self._placed:
+            self._placed = True
+            if offset_s != self._tap.offset_s:
+                log.info(
+                    "call_id=%s %s: stream starts at %.2f s of the recording (announced %.2f s)",
+                    self._tap.call_id, self._tap.speaker, offset_s, self._tap.offset_s,
+                )  # fmt: skip
+            self._tap = replace(self._tap, offset_s=offset_s)
 
     async def publish(self, heard: list[Heard], recognizer: LiveRecognizer, last: bool = False) -> None:
         for item in heard:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -57,7 +58,13 @@ class RedisLiveTranscripts:
         if not math.isfinite(offset_s) or offset_s < 0:
             raise ValueError("offset_s must be a finite number of seconds from 0")
         key = self._key("tap", uuid.lower())
-        fields = {"call_id": call_id, "speaker": speaker.value, "offset_s": repr(offset_s), "server": server}
+        fields = {
+            "call_id": call_id,
+            "speaker": speaker.value,
+            "offset_s": repr(offset_s),
+            "server": server,
+            "registered_at": repr(time.time()),  # the live worker measures the stream's real start from it
+        }
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping=fields)
             pipe.expire(key, TAP_TTL_S)
@@ -73,8 +80,13 @@ class RedisLiveTranscripts:
             offset = float(fields["offset_s"])
             if not math.isfinite(offset) or not fields["call_id"]:
                 raise ValueError("bad offset or empty call id")
+            registered = float(fields["registered_at"]) if "registered_at" in fields else None
             return Tap(
-                CallId(fields["call_id"]), Speaker(fields["speaker"]), offset, fields.get("server", "")
+                CallId(fields["call_id"]),
+                Speaker(fields["speaker"]),
+                offset,
+                fields.get("server", ""),
+                registered if registered is not None and math.isfinite(registered) else None,
             )
         except (KeyError, ValueError) as exc:
             log.error("live tap %s: malformed registry entry (%s): %.200r", uuid, exc, fields)
