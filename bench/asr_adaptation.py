@@ -14,9 +14,10 @@ Levers, each changed alone from the default (beam 5, VAD spans, temperature fall
 pause length, temperature fallback off, ``without_timestamps``. ``condition_on_previous_text`` is not a
 lever here: each span (≤ 25 s) is one 30 s window, so there is no previous text within a decode.
 
-Also prints the CPU cost of resampling one minute of 8 kHz audio to 16 kHz with each resampler. Figures are
-measured on a 2-core machine that other test suites may be loading: RTF varies with that, CER does not.
-Prints figures; asserts nothing.
+Then the engine's resampler (HQ, VHQ) × beam (5, 8) on the clips and on the same clips joined into one call-
+shaped side. Also prints the CPU cost of resampling one minute of 8 kHz audio to 16 kHz with each resampler.
+Figures are measured on a 2-core machine that other test suites may be loading: RTF varies with that, CER
+does not. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import soxr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from the repository root
 
-from bench.asr_baseline import DEFAULT_CORPUS, corpus_clips, linear_upsample
+from bench.asr_baseline import DEFAULT_CORPUS, corpus_clips, joined, linear_upsample
 from callcenter.adapters.asr.cer import ErrorCount, cer_count
 from callcenter.adapters.asr.settings import WhisperOptions
 from callcenter.asr.model import Audio, Speaker
@@ -125,6 +126,26 @@ def score(transcriber: object, clips: Sequence[Clip], verbose: bool, label: str)
     return errors, busy / seconds
 
 
+def resampler_and_beam(model: object, corpus: Path) -> None:
+    """The engine's own resampler (HQ, VHQ) × beam (5, 8) on the clips and on the clips as one call side."""
+    from callcenter.adapters.asr.whisper_engine import WhisperTranscriber
+
+    assert isinstance(model, WhisperTranscriber)
+    clips = corpus_clips(corpus / "8k")  # 8 kHz: the engine resamples
+    side = joined(clips)
+    print("\nengine resampler × beam (clips / the same clips as one 146 s side with 4 s pauses):")
+    for quality in ("HQ", "VHQ"):
+        for beam in (5, 8):
+            engine = model.with_options(replace(model.options, resample_quality=quality, beam_size=beam))
+            single, _ = score(engine, clips, False, "")
+            long, rtf = score(engine, side, False, "")
+            print(
+                f"  soxr {quality:<3} beam {beam}: clips {single.rate:.1%} ({single.edits}/{single.length}), "
+                f"side {long.rate:.1%} ({long.edits}/{long.length}), both {single.edits + long.edits} edits, "
+                f"side RTF {rtf:.3f}"
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -152,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     rows = []
     shared_model = WhisperTranscriber(WhisperOptions(cpu_threads=2))
+    resampler_and_beam(shared_model, args.corpus)
     for variant in variants(prompt, words, args.levers):
         transcriber = _with_options(shared_model, variant.options)
         label = f"{variant.name} / {variant.upsample}"

@@ -2,8 +2,8 @@
 
 Run from the repository root:  python bench/asr_baseline.py [--recordings DIR] [--threads 2]
 
-Sets: ``original`` (16/48 kHz files); ``8k μ-law, soxr VHQ`` (the same after a G.711 μ-law round trip,
-upsampled by the engine: soxr VHQ by default); ``8k μ-law, linear`` (upsampled by linear interpolation, to
+Sets: ``original`` (16/48 kHz files); ``8k μ-law, engine soxr`` (the same after a G.711 μ-law round trip,
+upsampled by the engine: soxr HQ by default); ``8k μ-law, linear`` (upsampled by linear interpolation, to
 show what the resampler is worth); ``8k μ-law, one long side`` (all 15 joined with 4 s pauses, the shape of
 one side of a call); with ``--recordings``, WAVs that Asterisk recorded through a real call, named after
 their source clip (``<clip stem>*.wav``; mono, or stereo with the caller on channel 0). Vosk runs the Korean
@@ -152,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--recordings", type=Path, help="WAVs Asterisk recorded through a real call")
     parser.add_argument("--side", choices=[s.value for s in Speaker], default="caller", help="side to score")
     parser.add_argument("--threads", type=int, default=2, help="Whisper CPU threads")
+    parser.add_argument("--beam", type=int, default=5, help="Whisper beam size")
     parser.add_argument(
         "--engines",
         default="whisper,vosk-ko",
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     phone = corpus_clips(args.corpus / "8k")
     sets: dict[str, list[Clip]] = {
         "original": corpus_clips(args.corpus),
-        "8k μ-law, soxr VHQ": phone,
+        "8k μ-law, engine soxr": phone,
         "8k μ-law, linear": corpus_clips(args.corpus / "8k", linear_upsample),
         "8k μ-law, one long side": joined(phone),
     }
@@ -175,9 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         refs = references(args.corpus)
         sets[f"asterisk ({args.side})"] = recording_clips(args.recordings, refs, Speaker(args.side))
     builders: dict[str, Callable[[], Transcriber]] = {
-        "whisper": lambda: WhisperTranscriber(WhisperOptions(cpu_threads=args.threads)),
+        "whisper": lambda: WhisperTranscriber(WhisperOptions(cpu_threads=args.threads, beam_size=args.beam)),
         "whisper-lf": lambda: WhisperTranscriber(
-            WhisperOptions(cpu_threads=args.threads, split_on_silence=False)
+            WhisperOptions(cpu_threads=args.threads, beam_size=args.beam, split_on_silence=False)
         ),
         "vosk-ko": lambda: VoskTranscriber(korean_vosk_model(), language="ko"),
     }

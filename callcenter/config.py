@@ -64,7 +64,7 @@ class Settings:
     whisper_model_dir: str = ""  # another faster-whisper model directory instead of the PyPI Whisper-base
     # Whisper domain adaptation and resampling (docs/asr.md, "Domain adaptation"): measured, prompt off
     whisper_domain_prompt: int = 0  # 1: gazetteer place names + hotline terms as prompt/hot words
-    whisper_resample_quality: str = "VHQ"  # soxr recipe for 8 kHz → 16 kHz: VHQ | HQ | MQ | LQ | QQ
+    whisper_resample_quality: str = "HQ"  # soxr recipe for 8 kHz → 16 kHz: VHQ | HQ | MQ | LQ | QQ
     asr_workers: int = -1  # after-call ASR processes: -1 sized to the machine (callcenter/asr/pool.py)
     asr_claim_after_s: int = 300
     transcription_sweep_s: float = 30.0  # how often calls whose job could not be queued are queued again

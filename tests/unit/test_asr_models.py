@@ -209,7 +209,7 @@ class Config:
     whisper_split_on_silence: int = 1
     whisper_model_dir: str = ""
     whisper_domain_prompt: int = 0
-    whisper_resample_quality: str = "VHQ"
+    whisper_resample_quality: str = "HQ"
 
 
 def test_factory_refuses_unknown_engines_and_missing_models(tmp_path: Path) -> None:

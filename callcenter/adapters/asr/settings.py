@@ -27,8 +27,9 @@ class WhisperOptions:
     ``temperature_fallback`` re-decodes a span at higher temperatures when the greedy/beam result looks
     like a loop or has a low log-probability (faster-whisper's default); off, one pass at temperature 0.
     ``speech_pad_ms`` and ``min_silence_ms`` are the span splitter's padding and pause length.
-    ``resample_quality``: soxr recipe for bringing phone audio to 16 kHz (VHQ: 15.4 % CER against 16.7 % for
-    HQ on the 8 kHz set, for 0.8 ms more CPU per minute of audio; docs/asr.md).
+    ``resample_quality``: soxr recipe for bringing phone audio to 16 kHz. VHQ measured 15.4 % CER against
+    16.7 % for HQ on the 8 kHz clips but 19.4 % against 17.1 % on the same clips as one call-shaped side: no
+    clear gain, so HQ stays the default (docs/asr.md, "Domain adaptation").
     """
 
     cpu_threads: int = 2
@@ -39,7 +40,7 @@ class WhisperOptions:
     hotwords: str | None = None
     temperature_fallback: bool = True
     without_timestamps: bool = False
-    resample_quality: ResampleQuality = "VHQ"
+    resample_quality: ResampleQuality = "HQ"
     speech_pad_ms: int = 600
     min_silence_ms: int = 1000
     model_dir: Path | None = None

@@ -2,8 +2,8 @@
 
 Whisper-base, int8 on CPU, beam search 5, language fixed to Mandarin ("zh"), word timestamps on. Whisper often
 writes Traditional characters for Mandarin: every segment and word is converted to Simplified (OpenCC t2s).
-Audio is resampled to Whisper's 16 kHz with soxr (VHQ by default: 15.4 % CER against 16.7 % for HQ on 8 kHz
-phone audio). A silent side is not decoded at all: Whisper invents text for silence ("请不吝点赞 订阅…"),
+Audio is resampled to Whisper's 16 kHz with soxr (HQ by default; ``resample_quality``, measured in
+docs/asr.md). A silent side is not decoded at all: Whisper invents text for silence ("请不吝点赞 订阅…"),
 and a stereo call leaves each side silent for long stretches.
 
 Long audio is split at silences before decoding (``split_on_silence``, default on): Silero VAD (bundled with
