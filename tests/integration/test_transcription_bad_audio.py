@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,23 +64,20 @@ def mandarin_clip() -> Path:
     return read_corpus(speech_dir() / "8k")[0].path
 
 
-@pytest.mark.parametrize(
-    ("make", "reason"),
-    [
-        (not_audio, "unreadable"),
-        (empty, "empty"),
-        (truncated, "unreadable"),
-        (silent, "silent"),
-        (too_low_a_rate, "unsupported_rate"),
-    ],
-)
-async def test_bad_recording_gives_a_flagged_draft_and_keeps_the_call(
-    make: Callable[[Path], None],
-    reason: str,
-    engine: AsyncEngine,
-    tmp_path: Path,
-    whisper_transcriber: WhisperTranscriber,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """An ended, answered call whose caller side ``make`` wrote (the agent side silent), stored, and the
+    transcription service that runs the real Whisper model on it."""
+
+    call: CallRecord
+    job: TranscriptionJob
+    calls: SqlCallRepository
+    service: CallTranscription
+
+
+async def scene(
+    make: Callable[[Path], None], engine: AsyncEngine, tmp_path: Path, transcriber: WhisperTranscriber
+) -> Scene:
     caller, agent = tmp_path / "caller.wav", tmp_path / "agent.wav"
     make(caller)
     silent(agent)
@@ -97,18 +95,38 @@ async def test_bad_recording_gives_a_flagged_draft_and_keeps_the_call(
     await calls.save(call)
 
     async def run(job: TranscriptionJob) -> Transcript:
-        return await asyncio.to_thread(transcribe_call, whisper_transcriber, job.caller_path, job.agent_path)
+        return await asyncio.to_thread(transcribe_call, transcriber, job.caller_path, job.agent_path)
 
     service = CallTranscription(calls, SqlTranscriptionStore(engine), run, FixedClock(T))
-    job = TranscriptionJob(call.call_id, str(caller), str(agent))
-    assert await service.process(job) is JobOutcome.AUDIO_FAILED
-    assert await service.process(job) is JobOutcome.DUPLICATE  # redelivery changes nothing
+    return Scene(call, TranscriptionJob(call.call_id, str(caller), str(agent)), calls, service)
 
-    detail = await SqlReadModel(engine).call(call.call_id)
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (not_audio, "unreadable"),
+        (empty, "empty"),
+        (truncated, "unreadable"),
+        (silent, "silent"),
+        (too_low_a_rate, "unsupported_rate"),
+    ],
+)
+async def test_bad_recording_gives_a_flagged_draft_and_keeps_the_call(
+    make: Callable[[Path], None],
+    reason: str,
+    engine: AsyncEngine,
+    tmp_path: Path,
+    whisper_transcriber: WhisperTranscriber,
+) -> None:
+    bad = await scene(make, engine, tmp_path, whisper_transcriber)
+    assert await bad.service.process(bad.job) is JobOutcome.AUDIO_FAILED
+    assert await bad.service.process(bad.job) is JobOutcome.DUPLICATE  # redelivery changes nothing
+
+    detail = await SqlReadModel(engine).call(bad.call.call_id)
     assert detail is not None
     assert detail["ticket"]["failure_reason"] == reason and detail["ticket"]["caller_number"] == "13800138005"
     assert detail["transcript"]["status"] == "failed" and detail["transcript"]["error_code"] == reason
-    assert await calls.get(call.call_id) == call  # the call record is untouched
+    assert await bad.calls.get(bad.call.call_id) == bad.call  # the call record is untouched
 
 
 @pytest.mark.parametrize(
@@ -122,29 +140,10 @@ async def test_damaged_audio_is_transcribed_and_the_draft_says_what_is_wrong(
     tmp_path: Path,
     whisper_transcriber: WhisperTranscriber,
 ) -> None:
-    caller, agent = tmp_path / "caller.wav", tmp_path / "agent.wav"
-    make(caller)
-    silent(agent)
-    call = CallRecord(
-        CallId("1764.6"),
-        "13800138006",
-        "PJSIP/pstn-6",
-        T,
-        phase=CallPhase.ENDED,
-        outcome=CallOutcome.ANSWERED,
-        recording=RecordingFiles(str(caller), str(agent), str(caller)),
-        recording_complete=True,
-    )
-    calls = SqlCallRepository(engine)
-    await calls.save(call)
+    damaged = await scene(make, engine, tmp_path, whisper_transcriber)
+    assert await damaged.service.process(damaged.job) is JobOutcome.STORED
 
-    async def run(job: TranscriptionJob) -> Transcript:
-        return await asyncio.to_thread(transcribe_call, whisper_transcriber, job.caller_path, job.agent_path)
-
-    service = CallTranscription(calls, SqlTranscriptionStore(engine), run, FixedClock(T))
-    assert await service.process(TranscriptionJob(call.call_id, str(caller), str(agent))) is JobOutcome.STORED
-
-    detail = await SqlReadModel(engine).call(call.call_id)
+    detail = await SqlReadModel(engine).call(damaged.call.call_id)
     assert detail is not None and detail["transcript"]["status"] == "ok", detail
     assert detail["ticket"]["failure_reason"] == reason
     assert bool(detail["ticket"]["request_text"]) is has_text, detail["ticket"]
