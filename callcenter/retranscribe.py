@@ -110,6 +110,9 @@ async def retranscribe(args: argparse.Namespace, settings: Settings, host_path: 
             print(f"no stored recording for call {call_id}", file=sys.stderr)
         if args.dry_run:
             return _dry_run(found, host_path)
+        if not found:
+            print("no stored recordings to transcribe")
+            return 1 if missing else 0
         from callcenter.adapters.asr.factory import transcriber_from_config
 
         transcriber = transcriber_from_config(settings)

@@ -222,3 +222,15 @@ async def test_command_line_dry_run_lists_calls_and_changes_nothing(
     assert done.returncode == 0, done.stderr
     assert "5.1\t2026-11-24 11:00\t5.0 s" in done.stdout and "1 calls" in done.stdout
     assert (await detail(engine, "5.1"))["ticket"]["request_text"] == OLD_TEXT
+
+    unknown = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "callcenter", "retranscribe", "--call", "404.1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert unknown.returncode == 1 and "no stored recording for call 404.1" in unknown.stderr
