@@ -151,3 +151,17 @@ def measured_offset(tap: Tap, first_audio_at: float | None) -> float:
         return tap.offset_s
     late = first_audio_at - tap.registered_at - ANNOUNCED_START_S
     return tap.offset_s + late if 0 < late <= MAX_LATE_START_S else tap.offset_s
+
+
+# A party whose phone sends no packets while it is silent (silence suppression) leaves gaps in the stream,
+# and a stream's time is counted in samples: the live worker fills such gaps with silence by the wall clock.
+GAP_S = 0.5  # this far behind the wall clock, even counting the audio that just arrived, is a gap
+GAP_SLACK_S = 0.1  # left unfilled: network and event-loop jitter
+
+
+def silence_to_insert(elapsed_s: float, received_s: float) -> float:
+    """Seconds of silence to put before audio that arrives after a gap: the stream has been open
+    ``elapsed_s`` by the wall clock and holds ``received_s`` of audio including what just arrived. Audio
+    that arrives late in a burst (a busy machine) catches up by itself and needs none."""
+    behind = elapsed_s - received_s
+    return behind - GAP_SLACK_S if behind > GAP_S else 0.0

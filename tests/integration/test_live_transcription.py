@@ -165,6 +165,24 @@ async def test_a_stream_whose_audio_starts_late_is_placed_where_it_really_starts
     assert covered == pytest.approx(OFFSET_S + late_s + clip.duration, abs=0.5)
 
 
+async def test_a_phone_that_sends_nothing_while_silent_does_not_shift_what_follows(
+    serve: Serve, whisper_live: LiveEngine, live: RedisLiveTranscripts, clip: Clip
+) -> None:
+    """Silence suppression: the party's phone stops sending for 2 s between two sentences. The worker fills
+    the gap by the wall clock, so the second sentence keeps its place in the recording."""
+    stream, call_id = await tap(live)
+    cut = round((clip.spans[0][1] + 0.6) * 8000) * 2
+    async with serve(whisper_live) as server:
+        client = await AudioSocketClient.connect(HOST, server.port, stream)
+        await client.stream(clip.pcm[:cut], realtime=True)
+        await asyncio.sleep(2.0)
+        await client.stream(clip.pcm[cut:], realtime=True)
+        await client.hangup()
+        await ended(live, call_id)
+    second = (await live.finals(call_id))[1]
+    assert second.start == pytest.approx(OFFSET_S + clip.spans[1][0] + 2.0, abs=0.5), second
+
+
 async def test_silence_and_noise_give_no_finals_and_end(
     serve: Serve, whisper_live: LiveEngine, live: RedisLiveTranscripts
 ) -> None:

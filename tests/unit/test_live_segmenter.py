@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callcenter.asr.live import Tap, measured_offset
+from callcenter.asr.live import Tap, measured_offset, silence_to_insert
 from callcenter.asr.live_capacity import AUTO, live_streams
 from callcenter.asr.model import Speaker
 from callcenter.asr.vad import Samples, SpeechSegment, SpeechSegmenter, VadOptions
@@ -119,3 +119,10 @@ def test_the_announced_offset_stands_without_times_or_with_implausible_ones() ->
     assert measured_offset(Tap(CallId("1.1"), Speaker.CALLER, 0.3, "a"), 1005.0) == 0.3
     assert measured_offset(tap, 1000.05) == 0.3  # early: the announcement's own estimate holds
     assert measured_offset(tap, 1100.0) == 0.3  # 100 s late: clocks that disagree
+
+
+def test_a_gap_in_the_stream_is_filled_and_a_late_burst_is_not() -> None:
+    assert silence_to_insert(elapsed_s=12.0, received_s=10.02) == pytest.approx(1.88)  # 2 s sent nothing
+    assert silence_to_insert(elapsed_s=12.0, received_s=11.98) == 0.0  # normal pacing
+    assert silence_to_insert(elapsed_s=12.0, received_s=11.7) == 0.0  # jitter
+    assert silence_to_insert(elapsed_s=12.0, received_s=30.0) == 0.0  # sent faster than real time

@@ -26,7 +26,7 @@ from redis.exceptions import RedisError
 
 from callcenter.adapters.audiosocket.protocol import MAX_PAYLOAD, FrameKind, FrameParser, ProtocolError
 from callcenter.adapters.redis.live import RedisLiveTranscripts
-from callcenter.asr.live import LiveEvent, LiveKind, Tap, measured_offset, shifted
+from callcenter.asr.live import LiveEvent, LiveKind, Tap, measured_offset, shifted, silence_to_insert
 from callcenter.asr.live_port import LIVE_RATE, Heard, LiveEngine, LiveRecognizer
 from callcenter.asr.model import Audio
 
@@ -77,6 +77,8 @@ class _Backlog:
     samples: int = 0  # queued or being recognized
     cut: bool = False  # live recognition stopped (overflow or failure): later audio is dropped
     first_audio_at: float | None = None  # wall clock when the stream's first audio arrived
+    first_audio_mono: float | None = None  # the same on the monotonic clock, for gaps
+    received: int = 0  # samples of the stream's time line so far (audio and the silence put in gaps)
 
 
 class LiveTranscriptionServer:
@@ -223,7 +225,11 @@ class LiveTranscriptionServer:
         self, tap: Tap, reader: asyncio.StreamReader, parser: FrameParser, backlog: _Backlog
     ) -> None:
         while data := await reader.read(READ_BYTES):
-            for frame in parser.feed(data):
+            frames = parser.feed(data)
+            self._fill_gap(
+                tap, backlog, sum(len(f.payload) // 2 for f in frames if f.kind is FrameKind.AUDIO)
+            )
+            for frame in frames:
                 if frame.kind is FrameKind.AUDIO:
                     self._enqueue(tap, backlog, _pcm(frame.payload))
                 elif frame.kind is FrameKind.HANGUP:
@@ -234,9 +240,20 @@ class LiveTranscriptionServer:
                     )
                     return
 
+    def _fill_gap(self, tap: Tap, backlog: _Backlog, arriving: int) -> None:
+        """Silence where the party's phone sent nothing, so later audio keeps its place in the recording."""
+        if backlog.first_audio_mono is None or not arriving:
+            return
+        elapsed = time.monotonic() - backlog.first_audio_mono
+        gap = silence_to_insert(elapsed, (backlog.received + arriving) / LIVE_RATE)
+        if gap > 0:
+            log.info("call_id=%s %s: %.2f s without audio filled with silence", tap.call_id, tap.speaker, gap)
+            self._enqueue(tap, backlog, np.zeros(round(gap * LIVE_RATE), dtype=np.int16))
+
     def _enqueue(self, tap: Tap, backlog: _Backlog, pcm: Pcm) -> None:
         if backlog.first_audio_at is None:
-            backlog.first_audio_at = time.time()
+            backlog.first_audio_at, backlog.first_audio_mono = time.time(), time.monotonic()
+        backlog.received += len(pcm)
         if backlog.cut:
             return
         if backlog.samples + len(pcm) > self.options.backlog_s * LIVE_RATE:
