@@ -95,7 +95,9 @@ async def test_the_seat_bar_shows_the_live_transcript_of_the_call_at_the_seat(
     await live.publish(
         LiveEvent(call_id, Speaker.CALLER, LiveKind.FINAL, 3, "还有我的社保卡丢了怎么补办", 4.5, 7.0)
     )
-    await desk.text(".live-answers .knowledge-answer summary", "社保卡")  # the knowledge base's answer, while the call goes on
+    await desk.text(
+        ".live-answers .knowledge-answer summary", "社保卡"
+    )  # the knowledge base's answer, while the call goes on
 
     result = await calling
     assert result.answered, result.log
