@@ -89,7 +89,7 @@ async def _ticket_of(running: RunningHotline, call_id: str) -> dict[str, Any] | 
 async def test_a_mandarin_call_becomes_a_draft_work_order(
     start_hotline: StartHotline, agent_phone: AgentPhones, caller: Callers, tmp_path: Path
 ) -> None:
-    running = await start_hotline(asr_engine="whisper")
+    running = await start_hotline(asr_engine="whisper", live_asr=1)  # the whole chain, live worker included
     call = await place_answered_call(running, agent_phone, caller, tmp_path, "13800138101")
 
     assert call["outcome"] == "answered" and call["agent"] == "PJSIP/agent1001"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from callcenter.adapters.asterisk import AsteriskInstance
+from callcenter.adapters.asterisk.phones.ports import free_port_block
 from callcenter.bootstrap import HOTLINE, Hotline, build_app
 from callcenter.config import Settings, load
 
@@ -101,6 +103,10 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
         "rtp_end": ast.rtp_end,
         "agi_port": ast.agi_port,
         "asr_workers": 1,
+        # Live transcription only where a test asks for it (test_live_tap, the Mandarin call to draft):
+        # every other answered call would otherwise start taps and, with workers, a live worker process.
+        "live_asr": 0,
+        "live_asr_port": free_port_block(1),
         "asr_claim_after_s": 5,
         "asr_engine": "whisper",
         "admin_password": ADMIN_PASSWORD,
@@ -139,7 +145,10 @@ async def start_hotline(
         for name, instance in running.instances.items():
             if name in running.hotline.bridges and running.hotline.bridges[name].connected.is_set():
                 for agent in instance.settings.agents:
-                    await running.log_out_agent(agent, name)
+                    try:  # an AMI action left unanswered must not hang the whole suite
+                        await asyncio.wait_for(running.log_out_agent(agent, name), 10)
+                    except TimeoutError:
+                        warnings.warn(f"teardown: logging {agent} out on {name} took over 10 s", stacklevel=1)
 
 
 @pytest.fixture
