@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from callcenter.asr.model import Speaker, Word
+from callcenter.asr.model import Speaker, Word, moved, words_moved
 from callcenter.core.ids import CallId
 
 
@@ -114,14 +114,8 @@ def event_from_json(text: str | bytes) -> LiveEvent:
 
 def shifted(event: LiveEvent, offset: float) -> LiveEvent:
     """The event with its times moved by ``offset`` seconds (stream time → recording time), to the ms."""
-
-    def at(seconds: float) -> float:
-        return round(seconds + offset, 3)
-
-    words = tuple(Word(w.text, at(w.start), at(w.end), w.confidence) for w in event.words)
-    return LiveEvent(
-        event.call_id, event.speaker, event.kind, event.seq, event.text, at(event.start), at(event.end), words
-    )
+    start, end, words = moved(event.start, offset), moved(event.end, offset), words_moved(event.words, offset)
+    return LiveEvent(event.call_id, event.speaker, event.kind, event.seq, event.text, start, end, words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import numpy as np
 
 from callcenter.asr.live import LiveKind
 from callcenter.asr.live_port import LIVE_RATE, Heard
-from callcenter.asr.model import Audio, Segment, Speaker, Word
+from callcenter.asr.model import Audio, Segment, Speaker
 from callcenter.asr.port import Transcriber
 from callcenter.asr.vad import SpeechSegment, SpeechSegmenter, VadOptions
 
@@ -64,9 +64,5 @@ class SegmentedStream:
 
 
 def _final(segment: Segment, offset: float) -> Heard:
-    words = tuple(
-        Word(w.text, round(w.start + offset, 3), round(w.end + offset, 3), w.confidence)
-        for w in segment.words
-    )
-    start, end = round(segment.start + offset, 3), round(segment.end + offset, 3)
-    return Heard(LiveKind.FINAL, segment.text, start, end, words)
+    placed = segment.moved(offset)
+    return Heard(LiveKind.FINAL, placed.text, placed.start, placed.end, placed.words)

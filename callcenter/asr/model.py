@@ -36,6 +36,15 @@ class Word:
     confidence: float | None = None
 
 
+def moved(seconds: float, by: float) -> float:
+    """A time moved by ``by`` seconds (a cut-out piece back onto its recording's time line), to the ms."""
+    return round(seconds + by, 3)
+
+
+def words_moved(words: tuple[Word, ...], by: float) -> tuple[Word, ...]:
+    return tuple(Word(w.text, moved(w.start, by), moved(w.end, by), w.confidence) for w in words)
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     speaker: Speaker
@@ -43,6 +52,12 @@ class Segment:
     end: float
     text: str
     words: tuple[Word, ...] = ()
+
+    def moved(self, by: float) -> Segment:
+        """The segment, its words included, ``by`` seconds later on the time line."""
+        return Segment(
+            self.speaker, moved(self.start, by), moved(self.end, by), self.text, words_moved(self.words, by)
+        )
 
 
 @dataclass(frozen=True, slots=True)

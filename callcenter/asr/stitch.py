@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from callcenter.asr.live import LiveEvent
-from callcenter.asr.model import Audio, Segment, Speaker, Word
+from callcenter.asr.model import Audio, Segment, Speaker
 
 # Finals are stored before ``covered`` moves past them; one that ends a hair after ``covered`` (rounding)
 # still belongs to the covered part.
@@ -54,18 +54,7 @@ def remaining(audio: Audio, covered: float) -> Audio:
 
 def shifted(segments: Iterable[Segment], by: float) -> tuple[Segment, ...]:
     """Segments of a trimmed tail moved back onto the recording's time line."""
-    return tuple(
-        Segment(
-            speaker=s.speaker,
-            start=round(s.start + by, 3),
-            end=round(s.end + by, 3),
-            text=s.text,
-            words=tuple(
-                Word(w.text, round(w.start + by, 3), round(w.end + by, 3), w.confidence) for w in s.words
-            ),
-        )
-        for s in segments
-    )
+    return tuple(s.moved(by) for s in segments)
 
 
 def stitched(live: LiveSide | None, tail: Iterable[Segment], speaker: Speaker) -> tuple[Segment, ...]:
