@@ -37,13 +37,13 @@ from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import Wallboard
-from callcenter.adapters.tasks import cancel_all
 from callcenter.asr.pool import AUTO, pool_size
 from callcenter.callback_parts import CallbackParts, build_callbacks, dialer_ctx
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.ids import TicketId
+from callcenter.core.waiting import cancel_all
 from callcenter.floor_parts import (
     StatusLookup,
     agent_floor_ctx,
@@ -429,7 +429,8 @@ async def _terminate(proc: asyncio.subprocess.Process, grace: float = 10.0) -> N
         return
     proc.terminate()
     try:
-        await asyncio.wait_for(proc.wait(), grace)
+        async with asyncio.timeout(grace):
+            await proc.wait()
     except TimeoutError:
         proc.kill()
         await proc.wait()

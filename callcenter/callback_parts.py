@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.callbacks import WAIT_MARGIN_S, AmiOriginator
 from callcenter.adapters.db.callbacks import SqlCallbacks
-from callcenter.adapters.tasks import cancel_all
 from callcenter.config import Settings
 from callcenter.core.clock import Clock
+from callcenter.core.waiting import cancel_all
 from callcenter.queue.callback_service import CallbackDialer, CallbackFloor
 from callcenter.queue.callbacks import CallbackPolicy, parse_quiet_hours
 

@@ -19,8 +19,8 @@ from aiohttp import web
 
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
-from callcenter.adapters.tasks import cancel_all
 from callcenter.bootstrap import HOTLINE
+from callcenter.core.waiting import cancel_all
 from callcenter.queue.agent_session import LogIn
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId

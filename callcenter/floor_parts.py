@@ -24,12 +24,12 @@ from callcenter.adapters.db.queue_entries import SqlQueueEntries
 from callcenter.adapters.redis.agents import RedisAgentState
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import Wallboard, WallboardFeed, WallboardPublisher
-from callcenter.adapters.tasks import cancel_all
 from callcenter.asterisk_servers import asterisk_servers
 from callcenter.calls.service import CallFlow
 from callcenter.config import Settings
 from callcenter.core.clock import Clock
 from callcenter.core.ids import TicketId
+from callcenter.core.waiting import cancel_all
 from callcenter.ivr.routing import OverflowPolicy
 from callcenter.queue.agent_floor import AgentFloor
 from callcenter.queue.floor import ViewPolicy, rates_of

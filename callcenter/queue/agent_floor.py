@@ -14,7 +14,6 @@ Rebuild rules (Asterisk is the truth):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import DomainError
+from callcenter.core.waiting import cancel_all, wait_event
 from callcenter.queue.agent_session import (
     AgentSession,
     PauseReason,
@@ -174,18 +174,12 @@ class AgentFloor:
         self._writer = asyncio.create_task(self._write_loop(), name="agent-floor-writer")
 
     async def close(self) -> None:
-        tasks = [t for t in (self._writer, *self._timers.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(t for t in (self._writer, *self._timers.values()) if t is not None)
 
     async def _write_loop(self) -> None:
         attempt = 0
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._check_every)
+            await wait_event(self._wake, self._check_every)
             self._wake.clear()
             await asyncio.sleep(self._flush_every)  # let a burst of events gather into one batch
             try:

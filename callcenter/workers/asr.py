@@ -30,7 +30,6 @@ from callcenter.adapters.db.engine import create_engine
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
 from callcenter.adapters.redis.jobs import Delivery, RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
-from callcenter.adapters.tasks import cancel_all
 from callcenter.asr.model import Speaker, Transcript
 from callcenter.asr.port import Transcriber
 from callcenter.asr.service import CallTranscription
@@ -40,6 +39,7 @@ from callcenter.config import Settings
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import NotFound
 from callcenter.core.ids import CallId
+from callcenter.core.waiting import cancel_all
 
 log = logging.getLogger(__name__)
 

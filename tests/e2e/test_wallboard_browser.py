@@ -20,9 +20,9 @@ from callcenter.adapters.db.engine import upgrade
 from callcenter.adapters.http.wallboard import WallboardSettings, add_wallboard_routes
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.wallboard import WallboardFeed, WallboardPublisher
-from callcenter.adapters.tasks import cancel_all
 from callcenter.core.clock import FixedClock
 from callcenter.core.ids import CallId
+from callcenter.core.waiting import cancel_all
 from callcenter.queue.events import CallerJoined, CallerLeft
 from callcenter.queue.floor import Rates
 from callcenter.queue.service_level import ServiceLevelFigures

@@ -18,9 +18,9 @@ from redis.asyncio import Redis
 from callcenter.adapters.db.engine import upgrade
 from callcenter.adapters.http.wallboard import WALLBOARD_STREAMS, WallboardSettings, add_wallboard_routes
 from callcenter.adapters.redis.wallboard import WallboardFeed, WallboardPublisher
-from callcenter.adapters.tasks import cancel_all
 from callcenter.core.clock import FixedClock
 from callcenter.core.ids import CallId
+from callcenter.core.waiting import cancel_all
 from callcenter.queue.events import CallerAbandoned, CallerJoined, CallerLeft
 from callcenter.queue.floor import Rates
 from tests.support.sse import next_event

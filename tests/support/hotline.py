@@ -136,7 +136,8 @@ async def start_hotline(
         running = RunningHotline(client, app[HOTLINE], asterisk, tuple(also))
         login = {"login": "admin", "password": ADMIN_PASSWORD}
         assert (await client.post("/api/login", json=login)).status == 200
-        await asyncio.wait_for(running.hotline.bridges.all_synced(), 15)
+        async with asyncio.timeout(15):
+            await running.hotline.bridges.all_synced()
         started.append(running)
         return running
 
@@ -146,7 +147,8 @@ async def start_hotline(
             if name in running.hotline.bridges and running.hotline.bridges[name].connected.is_set():
                 for agent in instance.settings.agents:
                     try:  # an AMI action left unanswered must not hang the whole suite
-                        await asyncio.wait_for(running.log_out_agent(agent, name), 10)
+                        async with asyncio.timeout(10):
+                            await running.log_out_agent(agent, name)
                     except TimeoutError:
                         warnings.warn(f"teardown: logging {agent} out on {name} took over 10 s", stacklevel=1)
 

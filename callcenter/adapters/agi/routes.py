@@ -63,7 +63,8 @@ async def _ticket_prompt(keys: str, lookup: TicketLookup, timeout_s: float, call
     if ticket is None:
         return status_prompt(None)
     try:
-        status = await asyncio.wait_for(lookup(ticket), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            status = await lookup(ticket)
     except Exception as exc:  # the database slow or down: say so and go on to the queue
         log.warning("ticket lookup for call %s failed: %r", call_id, exc)
         return UNAVAILABLE_PROMPT

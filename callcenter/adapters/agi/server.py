@@ -103,7 +103,8 @@ class FastAgiServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            await asyncio.wait_for(self._dialogue(reader, writer), self._deadline_s)
+            async with asyncio.timeout(self._deadline_s):
+                await self._dialogue(reader, writer)
         except TimeoutError:
             log.warning(
                 "FastAGI request took over %.1f s; the dialplan goes on with its defaults", self._deadline_s

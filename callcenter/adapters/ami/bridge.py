@@ -24,10 +24,10 @@ from callcenter.adapters.ami.floor_translate import translate_floor
 from callcenter.adapters.ami.live_channels import answered_legs, live_call_ids
 from callcenter.adapters.ami.protocol import Utf8AMIProtocol
 from callcenter.adapters.ami.translate import HotlineMatch, MalformedAmiEvent, normalise, translate
-from callcenter.adapters.tasks import cancel_all
 from callcenter.calls.events import CallEvent
 from callcenter.core.clock import Clock
 from callcenter.core.errors import TelephonyUnavailable
+from callcenter.core.waiting import cancel_all
 from callcenter.queue.events import FloorEvent, FloorResynced
 from callcenter.queue.live import QueueSnapshot, parse_queue_status, waiting_as_events
 
@@ -154,7 +154,8 @@ class AmiBridge:
         if manager is None or not self.connected.is_set():
             raise TelephonyUnavailable(f"AMI {self.endpoint.server} is not connected")
         try:
-            return await asyncio.wait_for(manager.send_action(dict(action), as_list=as_list), ACTION_TIMEOUT)
+            async with asyncio.timeout(ACTION_TIMEOUT):
+                return await manager.send_action(dict(action), as_list=as_list)
         except (TimeoutError, ConnectionError, OSError) as exc:
             raise TelephonyUnavailable(f"AMI action {action.get('Action')} failed: {exc}") from exc
 
@@ -204,11 +205,13 @@ class AmiBridge:
         channel_id = str(fields.get("ChannelId", ""))
         cause = self._hangup_causes[channel_id] = asyncio.get_running_loop().create_future()
         try:
-            replies = await asyncio.wait_for(manager.send_action(action), wait_s)
+            async with asyncio.timeout(wait_s):
+                replies = await manager.send_action(action)
             reply = normalise(_as_list(replies)[-1])
             if reply.get("reason") != "4":  # not answered: the leg's Hangup cause tells busy from failed
                 with contextlib.suppress(TimeoutError):
-                    reply.setdefault("cause", await asyncio.wait_for(asyncio.shield(cause), HANGUP_WAIT_S))
+                    async with asyncio.timeout(HANGUP_WAIT_S):
+                        reply.setdefault("cause", await asyncio.shield(cause))
             return reply
         except (ConnectionError, OSError) as exc:
             raise TelephonyUnavailable(f"AMI Originate failed: {exc}", action="Originate") from exc
@@ -264,7 +267,9 @@ class AmiBridge:
         manager.register_event("*", self._on_message)
         self._manager = manager
         manager.connect()
-        if not await asyncio.wait_for(manager.logged_in, ACTION_TIMEOUT):
+        async with asyncio.timeout(ACTION_TIMEOUT):
+            logged_in = await manager.logged_in
+        if not logged_in:
             raise TelephonyUnavailable(f"AMI {ep.server}: login refused for user {ep.user!r}")
         self.connected.set()
         self.logins += 1

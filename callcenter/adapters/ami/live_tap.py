@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from callcenter.adapters.ami.bridge import AmiBridge
-from callcenter.adapters.tasks import cancel_all
 from callcenter.asr.model import Speaker
 from callcenter.core.clock import Clock
 from callcenter.core.errors import TelephonyUnavailable
 from callcenter.core.ids import CallId
+from callcenter.core.waiting import cancel_all
 from callcenter.queue.events import CallerAnswered, FloorEvent
 from callcenter.queue.live_taps import TapOrder, tap_offset, taps_for
 

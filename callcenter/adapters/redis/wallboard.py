@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from callcenter.core.clock import Clock
+from callcenter.core.waiting import wait_event
 from callcenter.queue.agents import AgentActivity
 from callcenter.queue.events import FloorEvent
 from callcenter.queue.floor import (
@@ -185,8 +186,7 @@ class WallboardPublisher:
         """Publish until cancelled: on a change (coalesced to one per ``interval``) or every ``tick``."""
         loop = asyncio.get_running_loop()
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._dirty.wait(), self.tick)
+            await wait_event(self._dirty, self.tick)
             pause = self._last_publish + self._interval - loop.time()
             if pause > 0:  # published a moment ago: let events pile up, then show the latest
                 await asyncio.sleep(pause)
@@ -219,12 +219,8 @@ class WallboardFeed:
 
     async def changed_after(self, version: int, within: float) -> tuple[int, str] | None:
         """The newest snapshot once it is newer than ``version``; None after ``within`` s without one."""
-        if self.version <= version:
-            changed = self._changed
-            try:
-                await asyncio.wait_for(changed.wait(), within)
-            except TimeoutError:
-                return None
+        if self.version <= version and not await wait_event(self._changed, within):
+            return None
         if self.latest is None:
             return None
         return self.version, self.latest

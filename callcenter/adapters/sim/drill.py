@@ -85,7 +85,8 @@ async def run_drill(
     )
     await bridge.start()
     try:
-        await asyncio.wait_for(bridge.synced.wait(), SYNC_TIMEOUT_S)
+        async with asyncio.timeout(SYNC_TIMEOUT_S):
+            await bridge.synced.wait()
         citizens = await _drill(bridge, target, plan, seats, speech, workdir)
         await asyncio.sleep(SETTLE_S)
         await bridge.drained()
