@@ -6,6 +6,8 @@ A service that is missing makes its tests FAIL with a message that says how to g
 from __future__ import annotations
 
 pytest_plugins = [
+    "pytester",
+    "tests.support.timeouts",
     "tests.support.services",
     "tests.support.asterisk",
     "tests.support.phones",
