@@ -43,7 +43,7 @@ from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.ids import TicketId
-from callcenter.core.waiting import cancel_all
+from callcenter.core.waiting import bounded_stop, cancel_all
 from callcenter.floor_parts import (
     StatusLookup,
     agent_floor_ctx,
@@ -114,6 +114,8 @@ class Hotline:
 
 
 HOTLINE = web.AppKey("hotline", Hotline)
+Context = Callable[[web.Application], AsyncIterator[None]]
+TERMINATE_GRACE_S = 10.0  # a worker process asked to stop (SIGTERM) is killed after this
 
 
 def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = None) -> Hotline:
@@ -199,24 +201,30 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     hotline = build_hotline(settings, host_path)
     app = create_app(web_deps(hotline, host_path))
     app[HOTLINE] = hotline
-    app.cleanup_ctx.append(_database(hotline))
-    app.cleanup_ctx.append(_accounts(hotline))
-    app.cleanup_ctx.append(_redis(hotline))
-    app.cleanup_ctx.append(service_level_ctx(hotline.service_level))
-    app.cleanup_ctx.append(wallboard_ctx(hotline.wallboard))
-    app.cleanup_ctx.append(agent_floor_ctx(hotline.agent_floor))
+    parts: list[tuple[str, Context]] = [
+        ("database", _database(hotline)),
+        ("accounts", _accounts(hotline)),
+        ("redis", _redis(hotline)),
+        ("service level", service_level_ctx(hotline.service_level)),
+        ("wallboard", wallboard_ctx(hotline.wallboard)),
+        ("agent floor", agent_floor_ctx(hotline.agent_floor)),
+    ]
     if hotline.live_tap is not None:
-        app.cleanup_ctx.append(live_tap_ctx(hotline.live_tap))
-    app.cleanup_ctx.append(_bridge(hotline))
-    app.cleanup_ctx.append(dialer_ctx(hotline.callbacks))
-    app.cleanup_ctx.append(fast_agi_ctx(hotline.settings, _ticket_status(hotline)))
-    app.cleanup_ctx.append(_sweeper(hotline))
-    app.cleanup_ctx.append(_deadline_watch(hotline))
+        parts.append(("live taps", live_tap_ctx(hotline.live_tap)))
+    parts += [
+        ("AMI bridges", _bridge(hotline)),
+        ("callback dialer", dialer_ctx(hotline.callbacks)),
+        ("FastAGI", fast_agi_ctx(hotline.settings, _ticket_status(hotline))),
+        ("transcription sweep", _sweeper(hotline)),
+        ("deadline watch", _deadline_watch(hotline)),
+    ]
     workers = asr_pool_size(settings) if asr_workers is None else asr_workers
     if workers:
-        app.cleanup_ctx.append(_asr_workers(settings, workers))
+        parts.append(("ASR workers", _asr_workers(settings, workers)))
         if settings.live_asr:  # the live ASR worker (AudioSocket server) beside them: issue 6
-            app.cleanup_ctx.append(_live_worker(settings))
+            parts.append(("live ASR worker", _live_worker(settings)))
+    for name, ctx in parts:  # started in this order, stopped in reverse, each stop bounded
+        app.cleanup_ctx.append(bounded_stop(name, ctx))
     return app
 
 
@@ -367,7 +375,8 @@ def _asr_workers(settings: Settings, count: int) -> Callable[[web.Application], 
 
 
 class WorkerSupervisor:
-    """Keeps ``count`` ASR worker processes alive; a crashed worker is restarted after a pause."""
+    """Keeps ``count`` ASR worker processes alive: a crashed worker is restarted after a pause; one that
+    stopped cleanly (exit status 0: it was asked to) is not."""
 
     def __init__(self, settings: Settings, count: int) -> None:
         self._settings = settings
@@ -381,7 +390,7 @@ class WorkerSupervisor:
         ]
 
     async def stop(self) -> None:
-        await cancel_all(self._tasks)
+        await cancel_all(self._tasks, grace=TERMINATE_GRACE_S + 2.0)
 
     async def _keep(self, name: str) -> None:
         while True:
@@ -391,7 +400,10 @@ class WorkerSupervisor:
             except asyncio.CancelledError:
                 await _terminate(proc)
                 raise
-            log.warning("ASR worker %s exited with %s; restarting", name, code)
+            if code == 0:  # it was asked to stop (SIGTERM, or Ctrl-C reaching the whole process group)
+                log.info("worker %s stopped", name)
+                return
+            log.warning("worker %s exited with %s; restarting", name, code)
             await asyncio.sleep(2.0)
 
     async def _spawn(self, name: str) -> asyncio.subprocess.Process:
@@ -424,7 +436,7 @@ class LiveWorkerSupervisor(WorkerSupervisor):
         return proc
 
 
-async def _terminate(proc: asyncio.subprocess.Process, grace: float = 10.0) -> None:
+async def _terminate(proc: asyncio.subprocess.Process, grace: float = TERMINATE_GRACE_S) -> None:
     if proc.returncode is not None:
         return
     proc.terminate()
@@ -432,6 +444,7 @@ async def _terminate(proc: asyncio.subprocess.Process, grace: float = 10.0) -> N
         async with asyncio.timeout(grace):
             await proc.wait()
     except TimeoutError:
+        log.warning("worker pid %d did not stop within %.0f s of SIGTERM: killed", proc.pid, grace)
         proc.kill()
         await proc.wait()
 

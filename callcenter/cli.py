@@ -23,6 +23,8 @@ from callcenter.staffing_cli import add_arguments as add_staffing_arguments
 from callcenter.staffing_cli import cmd_staffing
 
 log = logging.getLogger("callcenter")
+# At shutdown, requests in flight get this long to finish (live streams end at once).
+HTTP_DRAIN_S = 3.0
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -85,7 +87,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host_path = _host_path(settings)
     app = build_app(settings, host_path, asr_workers=0 if args.no_workers else None)
     print(f"12345 hotline web UI on http://{settings.http_host}:{settings.http_port}/")
-    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+    web.run_app(
+        app, host=settings.http_host, port=settings.http_port, print=None, shutdown_timeout=HTTP_DRAIN_S
+    )
     return 0
 
 
@@ -113,7 +117,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             f"(SIP 127.0.0.1:{settings.sip_port}, AMI 127.0.0.1:{settings.ami_port}, "
             f"ASR {settings.asr_engine})"
         )
-        web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+        web.run_app(
+            app, host=settings.http_host, port=settings.http_port, print=None, shutdown_timeout=HTTP_DRAIN_S
+        )
     finally:
         if started_here:
             instance.stop()

@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+A = TypeVar("A")
 
 
 async def wait_event(event: asyncio.Event, within: float) -> bool:
@@ -30,6 +31,7 @@ async def wait_event(event: asyncio.Event, within: float) -> bool:
 
 
 STOP_GRACE_S = 5.0  # how long a cancelled background task may take to unwind before it is given up on
+STOP_WITHIN_S = 15.0  # how long one part of the service may take to shut down
 
 
 async def cancel_all(
@@ -64,3 +66,31 @@ def _stack_of(task: asyncio.Task[Any]) -> str:
     out = io.StringIO()
     task.print_stack(file=out)
     return out.getvalue()
+
+
+def bounded_stop(
+    name: str, ctx: Callable[[A], AsyncIterator[None]], within: float = STOP_WITHIN_S
+) -> Callable[[A], AsyncIterator[None]]:
+    """A start-up/shutdown context (aiohttp's ``cleanup_ctx``) whose shutdown takes at most ``within`` s.
+
+    The shutdown step runs as a task of its own: over the limit it is cancelled and, if it will not stop,
+    left behind (``cancel_all``), with an error naming the part — the rest of the shutdown goes on, so an
+    operator's stop always ends."""
+
+    async def bounded(app: A) -> AsyncIterator[None]:
+        steps = ctx(app)
+        await anext(steps)
+        yield
+
+        async def shut_down() -> None:
+            await anext(steps, None)
+
+        stopping = asyncio.create_task(shut_down(), name=f"stop {name}")
+        done, _ = await asyncio.wait([stopping], timeout=within)
+        if not done:
+            log.error("stopping %s took over %.0f s: forced", name, within)
+            await cancel_all([stopping], grace=1.0)
+            return
+        stopping.result()  # a failure to stop is the caller's to see
+
+    return bounded

@@ -29,10 +29,12 @@ from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import LiveEvent, LiveKind, Tap, measured_offset, shifted, silence_to_insert
 from callcenter.asr.live_port import LIVE_RATE, Heard, LiveEngine, LiveRecognizer
 from callcenter.asr.model import Audio
+from callcenter.core.waiting import cancel_all
 
 log = logging.getLogger(__name__)
 
 READ_BYTES = 65536
+FLUSH_WITHIN_S = 8.0  # at shutdown: the supervisor gives the worker 10 s before SIGKILL
 Pcm = npt.NDArray[np.int16]
 
 
@@ -104,19 +106,21 @@ class LiveTranscriptionServer:
         assert self._server is not None, "start() first"
         return int(self._server.sockets[0].getsockname()[1])
 
-    async def close(self) -> None:
-        """Stop listening; streams still open are flushed as if they had hung up."""
+    async def close(self, flush_within: float = FLUSH_WITHIN_S) -> None:
+        """Stop listening; streams still open are flushed as if they had hung up, for at most
+        ``flush_within`` seconds: what is not recognized by then is left to the after-call job, which decodes
+        whatever the live transcript does not cover (nothing is lost, the stop is bounded)."""
         if self._server is not None:
             self._server.close()
-        for task in list(self._connections):
-            task.cancel()
-        for task in list(self._connections):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for task in list(self._recognizers):  # each flushes and marks its side ended
-            await task
+        await cancel_all(self._connections, grace=flush_within)  # each waits for its recognizer's flush
+        if await cancel_all(self._recognizers, grace=1.0):
+            log.warning(
+                "live ASR: streams not flushed in %.0f s; the after-call job decodes the rest", flush_within
+            )
         if self._server is not None:
-            await self._server.wait_closed()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1.0):
+                    await self._server.wait_closed()
         log.info("live ASR server closed: %s", self.counters)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

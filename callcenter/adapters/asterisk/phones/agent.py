@@ -6,6 +6,7 @@ crashes on SIP OPTIONS — the agent endpoints therefore have ``qualify_frequenc
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ FRAME_BYTES = 160  # 20 ms of 8 kHz audio, one byte per sample in pyVoIP's forma
 FRAME_SECONDS = 0.02
 RTP_PORTS_PER_PHONE = 20
 SIP_TIMEOUT_S = 5  # pyVoIP waits 30 s by default for a (de)registration answer
+STOP_WITHIN_S = 2 * SIP_TIMEOUT_S + 2  # an un-registration: the request, the challenge, the answer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +104,24 @@ class AgentPhone:
                 )
             time.sleep(0.05)
 
-    def stop(self) -> None:
-        """Hang up whatever is active, unregister and close the sockets (always call this)."""
+    def stop(self, within: float = STOP_WITHIN_S) -> bool:
+        """Hang up whatever is active, unregister and close the sockets (always call this). Bounded: pyVoIP's
+        own stop waits for the SIP receive lock and retries a refused un-registration every 5 s without end,
+        so it runs in a thread of its own; after ``within`` seconds the sockets are closed under it, which
+        ends its threads, and the reason is logged. True when the phone stopped cleanly."""
         self._hang_up.set()
-        if self._phone is not None:
-            self._phone.stop()
-            self._phone = None
+        phone, self._phone = self._phone, None
+        if phone is None:
+            return True
+        stopping = threading.Thread(target=phone.stop, name=f"stop-{self.agent}", daemon=True)
+        stopping.start()
+        stopping.join(within)
+        if not stopping.is_alive():
+            return True
+        log.warning("phone %s: unregistering took over %.0f s; closing its sockets", self.agent, within)
+        phone.sip.NSD = False  # ends pyVoIP's receive loop
+        phone.sip._close_sockets()
+        return False
 
     # --- call control ------------------------------------------------------------------------------------
 
