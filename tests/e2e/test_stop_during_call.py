@@ -133,7 +133,9 @@ async def test_the_hotline_stops_within_seconds_during_a_live_transcribed_call(
         if served.process.poll() is not None or time.monotonic() > deadline:
             pytest.fail("the hotline did not become healthy (its log is printed below)")
         await asyncio.sleep(0.5)
-    await _until(lambda: len(served.children()) == 2, 30, "the ASR and live workers running", served)
+    await _until(lambda: "ASR worker asr-1 ready" in served.text(), 60, "the ASR worker ready", served)
+    await _until(lambda: "live ASR worker on" in served.text(), 60, "the live worker listening", served)
+    assert len(served.children()) == 2
 
     phone = agent_phone("agent1001")
     ast = asterisk.settings
