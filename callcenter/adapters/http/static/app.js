@@ -34,6 +34,7 @@ const PAGES = [
 ];
 const UNIT_INBOX = "/static/inbox.html";
 const POLL_MS = 60000;
+const LOGIN_SHAPE = "账号或密码格式不正确：账号为 2–64 位小写字母、数字或 . _ -，密码最多 256 位";
 
 const $ = (selector) => document.querySelector(selector);
 const desk = { me: null, views: new Map(), active: null, events: null, poll: null, seat: null };
@@ -64,7 +65,7 @@ async function login(event) {
     $("#login-password").value = "";
     await boot();
   } catch (error) {
-    msg.textContent = errorText(error);
+    msg.textContent = error.code === "invalid_input" ? LOGIN_SHAPE : errorText(error);
     msg.hidden = false;
   }
 }
