@@ -50,7 +50,7 @@ from callcenter.simulate import default_speech, instance_target, own_asterisk
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "ami"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-ADMIN_PASSWORD = "bench-admin-password"
+ADMIN_PASSWORD = "bench-hotline-secret-42"
 SKIPPED_EVENTS = {"FullyBooted", "PeerStatus", "ContactStatus", "QueueMemberAdded"}
 ID_HEADERS = re.compile(r"^(Uniqueid|Linkedid|DestUniqueid|DestLinkedid): (\S+)", re.MULTILINE)
 

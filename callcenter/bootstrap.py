@@ -40,7 +40,7 @@ from callcenter.adapters.redis.wallboard import Wallboard
 from callcenter.asr.pool import AUTO, pool_size
 from callcenter.callback_parts import CallbackParts, build_callbacks, dialer_ctx
 from callcenter.calls.service import CallFlow, PathMap
-from callcenter.config import Settings
+from callcenter.config import Settings, login_hash_slots, login_policy
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.ids import TicketId
 from callcenter.core.waiting import bounded_stop, cancel_all
@@ -146,7 +146,15 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     inbox = RedisInbox(redis)
     limits = AttachmentLimits(max_bytes=settings.attachment_max_mb * 1024 * 1024)
     rules = load_rules(Path(settings.rules_file)) if settings.rules_file else None
-    work = build_work_orders(engine, inbox, clock, settings.effective_attachments_dir, limits, rules=rules)
+    work = build_work_orders(
+        engine,
+        inbox,
+        clock,
+        settings.effective_attachments_dir,
+        limits,
+        rules=rules,
+        hash_slots=login_hash_slots(settings),
+    )
     return Hotline(
         settings,
         engine,
@@ -193,6 +201,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
             callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
             staffing_routes(),
         ),
+        login_policy=login_policy(hotline.settings),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 from callcenter.asterisk_servers import asterisk_servers, from_toml
 from callcenter.core.errors import ConfigError
+from callcenter.staff.throttle import LoginPolicy
 
 AsrEngine = Literal["vosk", "whisper"]
 _HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
@@ -125,6 +126,12 @@ class Settings:
     # concurrent live streams per live worker (-1: sized to the machine, callcenter/asr/live_capacity.py);
     # beyond it a stream is refused and that call is transcribed after hangup only
     live_asr_streams: int = -1
+    # Logins (issue 11: docs/accounts.md). Per app process, in memory; the source is the client address.
+    login_attempts_per_minute: int = 10  # login attempts an address may make per minute (token bucket)
+    login_burst: int = 5  # attempts an address may make at once before the per-minute rate applies
+    login_max_failures: int = 5  # wrong passwords for one login from one address before it is locked there
+    login_lockout_s: int = 900  # how long that lock lasts (and the window the failures are counted in)
+    login_hash_slots: int = -1  # Argon2 hashes at once (each holds 64 MiB); -1: two per core
 
     @property
     def effective_database_url(self) -> str:
@@ -225,6 +232,7 @@ def validate(settings: Settings) -> None:
     _validate_ivr(settings)
     _validate_callbacks(settings)
     _validate_live_asr(settings)
+    _validate_logins(settings)
     asterisk_servers(settings)  # raises ConfigError naming the bad server
     if not 1 <= settings.agents_flush_ms <= settings.agents_check_ms <= 60_000:
         raise ConfigError("agents_flush_ms must be 1..agents_check_ms, at most 60000", key="agents_flush_ms")
@@ -305,6 +313,43 @@ def _validate_live_asr(settings: Settings) -> None:
         raise ConfigError(
             "live_asr_streams must be -1 (sized to the machine) or 0..1000", key="live_asr_streams"
         )
+
+
+def _validate_logins(settings: Settings) -> None:
+    from callcenter.core.errors import InvalidInput
+    from callcenter.staff.passwords import check_password
+
+    if not 1 <= settings.login_attempts_per_minute <= 600:
+        raise ConfigError("login_attempts_per_minute must be 1..600", key="login_attempts_per_minute")
+    if not 1 <= settings.login_burst <= 100:
+        raise ConfigError("login_burst must be 1..100", key="login_burst")
+    if not 1 <= settings.login_max_failures <= 100:
+        raise ConfigError("login_max_failures must be 1..100", key="login_max_failures")
+    if not 1 <= settings.login_lockout_s <= 86_400:
+        raise ConfigError("login_lockout_s must be 1..86400 seconds", key="login_lockout_s")
+    if not (settings.login_hash_slots == -1 or 1 <= settings.login_hash_slots <= 256):
+        raise ConfigError("login_hash_slots must be -1 (two per core) or 1..256", key="login_hash_slots")
+    if settings.admin_password:
+        try:
+            check_password(settings.admin_password, "admin")
+        except InvalidInput as exc:  # the message names the rule, never the password
+            raise ConfigError(f"admin_password is too weak: {exc.message}", key="admin_password") from exc
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    return LoginPolicy(
+        attempts_per_minute=float(settings.login_attempts_per_minute),
+        burst=settings.login_burst,
+        max_failures=settings.login_max_failures,
+        lockout_seconds=float(settings.login_lockout_s),
+    )
+
+
+def login_hash_slots(settings: Settings) -> int:
+    """Argon2 hashes at once: the setting, or two per core."""
+    if settings.login_hash_slots > 0:
+        return settings.login_hash_slots
+    return 2 * (os.cpu_count() or 1)
 
 
 LOCAL_SECRETS = ("ami_secret", "agent_password", "admin_password")

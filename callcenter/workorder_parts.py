@@ -22,7 +22,7 @@ from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.catalogue import SEED_PACKAGE, SqlCatalogueStore, load_seed
 from callcenter.adapters.db.knowledge import SqlKnowledgeStore, load_knowledge_seed
 from callcenter.adapters.db.matters import SqlMatterIndex
-from callcenter.adapters.db.staff import SqlStaffDirectory
+from callcenter.adapters.db.staff import DEFAULT_HASH_SLOTS, SqlStaffDirectory
 from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
 from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
@@ -76,6 +76,7 @@ def build_work_orders(
     attachment_limits: AttachmentLimits | None = None,
     hasher: PasswordHasher | None = None,
     rules: Rules | None = None,
+    hash_slots: int = DEFAULT_HASH_SLOTS,
 ) -> WorkOrderParts:
     store = SqlWorkOrderStore(engine)
     catalogue = CurrentCatalogue()
@@ -98,7 +99,7 @@ def build_work_orders(
         store=store,
         queries=SqlWorkOrderQueries(engine),
         orders=orders,
-        staff=SqlStaffDirectory(engine, hasher),
+        staff=SqlStaffDirectory(engine, hasher, hash_slots),
         catalogue=catalogue,
         catalogue_store=SqlCatalogueStore(engine),
         calendar=SqlCalendarOverrides(engine),

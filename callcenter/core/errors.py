@@ -5,6 +5,7 @@ The HTTP adapter maps them to status codes in one middleware; everything else lo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +47,18 @@ class TelephonyUnavailable(DomainError):
     """Asterisk (AMI) cannot be reached right now."""
 
     code = "telephony_unavailable"
+
+
+class TooManyAttempts(DomainError):
+    """Too many attempts from one place in a short time (HTTP 429): try again after ``retry_after``
+    whole seconds, which the HTTP adapter also sends as ``Retry-After``."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: float, **details: Any) -> None:
+        seconds = max(1, math.ceil(retry_after))
+        super().__init__(message, retry_after=seconds, **details)
+        self.retry_after = seconds
 
 
 class ConfigError(DomainError):

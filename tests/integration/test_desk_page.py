@@ -26,6 +26,7 @@ from callcenter.core.clock import SystemClock
 from callcenter.queue.agent_session import PauseReason, Skill
 from callcenter.queue.agents import AgentActivity
 from callcenter.queue.sessions import AgentSessions
+from callcenter.staff.passwords import PasswordReason
 from callcenter.ticketing.actors import Actor, Role
 from callcenter.ticketing.addresses import ResolutionIssue
 from callcenter.ticketing.deadlines import RequestType, Urgency
@@ -70,6 +71,7 @@ LABEL_TABLES: dict[str, Iterable[StrEnum]] = {
     "pause_reason": PauseReason,
     "skill": Skill,
     "location_issue": ResolutionIssue,
+    "password_reason": PasswordReason,
 }
 
 

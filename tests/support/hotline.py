@@ -21,7 +21,7 @@ from callcenter.bootstrap import HOTLINE, Hotline, build_app
 from callcenter.config import Settings, load
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-ADMIN_PASSWORD = "test-admin-password"
+ADMIN_PASSWORD = "test-hotline-secret-42"
 
 
 @dataclass

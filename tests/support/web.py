@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.adapters.db.repositories import SqlReadModel
-from callcenter.adapters.db.staff import SqlStaffDirectory
+from callcenter.adapters.db.staff import DEFAULT_HASH_SLOTS, SqlStaffDirectory
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
 from callcenter.core.clock import FixedClock
 from callcenter.staff.model import StaffMember
+from callcenter.staff.throttle import LoginPolicy
 from callcenter.ticketing.actors import Role, StaffId, UnitId
 from callcenter.ticketing.alerts import DeadlineWatch
 from callcenter.ticketing.catalogue import HandlingUnit, UnitKind
@@ -89,13 +90,15 @@ async def build_web(
     notifier: InboxNotifier | None = None,
     extra_routes: Sequence[RouteHook] = (),
     attachments_dir: Path | None = None,
+    login_policy: LoginPolicy | None = None,
+    hash_slots: int = DEFAULT_HASH_SLOTS,
 ) -> Web:
     """The app as bootstrap composes it (work_order_parts), minus calls; ``extra_routes`` add the inbox
     or attachment routes a test wants."""
     clock = FixedClock(START)
     notifier = notifier or RecordingNotifier()
     folder = attachments_dir or Path(tempfile.mkdtemp(prefix="cc-attachments-"))
-    parts = build_work_orders(engine, notifier, clock, folder, hasher=FAST_HASHER)
+    parts = build_work_orders(engine, notifier, clock, folder, hasher=FAST_HASHER, hash_slots=hash_slots)
     await add_units_and_staff(parts)
     deps = WebDeps(
         read_model=SqlReadModel(engine),
@@ -107,6 +110,7 @@ async def build_web(
         order_queries=parts.queries,
         audit_trail=parts.store,
         extra_routes=(*work_order_routes(parts), *extra_routes),
+        login_policy=login_policy or LoginPolicy(),
     )
     client: TestClient = await aiohttp_client(create_app(deps))  # type: ignore[type-arg]
 

@@ -28,6 +28,11 @@ def test_layers_override_in_order(tmp_path: Path) -> None:
         ({"ASR_ENGINE": "sphinx"}, "asr_engine"),
         ({"CALLCENTER_SIP_PORT": "70000"}, "sip_port"),
         ({"CALLCENTER_RTP_START": "20000", "CALLCENTER_RTP_END": "10000"}, "rtp_end"),
+        ({"CALLCENTER_LOGIN_ATTEMPTS_PER_MINUTE": "0"}, "login_attempts_per_minute"),
+        ({"CALLCENTER_LOGIN_BURST": "0"}, "login_burst"),
+        ({"CALLCENTER_LOGIN_MAX_FAILURES": "0"}, "login_max_failures"),
+        ({"CALLCENTER_LOGIN_LOCKOUT_S": "0"}, "login_lockout_s"),
+        ({"CALLCENTER_LOGIN_HASH_SLOTS": "0"}, "login_hash_slots"),
     ],
 )
 def test_bad_values_name_the_key(env: dict[str, str], key: str) -> None:
@@ -49,3 +54,21 @@ def test_local_secret_is_generated_once_and_hidden(tmp_path: Path) -> None:
     assert settings.ami_secret and settings.ami_secret == again.ami_secret
     assert describe(settings)["ami_secret"] == "***"
     assert settings.ami_secret not in repr(settings)
+
+
+def test_login_settings_become_the_login_policy_and_hash_slots() -> None:
+    from callcenter.config import login_hash_slots, login_policy
+
+    env = {"CALLCENTER_LOGIN_ATTEMPTS_PER_MINUTE": "20", "CALLCENTER_LOGIN_LOCKOUT_S": "600"}
+    settings = load(None, {**env, "CALLCENTER_LOGIN_HASH_SLOTS": "3"})
+    policy = login_policy(settings)
+    assert (policy.attempts_per_minute, policy.burst, policy.max_failures) == (20.0, 5, 5)
+    assert policy.lockout_seconds == 600.0 and login_hash_slots(settings) == 3
+    assert login_hash_slots(load(None, {})) >= 2  # -1: two per core
+
+
+@pytest.mark.parametrize("weak", ["admin-password-2026", "1234567890", "aaaaaaaaaaaa", "woaini1314"])
+def test_a_weak_admin_password_is_refused_at_start_up_without_showing_it(weak: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(None, {"CALLCENTER_ADMIN_PASSWORD": weak})
+    assert err.value.details["key"] == "admin_password" and weak not in str(err.value)

@@ -146,6 +146,8 @@ staff = Table(
     Column("password_hash", Text, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # set by an admin's reset or a login whose password fails today's rule; cleared by the member's change
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 sessions = Table(

@@ -19,14 +19,14 @@ from callcenter.adapters.http.api import (
 )
 from callcenter.adapters.http.auth import (
     CLOCK,
-    FAILED_LOGINS,
+    LOGIN_GUARD,
     STAFF,
-    FailedLogins,
     StaffSessions,
     add_auth_routes,
     sessions_middleware,
 )
 from callcenter.adapters.http.errors import domain_errors
+from callcenter.adapters.http.login_guard import LoginGuard
 from callcenter.adapters.http.workorders import (
     AUDIT_TRAIL,
     ORDER_QUERIES,
@@ -37,6 +37,7 @@ from callcenter.adapters.http.workorders import (
     add_work_order_routes,
 )
 from callcenter.core.clock import Clock
+from callcenter.staff.throttle import LoginPolicy
 from callcenter.ticketing.service import WorkOrders
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -62,6 +63,7 @@ class WebDeps:
     order_queries: OrderQueries
     audit_trail: AuditTrail
     extra_routes: Sequence[RouteHook] = field(default_factory=tuple)  # inbox, attachments, catalogue …
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)  # per-address rate, failed-login locks
 
 
 @web.middleware
@@ -88,7 +90,7 @@ def create_app(deps: WebDeps, client_max_size: int = 1024**2) -> web.Application
     app[HEALTH] = deps.health
     app[STAFF] = deps.staff
     app[CLOCK] = deps.clock
-    app[FAILED_LOGINS] = FailedLogins()
+    app[LOGIN_GUARD] = LoginGuard(deps.login_policy)
     app[WORK_ORDERS] = deps.work_orders
     app[ORDER_QUERIES] = deps.order_queries
     app[AUDIT_TRAIL] = deps.audit_trail

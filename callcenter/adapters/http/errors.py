@@ -15,6 +15,7 @@ from callcenter.core.errors import (
     NotFound,
     QueueUnavailable,
     TelephonyUnavailable,
+    TooManyAttempts,
 )
 from callcenter.staff.model import NotAuthenticated
 from callcenter.ticketing.errors import AccessDenied
@@ -30,6 +31,7 @@ STATUS: dict[type[DomainError], int] = {
     ConcurrentUpdate: 409,
     TelephonyUnavailable: 503,
     QueueUnavailable: 503,
+    TooManyAttempts: 429,
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -51,7 +53,12 @@ async def domain_errors(request: web.Request, handler: Handler) -> web.StreamRes
     try:
         return await handler(request)
     except DomainError as exc:
-        return web.json_response(error_body(exc.code, exc.message, dict(exc.details)), status=status_of(exc))
+        response = web.json_response(
+            error_body(exc.code, exc.message, dict(exc.details)), status=status_of(exc)
+        )
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith("/api/"):
             raise

@@ -34,6 +34,7 @@ const PAGES = [
 ];
 const UNIT_INBOX = "/static/inbox.html";
 const POLL_MS = 60000;
+const LOGIN_SHAPE = "账号或密码格式不正确：账号为 2–64 位小写字母、数字或 . _ -，密码最多 256 位";
 
 const $ = (selector) => document.querySelector(selector);
 const desk = { me: null, views: new Map(), active: null, events: null, poll: null, seat: null };
@@ -47,6 +48,8 @@ function showLogin(message) {
   $("#views").replaceChildren();
   $("#who").textContent = "";
   $("#logout").hidden = true;
+  $("#change-password").hidden = true;
+  $("#password").hidden = true;
   $("#login").hidden = false;
   const msg = $("#login-message");
   msg.textContent = message || "";
@@ -62,9 +65,47 @@ async function login(event) {
     $("#login-password").value = "";
     await boot();
   } catch (error) {
-    msg.textContent = errorText(error);
+    msg.textContent = error.code === "invalid_input" ? LOGIN_SHAPE : errorText(error);
     msg.hidden = false;
   }
+}
+
+/** 修改密码: the member's own change; `forced` when the password must change before anything else. */
+function showPassword(forced) {
+  for (const id of ["#password-current", "#password-new", "#password-repeat"]) $(id).value = "";
+  $("#password-message").hidden = true;
+  $("#password-forced").hidden = !forced;
+  $("#password-cancel").hidden = forced;
+  $("#password").hidden = false;
+  $("#views").hidden = true;
+  $("#password-current").focus();
+}
+
+function hidePassword() {
+  $("#password").hidden = true;
+  $("#views").hidden = false;
+}
+
+function passwordMessage(text, kind) {
+  const msg = $("#password-message");
+  msg.textContent = text;
+  msg.className = `message ${kind}`;
+  msg.hidden = false;
+}
+
+async function changePassword(event) {
+  event.preventDefault();
+  const current = $("#password-current").value;
+  const fresh = $("#password-new").value;
+  if (fresh !== $("#password-repeat").value) return passwordMessage("两次输入的新密码不一致", "error");
+  try {
+    await api("POST", "/api/me/password", { current, new: fresh });
+  } catch (error) {
+    return passwordMessage(errorText(error), "error");
+  }
+  for (const id of ["#password-current", "#password-new", "#password-repeat"]) $(id).value = "";
+  if (desk.me && desk.me.must_change_password) return boot();
+  return passwordMessage("密码已修改；您在其他电脑上的登录已失效", "ok");
 }
 
 async function logout() {
@@ -174,6 +215,13 @@ async function boot() {
   $("#login").hidden = true;
   $("#who").textContent = `${me.display_name}（${label("role", me.role)}）`;
   $("#logout").hidden = false;
+  $("#change-password").hidden = false;
+  if (me.must_change_password) {
+    $("#tabs").hidden = true;
+    showPassword(true);
+    return undefined;
+  }
+  hidePassword();
   await loadCatalogue();
   renderTabs();
   openSeat(me);
@@ -185,6 +233,9 @@ async function boot() {
 onUnauthorized(() => showLogin("登录已过期，请重新登录"));
 $("#login-form").addEventListener("submit", login);
 $("#logout").addEventListener("click", logout);
+$("#change-password").addEventListener("click", () => showPassword(Boolean(desk.me && desk.me.must_change_password)));
+$("#password-form").addEventListener("submit", changePassword);
+$("#password-cancel").addEventListener("click", hidePassword);
 window.addEventListener("hashchange", () => { if (desk.me) go(location.hash); });
 document.addEventListener("desk:open-order", (event) => { location.hash = `order/${event.detail}`; });
 health();

@@ -30,7 +30,13 @@ const CONCURRENT = "工单已被他人修改，请刷新";
 const ERRORS = {
   concurrent_update: () => CONCURRENT,
   not_authenticated: () => "请先登录",
-  invalid_credentials: () => "用户名或密码错误，或尝试次数过多，请稍后再试",
+  invalid_credentials: () => "用户名或密码错误",
+  invalid_input: (d) => (d.field === "login" || d.field === "password" ? "用户名或密码格式不正确" : "输入有误"),
+  too_many_attempts: (d) => `尝试过于频繁，请 ${waitText(d.retry_after)}后再试`,
+  login_locked: (d) => `该账号在本机连续输错密码次数过多，已暂时锁定，请 ${waitText(d.retry_after)}后再试（或请管理员解除）`,
+  weak_password: (d) => `密码强度不够：${PASSWORD_REASONS[d.reason] || d.reason}`,
+  wrong_password: () => "当前密码不正确",
+  password_change_required: () => "请先修改密码",
   ticket_not_visible: () => "工单不存在或不属于本单位",
   not_found: () => "工单不存在或不属于本单位",
   role_forbidden: () => "当前账号无权进行此操作",
@@ -47,6 +53,12 @@ const ERRORS = {
   cross_site_request: () => "请求来源无效，请刷新页面后重试",
   queue_unavailable: () => "服务暂不可用，请稍后再试",
 };
+const PASSWORD_REASONS = {
+  too_short: "至少 10 位", too_long: "最多 256 位", contains_login: "不能包含账号名", common: "这是常见密码，很容易被猜中",
+  repetitive: "不能是重复的字符或简单重复的组合", sequence: "不能是连续的字母、数字或键盘顺序",
+  few_classes: "16 位以下的密码须包含大写字母、小写字母、数字、符号中的至少三类", same_as_current: "新密码不能与当前密码相同",
+};
+function waitText(seconds) { return seconds >= 90 ? `${Math.ceil(seconds / 60)} 分钟` : `${seconds || 60} 秒`; }
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024; // the server's default; it checks again and says so
 const ACCEPT = "image/jpeg,image/png,image/webp,application/pdf";
 const HANDLING = ["dispatched", "acknowledged", "in_progress"];
@@ -123,6 +135,7 @@ function showLogin() {
   if (state.source) { state.source.close(); state.source = null; }
   state.me = null;
   $("app").hidden = true; $("logout").hidden = true; $("login").hidden = false; $("who").textContent = "";
+  $("password").hidden = true; $("change-password").hidden = true;
   setLive(false);
 }
 async function login(event) {
@@ -379,6 +392,25 @@ function handle(err) {
   if (err.status === 409) { reloadOpen(); loadList(); }
 }
 
+// ---- 修改密码 (the member's own password) ------------------------------------------------------------
+function showPassword(forced) {
+  $("password-form").reset();
+  $("password-forced").hidden = !forced; $("password-cancel").hidden = forced;
+  $("password").hidden = false; $("app").hidden = true;
+}
+function hidePassword() { $("password").hidden = true; $("app").hidden = false; }
+async function changePassword(event) {
+  event.preventDefault();
+  const fields = event.target.elements;
+  const current = fields.namedItem("current").value, fresh = fields.namedItem("new").value;
+  if (fresh !== fields.namedItem("repeat").value) { flash("两次输入的新密码不一致"); return; }
+  try { await api("POST", "/api/me/password", { current, new: fresh }); } catch (err) { handle(err); return; }
+  event.target.reset();
+  flash("密码已修改；其他设备上的登录已失效", "ok");
+  if (state.me && state.me.must_change_password) { await start(); return; }
+  hidePassword();
+}
+
 // ---- live updates ----------------------------------------------------------------------------------
 function setLive(on) { const b = $("live"); b.textContent = on ? "实时" : "离线"; b.className = `live ${on ? "on" : "off"}`; }
 function connectLive() {
@@ -425,7 +457,9 @@ async function start() {
   }
   const unit = state.me.unit ? ` · ${state.me.unit}` : "";
   $("who").textContent = `${state.me.display_name}${unit}`;
-  $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
+  $("login").hidden = true; $("logout").hidden = false; $("change-password").hidden = false;
+  if (state.me.must_change_password) { showPassword(true); return; }
+  $("password").hidden = true; $("app").hidden = false;
   await loadList();
   connectLive();
   route();
@@ -433,6 +467,9 @@ async function start() {
 
 $("login-form").addEventListener("submit", login);
 $("logout").addEventListener("click", logout);
+$("change-password").addEventListener("click", () => showPassword(Boolean(state.me && state.me.must_change_password)));
+$("password-cancel").addEventListener("click", hidePassword);
+$("password-form").addEventListener("submit", changePassword);
 $("reload").addEventListener("click", () => { loadList(); reloadOpen(); });
 $("back").addEventListener("click", () => { location.hash = ""; });
 window.addEventListener("hashchange", route);

@@ -1,20 +1,43 @@
-// 管理 (admin): staff accounts (list, create, reset password), the work calendar's overrides and the
-// dispatch catalogue's rules (派单目录: set, delete).
+// 管理 (admin): staff accounts (list, create, reset password, 停用/启用), login security (counters, locks),
+// the work calendar's overrides and the dispatch catalogue's rules (派单目录: set, delete).
 
-import { api, errorText, query } from "./api.js";
+import { api, errorText, query, waitText } from "./api.js";
 import { categoryInput, categoryLabel, loadCatalogue, unitIdsOf, unitInput, unitLabel } from "./catalogue.js";
 import { codeOf, empty, field, h, select, table } from "./dom.js";
 import { label, options } from "./labels.js";
 import { actionForm, button, submit } from "./order.js";
 
+const PASSWORD_HINT = "至少 10 位，三类字符或 16 位以上，不含账号名";
+
+/** "下次登录须修改密码": on by default, so that only the member knows their password. */
+function mustChangeBox() {
+  return h("input", { type: "checkbox", name: "must_change_password", checked: true });
+}
+
 function passwordForm(member, done) {
-  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", placeholder: "新密码（至少 10 位）" });
-  const { form, msg } = actionForm(null, [password], [button("重置密码", () => {
+  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", placeholder: PASSWORD_HINT });
+  const mustChange = mustChangeBox();
+  const { form, msg } = actionForm(null, [password, field("须改密", mustChange)], [button("重置密码", () => {
     if (!password.value) return msg.show("请输入新密码", "error");
-    return submit(msg, null, () => api("POST", `/api/admin/staff/${encodeURIComponent(member.id)}/password`, { password: password.value }),
+    const body = { password: password.value, must_change_password: mustChange.checked };
+    return submit(msg, null, () => api("POST", `/api/admin/staff/${encodeURIComponent(member.id)}/password`, body),
       (_ok, note) => { password.value = ""; msg.show(`${member.display_name} 的密码已重置，原有登录已失效`, note.kind); done(); });
   }, "small")], "inline");
   return form;
+}
+
+/** 停用/启用: a disabled account is logged out at once and cannot log in; one's own account stays. */
+function activeForm(member, me, done) {
+  if (member.id === me.id) return h("span", { class: "muted", text: "当前账号" });
+  const { form, msg } = actionForm(null, [], [button(member.active ? "停用" : "启用", () => submit(msg, null,
+    () => api("PUT", `/api/admin/staff/${encodeURIComponent(member.id)}/active`, { active: !member.active }),
+    () => done()), "small")], "inline");
+  return form;
+}
+
+function accountState(member) {
+  if (!member.active) return "已停用";
+  return member.must_change_password ? "启用（待改密）" : "启用";
 }
 
 function createForm(done) {
@@ -22,10 +45,12 @@ function createForm(done) {
   const name = h("input", { name: "display_name", placeholder: "姓名或单位名" });
   const role = select("role", options("role"), "agent");
   const unit = unitInput("unit", "");
-  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", placeholder: "至少 10 位" });
+  const password = h("input", { type: "password", name: "password", autocomplete: "new-password", placeholder: PASSWORD_HINT });
+  const mustChange = mustChangeBox();
   const { form, msg } = actionForm("新建账号", [field("登录名", id), field("显示名", name), field("角色", role),
-    field("所属单位（仅承办单位人员）", unit), field("初始密码", password)], [button("创建账号", () => {
-    const body = { id: id.value.trim(), display_name: name.value, role: role.value, unit: codeOf(unit), password: password.value };
+    field("所属单位（仅承办单位人员）", unit), field("初始密码", password), field("首次登录须修改密码", mustChange)], [button("创建账号", () => {
+    const body = { id: id.value.trim(), display_name: name.value, role: role.value, unit: codeOf(unit), password: password.value,
+      must_change_password: mustChange.checked };
     return submit(msg, null, () => api("POST", "/api/admin/staff", body), (created) => {
       msg.show(`已创建账号 ${created.id}`, "ok");
       id.value = ""; name.value = ""; password.value = ""; unit.value = "";
@@ -77,20 +102,40 @@ function ruleRow(rule, done) {
     h("td", null, form));
 }
 
-export function adminView() {
+/** 登录安全: this server process's counters since start-up and the logins locked now. */
+function securitySection(data, done) {
+  const counts = data.since_start;
+  const summary = `自启动以来：登录成功 ${counts.succeeded} 次，密码错误 ${counts.failed} 次，锁定 ${counts.lockouts} 次，` +
+    `锁定期间被拒 ${counts.refused_locked} 次，频率超限被拒 ${counts.rate_limited} 次；正在计算密码 ${data.hashing.busy} 个，排队 ${data.hashing.waiting} 个。`;
+  const rows = data.locks.map((lock) => {
+    const { form, msg } = actionForm(null, [], [button("解除锁定", () => submit(msg, null,
+      () => api("DELETE", `/api/admin/security/locks/${encodeURIComponent(lock.login)}`), () => done()), "small")], "inline");
+    return h("tr", null, h("td", { text: lock.login }), h("td", { text: lock.source }),
+      h("td", { text: waitText(lock.seconds_left) }), h("td", null, form));
+  });
+  return [h("h3", { text: `登录安全（锁定中 ${data.locked_now}）` }), h("p", { class: "muted", text: summary }),
+    rows.length ? table(["账号", "来源（已脱敏）", "剩余时间", "操作"], rows) : empty("当前没有被锁定的登录")];
+}
+
+export function adminView(me) {
   const staff = h("section");
+  const security = h("section");
   const calendar = h("section");
   const rules = h("section");
-  const root = h("div", { class: "admin" }, h("div", { class: "admin-col" }, createForm(() => refresh()), staff),
+  const root = h("div", { class: "admin" }, h("div", { class: "admin-col" }, createForm(() => refresh()), staff, security),
     h("div", { class: "admin-col" }, calendarForm(() => refresh()), calendar),
     h("div", { class: "admin-col wide" }, ruleForm(() => refresh()), rules));
 
   async function loadStaff() {
     const data = await api("GET", "/api/admin/staff");
-    staff.replaceChildren(h("h3", { text: `账号（${data.items.length}）` }), table(["登录名", "显示名", "角色", "单位", "重置密码"],
+    staff.replaceChildren(h("h3", { text: `账号（${data.items.length}）` }), table(["登录名", "显示名", "角色", "单位", "状态", "停用/启用", "重置密码"],
       data.items.map((m) => h("tr", null, h("td", { text: m.id }), h("td", { text: m.display_name }),
         h("td", { text: label("role", m.role) }), h("td", { text: m.unit ? unitLabel(m.unit) : "—" }),
-        h("td", null, passwordForm(m, () => {}))))));
+        h("td", { text: accountState(m) }), h("td", null, activeForm(m, me, () => refresh())),
+        h("td", null, passwordForm(m, () => refresh()))))));
+  }
+  async function loadSecurity() {
+    security.replaceChildren(...securitySection(await api("GET", "/api/admin/security"), () => refresh()));
   }
   async function loadCalendar() {
     const data = await api("GET", "/api/admin/calendar");
@@ -109,6 +154,7 @@ export function adminView() {
   }
   async function refresh() {
     await Promise.all([loadStaff().catch((e) => staff.replaceChildren(empty(errorText(e)))),
+      loadSecurity().catch((e) => security.replaceChildren(empty(errorText(e)))),
       loadCalendar().catch((e) => calendar.replaceChildren(empty(errorText(e)))),
       loadRules().catch((e) => rules.replaceChildren(empty(errorText(e))))]);
   }

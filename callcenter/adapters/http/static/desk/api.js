@@ -61,10 +61,18 @@ export async function api(method, path, body) {
   throw error;
 }
 
+/** "30 秒" or "15 分钟": how long to wait before trying again. */
+export function waitText(seconds) {
+  return seconds >= 90 ? `${Math.ceil(seconds / 60)} 分钟` : `${seconds} 秒`;
+}
+
 /** The text shown next to a form: the Chinese meaning of the code and the server's own message. */
 export function errorText(error) {
   if (!(error instanceof ApiError)) return `出错了：${error && error.message ? error.message : error}`;
   const meaning = label("error", error.code);
+  const details = error.details || {};
+  if (error.code === "weak_password" && details.reason) return `${meaning}：${label("password_reason", details.reason)}`;
+  if (details.retry_after) return `${meaning}，请 ${waitText(details.retry_after)}后再试`;
   const field = error.details && error.details.field ? `（字段 ${error.details.field}）` : "";
   return meaning === error.code ? `${error.message}${field}` : `${meaning}${field}：${error.message}`;
 }

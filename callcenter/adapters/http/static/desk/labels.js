@@ -48,6 +48,13 @@ export const LABELS = {
     no_category: "未选择诉求分类", area_unresolved: "地址无法确定区域", area_too_coarse: "地址只到区县，需具体到街道",
     ambiguous: "地址对应多个区域", no_rule: "该分类在此区域无派单规则", unit_inactive: "规则指定的单位已停用",
   },
+  password_reason: {
+    too_short: "至少 10 位", too_long: "最多 256 位", contains_login: "不能包含账号名",
+    common: "这是常见密码，很容易被猜中", repetitive: "不能是重复的字符或简单重复的组合",
+    sequence: "不能是连续的字母、数字或键盘顺序（如 1234567890、qwertyuiop）",
+    few_classes: "16 位以下的密码须包含大写字母、小写字母、数字、符号中的至少三类",
+    same_as_current: "新密码不能与当前密码相同",
+  },
   error: {
     concurrent_update: "工单已被他人修改，已刷新", invalid_transition: "当前状态不能执行此操作",
     role_forbidden: "您的角色无权执行此操作", not_lead_unit: "只有主办单位可以执行此操作",
@@ -60,6 +67,9 @@ export const LABELS = {
     supervision_not_found: "督办不存在", supervision_due_before_opening: "督办期限早于开始时间",
     supervision_kind_required: "请选择督办类型", supervision_target_invalid: "督办对象无效",
     invalid_credentials: "账号或密码错误", not_authenticated: "请先登录", access_denied: "无权访问",
+    too_many_attempts: "尝试过于频繁", login_locked: "该账号在本机连续输错密码次数过多，已暂时锁定（可请管理员解除）",
+    weak_password: "密码强度不够", wrong_password: "当前密码不正确", password_change_required: "请先修改密码",
+    cannot_deactivate: "不能停用自己的账号",
     seat_taken: "该坐席已被他人签入", already_logged_in: "您已在其他坐席签入，请先签出", not_logged_in: "您尚未签入坐席",
     busy_on_call: "通话中不能签出", live_state_unavailable: "坐席状态服务暂不可用", telephony_unavailable: "电话系统暂不可用",
     invalid_article: "知识条目填写有误", unknown_article: "知识条目不存在或已删除",
