@@ -7,7 +7,8 @@ handles the report is often close to the reported party. 12345 hotlines keep inf
 
 Rules (precision is traded for recall: removing a few words too many is the safe side):
 
-1. **Numbers** — every phone, ID and bank-card number (``personal_numbers``) is removed, not masked.
+1. **Numbers** — every phone, ID and bank-card number (``personal_numbers``) is removed, not masked;
+   so is a number masked already (135****2222, as the automatic summary holds it): its last digits too.
 2. **Names** after a cue: 举报人 反映人 投诉人 来电人 联系人 姓名 市民 本人 我叫 名叫 我的名字叫/是 叫我
    我是, 我姓 本人姓 免贵姓 — a common surname (or 欧阳, 司马 …) and one or two more characters, up to a
    boundary (punctuation, space, a verb such as 反映/住/说, …) or an honorific (王先生, 李女士, 张师傅).
@@ -69,6 +70,7 @@ _HOME = re.compile(
     f"(?<!【)(?:{_ADDRESS_CUE})(?:是|在|为|：|:)?[ \t]*(?P<place>[^，,。；;！!？?\n【】]{{2,30}})"
 )
 _MIN_PROPAGATED_NAME = 2
+_MASKED = re.compile(r"(?<![0-9*＊])[0-9]{0,6}[*＊]{3,}[0-9]{0,4}[0-9Xx]?(?![0-9*＊])")
 
 
 class DetailKind(StrEnum):
@@ -130,6 +132,16 @@ def _names(text: str, informant: Informant) -> list[Detail]:
     return found
 
 
+def _masked_numbers(text: str) -> list[Detail]:
+    """Numbers masked already (135****2222: an automatic summary): their last digits go too."""
+    kinds = {18: DetailKind.ID_NUMBER, 16: DetailKind.BANK_CARD, 17: DetailKind.BANK_CARD}
+    found = []
+    for m in _MASKED.finditer(text):
+        kind = kinds.get(len(m.group()), DetailKind.BANK_CARD if len(m.group()) == 19 else DetailKind.PHONE)
+        found.append(Detail(kind, m.start(), m.end(), m.group()))
+    return found
+
+
 def _known_numbers(text: str, informant: Informant) -> list[Detail]:
     """The registered numbers written as they were registered (a number the rules would not classify)."""
     found = []
@@ -158,6 +170,7 @@ def _non_overlapping(details: Iterable[Detail]) -> list[Detail]:
 def informant_details(text: str, informant: Informant = Informant()) -> list[Detail]:
     """Every detail of the text that identifies the informant (rules 1–4), in order, not overlapping."""
     found = [_number_detail(n) for n in find_numbers(text)]
+    found += _masked_numbers(text)
     found += _known_numbers(text, informant)
     found += _matches(_HOME, "place", DetailKind.ADDRESS, text)
     found += _names(text, informant)

@@ -32,7 +32,8 @@ from callcenter.ticketing.events import TicketEvent
 from callcenter.ticketing.lifecycle import PERMISSIONS, check_version, transition
 from callcenter.ticketing.matters import MatterLinked
 from callcenter.ticketing.record import DEFAULT_POLICY, LifecyclePolicy
-from callcenter.ticketing.registration import Registration, new_manual_order
+from callcenter.ticketing.redaction import Finding
+from callcenter.ticketing.registration import Registration, check_privacy, new_manual_order
 from callcenter.ticketing.scheduling import reschedule
 from callcenter.ticketing.states import Action, TicketStatus
 from callcenter.ticketing.workorder import WorkOrder
@@ -110,6 +111,7 @@ class Registered:
     order: WorkOrder
     routing: Routing
     matter: MatterLinked | None = None  # 并单: the matter the order joined, if it repeats one
+    privacy_warnings: tuple[Finding, ...] = ()  # 保密: what the agent confirmed units will not read
 
 
 def with_id(order: WorkOrder, ticket_id: TicketId) -> WorkOrder:
@@ -208,8 +210,10 @@ class WorkOrders:
         changed, events, routing = await self._registered(
             order, expected_version, registration, actor, dispatch
         )
+        warnings = check_privacy(changed, registration.privacy_confirmed)
         await self._store.save(changed, events, expected_version)
-        return await self._after_registration(order, changed, events, routing)
+        done = await self._after_registration(order, changed, events, routing)
+        return replace(done, privacy_warnings=warnings)
 
     async def create(
         self,
@@ -223,9 +227,11 @@ class WorkOrders:
         require_role(actor, PERMISSIONS[Action.REGISTER].roles)
         draft = new_manual_order(registration, caller_number, self._clock.now())
         changed, events, routing = await self._registered(draft, draft.version, registration, actor, dispatch)
+        warnings = check_privacy(changed, registration.privacy_confirmed)
         ticket_id = await self._store.create(changed, events)
         changed = with_id(changed, ticket_id)
-        return await self._after_registration(draft, changed, events, routing)
+        done = await self._after_registration(draft, changed, events, routing)
+        return replace(done, privacy_warnings=warnings)
 
     async def _registered(
         self,
