@@ -19,8 +19,9 @@ Rules (precision is traded for recall: removing a few words too many is the safe
 3. **The informant as registered**: the contact's name and phone, and the calling number, wherever they
    appear.
 4. **Home address** after a cue: 我住在 我住 我家住在 我家住 我家在 家住在 家住 住址是 住址 家庭住址 居住在
-   本人住 现住 — up to the end of the clause (，。；！？ or a line break), at most 30 characters (a
-   transcript without punctuation loses a little more than the address). The matter's own place has no
+   本人住 现住 — up to the end of the clause (，。；！？ or a line break) or, in a transcript without
+   punctuation, up to where the caller goes on to the matter (我, 要, 举报, 楼下, 隔壁, 附近, 门口 …), at
+   most 30 characters. The matter's own place has no
    such cue and stays: "王府井大街垃圾没人清运" is what the unit needs; the order's address field carries
    the place too.
 
@@ -55,19 +56,35 @@ _STOP = (
 )
 _BOUNDARY = f"(?=[，,。.！!？?；;：:、\\s()（）【】\"“”'‘’]|$|{_STOP})"
 _GIVEN = "[\u4e00-\u9fff]"
-_STRONG_CUE = (
+
+
+def _cues(words: str) -> str:
+    """Cue words as a pattern that also matches them as Vosk writes them, a space between words (我 叫)."""
+    return "|".join("[ \t]*".join(map(re.escape, word)) for word in words.split("|"))
+
+
+_STRONG_CUE = _cues(
     "举报人|反映人|投诉人|来电人|联系人|姓名|市民|本人|我叫|名叫|我的名字叫|我的名字是|我名字叫|叫我"
 )
-_OPTIONAL_IS = "(?:是|为|：|:)?[ \t]*"
+_OPTIONAL_IS = "[ \t]*(?:是|为|：|:)?[ \t]*"
+_NAME = f"{_SURNAME}[ \t]?"  # Vosk may split the surname from the given name
 _STRONG_NAME = re.compile(
-    f"(?<!【)(?:{_STRONG_CUE}){_OPTIONAL_IS}(?P<name>{_SURNAME}(?:{_HONORIFIC}|{_GIVEN}{{1,2}}?{_BOUNDARY}|{_GIVEN}{{1,2}}))"
+    f"(?<!【)(?:{_STRONG_CUE}){_OPTIONAL_IS}(?P<name>{_NAME}(?:{_HONORIFIC}|{_GIVEN}{{1,2}}?{_BOUNDARY}|{_GIVEN}{{1,2}}))"
 )
 _WEAK_BOUNDARY = "(?=[，,。.！!？?；;、\\s]|$|反映|投诉|举报|来电|想|要|住)"
-_WEAK_NAME = re.compile(f"我是[ \t]*(?P<name>{_SURNAME}(?:{_HONORIFIC}|{_GIVEN}{{1,2}}?{_WEAK_BOUNDARY}))")
-_SURNAME_ONLY = re.compile(f"(?:我|本人|免贵)姓[ \t]*(?P<name>{_SURNAME}(?:{_HONORIFIC})?)")
-_ADDRESS_CUE = "我家住在|我家住|我家在|我住在|我住|家住在|家住|家庭住址|居住地址|住址|居住在|本人住|现住"
+_WEAK_NAME = re.compile(
+    f"(?:{_cues('我是')}){_OPTIONAL_IS}(?P<name>{_NAME}(?:{_HONORIFIC}|{_GIVEN}{{1,2}}?{_WEAK_BOUNDARY}))"
+)
+_SURNAME_ONLY = re.compile(f"(?:{_cues('我姓|本人姓|免贵姓')})[ \t]*(?P<name>{_SURNAME}(?:{_HONORIFIC})?)")
+_ADDRESS_CUE = _cues(
+    "我家住在|我家住|我家在|我住在|我住|家住在|家住|家庭住址|居住地址|住址|居住在|本人住|现住"
+)
+# Where the home address ends in a transcript without punctuation: the caller goes on to the matter.
+_AFTER_HOME = "我|要|想|举报|反映|投诉|楼下|楼上|隔壁|对面|旁边|附近|门口|那|这|有|天天|每天|经常|一直|电话"
+_CLAUSE_END = "，,。；;！!？?\n【】"
 _HOME = re.compile(
-    f"(?<!【)(?:{_ADDRESS_CUE})(?:是|在|为|：|:)?[ \t]*(?P<place>[^，,。；;！!？?\n【】]{{2,30}})"
+    f"(?<!【)(?:{_ADDRESS_CUE})[ \t]*(?:是|在|为|：|:)?[ \t]*"
+    f"(?P<place>(?:(?!{_AFTER_HOME})[^{_CLAUSE_END}]){{1,29}}(?!{_AFTER_HOME})[^{_CLAUSE_END} \t])"
 )
 _MIN_PROPAGATED_NAME = 2
 _MASKED = re.compile(r"(?<![0-9*＊])[0-9]{0,6}[*＊]{3,}[0-9]{0,4}[0-9Xx]?(?![0-9*＊])")

@@ -205,7 +205,9 @@ class WorkOrders:
         against the catalogue. With ``dispatch`` the order goes straight on to the handling unit (派单,
         一单通达): to the units given, or with ``AUTO_DISPATCH`` to the units the catalogue routes it to;
         an unclear route leaves it registered, in the dispatcher's queue, and says why. Registration and
-        dispatch are saved in one transaction, each with its audit event."""
+        dispatch are saved in one transaction, each with its audit event. A confidential order whose text
+        for units still identifies the informant is refused (``PrivacyReviewNeeded``) unless the agent
+        confirmed (registration.check_privacy); nothing is saved or notified before that."""
         order = await self.get(ticket_id, actor)
         changed, events, routing = await self._registered(
             order, expected_version, registration, actor, dispatch
