@@ -14,6 +14,7 @@ from datetime import datetime
 from callcenter.asr.model import Speaker, Transcript
 from callcenter.calls.model import CallRecord
 from callcenter.ticketing.model import Ticket, TicketStatus
+from callcenter.ticketing.personal_numbers import mask_numbers
 
 SUMMARY_MAX_CHARS = 60
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
@@ -21,8 +22,12 @@ NO_CALLER_SPEECH = "no_caller_speech"
 
 
 def summarise(text: str, limit: int = SUMMARY_MAX_CHARS) -> str:
-    """First whole sentences of the citizen's words up to ``limit`` characters; cut with … otherwise."""
-    text = " ".join(text.split())
+    """First whole sentences of the citizen's words up to ``limit`` characters; cut with … otherwise.
+
+    The summary is a display field (order lists, the unit inbox's cards): it never copies a
+    phone, ID or bank-card number — they are masked (139****5678) before it is cut (personal_numbers).
+    """
+    text = mask_numbers(" ".join(text.split()))
     if len(text) <= limit:
         return text
     summary = ""

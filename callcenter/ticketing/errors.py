@@ -65,3 +65,11 @@ class UnknownUnit(InvalidInput):
     """A handling unit that does not exist or is no longer active (撤并的单位)."""
 
     code = "unknown_unit"
+
+
+class PrivacyReviewNeeded(DomainError):
+    """A confidential order (保密) whose text for units still holds details that identify the informant:
+    the agent sees them and the text units will read, then writes a unit summary (对单位摘要) or confirms.
+    Nothing is saved."""
+
+    code = "privacy_review_needed"

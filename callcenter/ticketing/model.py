@@ -25,3 +25,4 @@ class Ticket:
     failure_reason: str | None = None  # why the draft has no usable transcript
     version: int = 1
     source: str = "call"  # call | manual (typed in by the agent)
+    unit_summary: str = ""  # 对单位摘要: what units read instead of the text of a confidential order (保密)

@@ -32,7 +32,8 @@ from callcenter.ticketing.events import TicketEvent
 from callcenter.ticketing.lifecycle import PERMISSIONS, check_version, transition
 from callcenter.ticketing.matters import MatterLinked
 from callcenter.ticketing.record import DEFAULT_POLICY, LifecyclePolicy
-from callcenter.ticketing.registration import Registration, new_manual_order
+from callcenter.ticketing.redaction import Finding
+from callcenter.ticketing.registration import Registration, check_privacy, new_manual_order
 from callcenter.ticketing.scheduling import reschedule
 from callcenter.ticketing.states import Action, TicketStatus
 from callcenter.ticketing.workorder import WorkOrder
@@ -110,6 +111,7 @@ class Registered:
     order: WorkOrder
     routing: Routing
     matter: MatterLinked | None = None  # 并单: the matter the order joined, if it repeats one
+    privacy_warnings: tuple[Finding, ...] = ()  # 保密: what the agent confirmed units will not read
 
 
 def with_id(order: WorkOrder, ticket_id: TicketId) -> WorkOrder:
@@ -203,13 +205,17 @@ class WorkOrders:
         against the catalogue. With ``dispatch`` the order goes straight on to the handling unit (派单,
         一单通达): to the units given, or with ``AUTO_DISPATCH`` to the units the catalogue routes it to;
         an unclear route leaves it registered, in the dispatcher's queue, and says why. Registration and
-        dispatch are saved in one transaction, each with its audit event."""
+        dispatch are saved in one transaction, each with its audit event. A confidential order whose text
+        for units still identifies the informant is refused (``PrivacyReviewNeeded``) unless the agent
+        confirmed (registration.check_privacy); nothing is saved or notified before that."""
         order = await self.get(ticket_id, actor)
         changed, events, routing = await self._registered(
             order, expected_version, registration, actor, dispatch
         )
+        warnings = check_privacy(changed, registration.privacy_confirmed)
         await self._store.save(changed, events, expected_version)
-        return await self._after_registration(order, changed, events, routing)
+        done = await self._after_registration(order, changed, events, routing)
+        return replace(done, privacy_warnings=warnings)
 
     async def create(
         self,
@@ -223,9 +229,11 @@ class WorkOrders:
         require_role(actor, PERMISSIONS[Action.REGISTER].roles)
         draft = new_manual_order(registration, caller_number, self._clock.now())
         changed, events, routing = await self._registered(draft, draft.version, registration, actor, dispatch)
+        warnings = check_privacy(changed, registration.privacy_confirmed)
         ticket_id = await self._store.create(changed, events)
         changed = with_id(changed, ticket_id)
-        return await self._after_registration(draft, changed, events, routing)
+        done = await self._after_registration(draft, changed, events, routing)
+        return replace(done, privacy_warnings=warnings)
 
     async def _registered(
         self,

@@ -1,4 +1,6 @@
-"""Spoken numbers (口述数字) in a transcript → the digits a work order needs (工单草稿); masking of them.
+"""Spoken numbers (口述数字) in a transcript → the digits a work order needs (工单草稿).
+
+Masking them (脱敏) is the business of personal_numbers.py.
 
 Vosk writes numbers as words, with spaces between words: "幺三八 零零幺三 八零零零". A work order needs
 "13800138000". The rules below are deliberately conservative (precision over recall): a numeral is only
@@ -36,8 +38,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from callcenter.calls.service import mask_number
 
 _DIGITS = "零〇一二三四五六七八九幺两0123456789０１２３４５６７８９"
 _DIGIT_VALUE = {ch: int(v) for ch, v in zip(_DIGITS, "0012345678912" + "0123456789" * 2, strict=True)}
@@ -242,43 +242,7 @@ def digits_from_speech(text: str) -> str:
     return _HALF_HOUR.sub(r"\g<1>30分", text)
 
 
-# --- masking (脱敏) and the contact number -------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MaskPolicy:
-    """Which personal numbers a text shown or stored must not reveal (个人信息脱敏)."""
-
-    mask_phones: bool = True
-    mask_ids: bool = True
-
-
-_ARABIC_NUMBER = re.compile(r"(?<![\dXx])\d{7,17}[\dXx]?(?![\dXx])")
-
-
-def mask_id_number(number: str) -> str:
-    """ID numbers keep the region (first 6) and the last 4: 110101********1234."""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
-def _mask(policy: MaskPolicy) -> Callable[[re.Match[str]], str]:
-    def mask(m: re.Match[str]) -> str:
-        number = m.group().upper()
-        if policy.mask_ids and is_id_number(number):
-            return mask_id_number(number)
-        if policy.mask_phones and (is_mobile(number) or is_landline(number)):
-            return mask_number(number)
-        return m.group()
-
-    return mask
-
-
-def mask_personal_numbers(text: str, policy: MaskPolicy) -> str:
-    """The normalised text (digits_from_speech) with phone numbers (138****8000) and IDs masked per policy.
-
-    Normalising first means a number still spelled in words cannot slip through unmasked.
-    """
-    return _ARABIC_NUMBER.sub(_mask(policy), digits_from_speech(text))
+# --- the contact number ------------------------------------------------------------------------
 
 
 _CONTACT = re.compile(r"(?<![\dXx])(?:1[3-9]\d{9}|0[1-9]\d{8,10}|[2-9]\d{6,7})(?![\dXx])")

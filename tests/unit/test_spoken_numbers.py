@@ -1,17 +1,13 @@
-"""Spoken numbers in hotline speech → digits for the work order; masking of phone and ID numbers."""
+"""Spoken numbers in hotline speech → digits for the work order (masking: test_personal_numbers)."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from callcenter.ticketing.spoken_numbers import (
-    MaskPolicy,
     digits_from_speech,
-    mask_personal_numbers,
     number_value,
     spoken_contact_number,
 )
@@ -122,24 +118,6 @@ def test_spoken_contact_number(speech: str, number: str | None) -> None:
     assert spoken_contact_number(speech) == number
 
 
-@pytest.mark.parametrize(
-    ("policy", "expected"),
-    [
-        (MaskPolicy(), "电话138****8000，身份证110101********1234"),
-        (MaskPolicy(mask_phones=False), "电话13800138000，身份证110101********1234"),
-        (MaskPolicy(mask_ids=False), "电话138****8000，身份证110101199003071234"),
-        (MaskPolicy(False, False), "电话13800138000，身份证110101199003071234"),
-    ],
-)
-def test_masking_follows_policy(policy: MaskPolicy, expected: str) -> None:
-    speech = "电话幺三八零零幺三八零零零，身份证一一零一零一一九九零零三零七一二三四"
-    assert mask_personal_numbers(speech, policy) == expected
-
-
-def test_landline_masking_matches_the_call_log_rule() -> None:
-    assert mask_personal_numbers("座机01065123456", MaskPolicy()) == "座机010****3456"
-
-
 # --- properties ---------------------------------------------------------------------------------
 
 _SPOKEN = {"0": "零〇0", "1": "一幺1", **{d: "二三四五六七八九"[int(d) - 2] + d for d in "23456789"}}
@@ -195,24 +173,3 @@ def test_a_spoken_phone_number_is_the_contact(case: tuple[str, str]) -> None:
 def test_words_with_numerals_survive_any_order(words: list[str]) -> None:
     text = " ".join(words)
     assert digits_from_speech(text) == text
-
-
-@given(
-    st.one_of(mobiles, landlines, ids).flatmap(
-        lambda n: st.tuples(st.just(n), st.one_of(st.just(n), spoken(n)))
-    ),
-    st.booleans(),
-    st.booleans(),
-)
-def test_masking_reveals_no_more_than_policy_and_is_idempotent(
-    case: tuple[str, str], phones: bool, ids_: bool
-) -> None:
-    number, speech = case
-    policy = MaskPolicy(mask_phones=phones, mask_ids=ids_)
-    masked = mask_personal_numbers(f"号码{speech}。", policy)
-    is_id = len(number) == 18
-    if (is_id and ids_) or (not is_id and phones):
-        assert number not in masked
-        revealed = sum(len(run) for run in re.findall(r"[\dX]+", masked))
-        assert revealed <= (10 if is_id else 7)
-    assert mask_personal_numbers(masked, policy) == masked

@@ -113,6 +113,10 @@ tickets = Table(
     Column("contact_due_at", DateTime(timezone=True)),
     Column("extension_pending", Boolean, nullable=False, server_default=false()),  # supervisor's inbox
     Column("matter_id", Integer, index=True),  # 并单 (matters.id; no FK: matters refers back to tickets)
+    # Issue 11 (migration 0006): the agent's summary for units of a confidential order (对单位摘要), and the
+    # text units read (summary + request, masked or redacted: views.unit_content), which their search uses.
+    Column("unit_summary", Text, nullable=False, server_default=""),
+    Column("unit_text", Text, nullable=False, server_default=""),
     Index("ix_tickets_lead_unit_status", "lead_unit", "status"),
     Index("ix_tickets_status_due_at", "status", "due_at"),
     Index("ix_tickets_area_created", "area_code", "created_at"),

@@ -70,13 +70,14 @@ class SqlWorkOrderQueries:
         if f.text and f.created_from is None and now is not None:
             f = replace(f, created_from=now - timedelta(days=TEXT_SEARCH_DAYS))
         query = select(tickets)
-        if viewer.role is Role.UNIT_STAFF:
+        unit_staff = viewer.role is Role.UNIT_STAFF
+        if unit_staff:
             query = _of_unit(query, viewer.unit)
             if f.caller_number:
                 raise InvalidInput("handling units cannot search by the citizen's number")
         elif f.unit:
             query = _of_unit(query, f.unit)
-        query = _filtered(query, f)
+        query = _filtered(query, f, unit_staff)
         return await self._orders(query.order_by(tickets.c.id.desc()).limit(limit).offset(offset))
 
     async def _orders(self, query: Select[Any]) -> list[WorkOrder]:
@@ -99,18 +100,15 @@ def _of_unit(query: Select[Any], unit: UnitId | None) -> Select[Any]:
     )
 
 
-def _filtered(query: Select[Any], f: OrderFilter) -> Select[Any]:
+def _filtered(query: Select[Any], f: OrderFilter, unit_staff: bool = False) -> Select[Any]:
+    """``unit_staff`` search the text units read (``unit_text``: masked, the informant removed)."""
     conditions: list[Any] = []
     if f.status is not None:
         conditions.append(tickets.c.status == f.status.value)
     if f.text:
         pattern = _like(f.text)
-        conditions.append(
-            or_(
-                tickets.c.summary.like(pattern, escape="\\"),
-                tickets.c.request_text.like(pattern, escape="\\"),
-            )
-        )
+        texts = (tickets.c.unit_text,) if unit_staff else (tickets.c.summary, tickets.c.request_text)
+        conditions.append(or_(*(t.like(pattern, escape="\\") for t in texts)))
     if f.caller_number:
         conditions.append(tickets.c.caller_number == f.caller_number)
     if f.category_code:

@@ -24,6 +24,7 @@ from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.errors import UnknownUnit
 from callcenter.ticketing.events import TicketDispatched, TicketEvent, audit_details
 from callcenter.ticketing.record import CitizenContact, TicketLifecycle
+from callcenter.ticketing.views import unit_content
 from callcenter.ticketing.workorder import Classification, Schedule, WorkOrder
 
 LEAD, ASSIST = "lead", "assist"
@@ -60,8 +61,17 @@ def order_to_row(order: WorkOrder) -> dict[str, Any]:
         contact_due_at=s.contact_due_at,
         extension_pending=life.pending_extension is not None,
         matter_id=order.matter_id,
+        unit_summary=order.ticket.unit_summary,
+        unit_text=unit_search_text(order),
     )
     return row
+
+
+def unit_search_text(order: WorkOrder) -> str:
+    """What a unit's text search looks in: the texts units read (views.unit_content), never the raw
+    ones — a search on the raw text would tell a unit which digits or name an order holds."""
+    seen = unit_content(order)
+    return f"{seen.summary}\n{seen.request_text}"
 
 
 def row_to_order(row: Mapping[Any, Any], assisting: Sequence[UnitId]) -> WorkOrder:
@@ -95,7 +105,7 @@ def row_to_order(row: Mapping[Any, Any], assisting: Sequence[UnitId]) -> WorkOrd
         warn_at=_utc(row["warn_at"]),
         contact_due_at=_utc(row["contact_due_at"]),
     )
-    ticket = replace(ticket, source=row["source"])
+    ticket = replace(ticket, source=row["source"], unit_summary=row["unit_summary"])
     return WorkOrder(ticket, life, classification, schedule, row["matter_id"])
 
 

@@ -1,4 +1,5 @@
-"""Work orders as JSON for one viewer: the citizen masked or hidden for handling units (views.py)."""
+"""Work orders as JSON for one viewer: the citizen masked or hidden for handling units, and every free
+text through the viewer's text filter (views.py): units never receive the raw request or summary."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from callcenter.ticketing.extract_location import LocationSuggestion
 from callcenter.ticketing.record import Entry, ExtensionRequest, ReturnRecord
 from callcenter.ticketing.states import TicketStatus
 from callcenter.ticketing.suggestions import DraftAdvisor, DraftSuggestions, suggest
-from callcenter.ticketing.views import citizen_for, mask_phone
+from callcenter.ticketing.views import (
+    TextFilter,
+    citizen_for,
+    content_for,
+    mask_phone,
+    summary_for,
+    text_filter_for,
+    unit_content,
+)
 from callcenter.ticketing.workorder import WorkOrder
 
 # The draft advisor in force (catalogue + keywords), set by the composition root's route hook; without it
@@ -21,14 +30,14 @@ from callcenter.ticketing.workorder import WorkOrder
 DRAFT_ADVISOR = web.AppKey("draft_advisor", DraftAdvisor)
 
 
-def _entry(e: Entry) -> dict[str, Any]:
-    return {"by": e.by, "at": e.at, "text": e.text, "unit": e.unit}
+def _entry(e: Entry, shown: TextFilter) -> dict[str, Any]:
+    return {"by": e.by, "at": e.at, "text": shown(e.text), "unit": e.unit}
 
 
-def _return(r: ReturnRecord) -> dict[str, Any]:
+def _return(r: ReturnRecord, shown: TextFilter) -> dict[str, Any]:
     return {
         "unit": r.unit,
-        "reason": r.reason,
+        "reason": shown(r.reason),
         "by": r.by,
         "at": r.at,
         "outcome": r.outcome,
@@ -36,10 +45,10 @@ def _return(r: ReturnRecord) -> dict[str, Any]:
     }
 
 
-def _extension(x: ExtensionRequest) -> dict[str, Any]:
+def _extension(x: ExtensionRequest, shown: TextFilter) -> dict[str, Any]:
     return {
         "working_days": x.working_days,
-        "reason": x.reason,
+        "reason": shown(x.reason),
         "by": x.by,
         "at": x.at,
         "status": x.status,
@@ -61,7 +70,7 @@ def summary_json(order: WorkOrder, viewer: Actor) -> dict[str, Any]:
         "id": life.id,
         "status": life.status,
         "version": life.version,
-        "summary": order.ticket.summary,
+        "summary": summary_for(order, viewer),
         "source": order.ticket.source,
         "call_id": order.ticket.call_id,
         "caller_number": caller_number_for(order, viewer),
@@ -94,23 +103,46 @@ def order_json(
     trail: list[dict[str, Any]] | None = None,
     advisor: DraftAdvisor | None = None,
 ) -> dict[str, Any]:
-    """The whole order: list fields, the request, the handling history and the audit trail."""
-    life = order.life
+    """The whole order: list fields, the request, the handling history and the audit trail. Hotline
+    staff also get the unit summary and what units read (``unit_view``)."""
+    life, shown = order.life, text_filter_for(order, viewer)
     return {
         **summary_json(order, viewer),
-        "request_text": order.ticket.request_text,
-        "resolution": life.resolution,
-        "replies": [_entry(e) for e in life.replies],
-        "contributions": [_entry(e) for e in life.contributions],
-        "returns": [_return(r) for r in life.returns],
-        "extensions": [_extension(x) for x in life.extensions],
+        "request_text": content_for(order, viewer).request_text,
+        "resolution": shown(life.resolution),
+        "replies": [_entry(e, shown) for e in life.replies],
+        "contributions": [_entry(e, shown) for e in life.contributions],
+        "returns": [_return(r, shown) for r in life.returns],
+        "extensions": [_extension(x, shown) for x in life.extensions],
         "callbacks": [
-            {"round": a.round, "outcome": a.outcome, "by": a.by, "at": a.at, "note": a.note}
+            {"round": a.round, "outcome": a.outcome, "by": a.by, "at": a.at, "note": shown(a.note)}
             for a in life.callback_attempts
         ],
-        "annotations": [{"kind": a.kind, **_entry(a.entry)} for a in life.annotations],
-        "trail": trail or [],
+        "annotations": [{"kind": a.kind, **_entry(a.entry, shown)} for a in life.annotations],
+        "trail": [_trail_row(t, shown) for t in trail or []],
         "suggestions": _suggestions(order, advisor) if life.status is TicketStatus.DRAFT else None,
+        **_hotline_only(order, viewer),
+    }
+
+
+TRAIL_TEXTS = ("text", "reason", "note", "answer")  # the free texts of audit details (events.py)
+
+
+def _trail_row(row: dict[str, Any], shown: TextFilter) -> dict[str, Any]:
+    details = row.get("details")
+    if not isinstance(details, dict):
+        return row
+    texts = {k: shown(v) for k, v in details.items() if k in TRAIL_TEXTS and isinstance(v, str)}
+    return {**row, "details": {**details, **texts}}
+
+
+def _hotline_only(order: WorkOrder, viewer: Actor) -> dict[str, Any]:
+    if viewer.role is Role.UNIT_STAFF:
+        return {}
+    seen = unit_content(order)
+    return {
+        "unit_summary": order.ticket.unit_summary,
+        "unit_view": {"summary": seen.summary, "request_text": seen.request_text},
     }
 
 

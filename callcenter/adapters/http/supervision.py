@@ -1,7 +1,8 @@
 """Supervision (督办) over HTTP: open, list, close; a ticket's deadline alerts (黄牌/红牌).
 
 Supervisors and admins open and close; hotline staff see every supervision; a unit's staff see the
-supervisions and alerts of their own orders only (through the order's visibility check).
+supervisions and alerts of their own orders only (through the order's visibility check), their notes with
+personal numbers masked and, on a confidential order, the informant removed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from callcenter.ticketing.supervision import (
     open_supervision,
 )
 from callcenter.ticketing.sweeper import RaisedAlert
+from callcenter.ticketing.views import TextFilter, text_filter_for
 
 
 class SupervisionStore(Protocol):
@@ -53,7 +55,8 @@ SUPERVISIONS = web.AppKey("supervisions", SupervisionStore)
 ALERTS = web.AppKey("alerts", AlertLog)
 
 
-def supervision_json(s: Supervision) -> dict[str, Any]:
+def supervision_json(s: Supervision, shown: TextFilter = str) -> dict[str, Any]:
+    """``shown`` filters the notes for the viewer: a supervisor's note may quote the citizen (views.py)."""
     return {
         "id": s.id,
         "ticket_id": s.ticket_id,
@@ -61,13 +64,13 @@ def supervision_json(s: Supervision) -> dict[str, Any]:
         "kind": s.kind,
         "trigger": s.trigger,
         "status": s.status,
-        "note": s.note,
+        "note": shown(s.note),
         "due_at": s.due_at,
         "opened_by": s.opened_by,
         "opened_at": s.opened_at,
         "closed_by": s.closed_by,
         "closed_at": s.closed_at,
-        "closing_note": s.closing_note,
+        "closing_note": None if s.closing_note is None else shown(s.closing_note),
     }
 
 
@@ -126,12 +129,13 @@ async def of_order(request: web.Request) -> web.Response:
     """The order's supervisions and deadline alerts, for whoever may see the order."""
     actor = actor_of(request)
     ticket_id = ticket_id_of(request)
-    await request.app[WORK_ORDERS].get(ticket_id, actor)
+    order = await request.app[WORK_ORDERS].get(ticket_id, actor)
+    shown = text_filter_for(order, actor)
     found = await request.app[SUPERVISIONS].find(ticket_id=ticket_id, limit=500)
     alerts = await request.app[ALERTS].alerts_of(ticket_id)
     return json_response(
         {
-            "supervisions": [supervision_json(s) for s in found],
+            "supervisions": [supervision_json(s, shown) for s in found],
             "alerts": [{"kind": a.kind, "due_at": a.due_at, "raised_at": a.raised_at} for a in alerts],
         }
     )

@@ -26,8 +26,8 @@ from callcenter.ticketing.classify import CurrentCatalogue, Routing
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.dispatch import Route
 from callcenter.ticketing.record import CitizenContact
-from callcenter.ticketing.registration import Registration
-from callcenter.ticketing.service import AUTO_DISPATCH, AutoDispatch, WorkOrders
+from callcenter.ticketing.registration import Registration, findings_json
+from callcenter.ticketing.service import AUTO_DISPATCH, AutoDispatch, Registered, WorkOrders
 from callcenter.ticketing.states import TicketStatus
 from callcenter.ticketing.workorder import Classification, WorkOrder
 
@@ -79,16 +79,22 @@ def registration_from(body: dict[str, Any]) -> Registration:
     if citizen is not None and not isinstance(citizen, dict):
         raise InvalidInput("citizen must be an object with name and phone", field="citizen")
     contact = None if citizen is None else CitizenContact(text(citizen, "name"), text(citizen, "phone"))
-    confidential = body.get("confidential", False)
-    if not isinstance(confidential, bool):
-        raise InvalidInput("confidential must be true or false", field="confidential")
     return Registration(
         request_text=text(body, "request_text"),
         summary=text(body, "summary"),
         citizen=contact,
-        confidential=confidential,
+        confidential=flag(body, "confidential"),
         classification=classification_from(body),
+        unit_summary=text(body, "unit_summary"),
+        privacy_confirmed=flag(body, "privacy_confirmed"),
     )
+
+
+def flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be true or false", field=name)
+    return value
 
 
 def dispatch_from(body: dict[str, Any]) -> c.DispatchTicket | AutoDispatch | None:
@@ -131,13 +137,15 @@ def with_category_name(request: web.Request, item: dict[str, Any]) -> dict[str, 
 
 
 async def detail(
-    request: web.Request, order: WorkOrder, actor: Actor, routing: Routing | None = None
+    request: web.Request, order: WorkOrder, actor: Actor, done: Registered | None = None
 ) -> web.Response:
+    """The order as ``actor`` sees it; after 受理 also the route and the privacy warnings (保密)."""
     trail = await request.app[AUDIT_TRAIL].trail(order.life.id)
     advisor = request.app.get(DRAFT_ADVISOR)
     body = with_category_name(request, order_json(order, actor, trail, advisor))
-    if routing is not None:
-        body["routing"] = routing_json(routing)
+    if done is not None:
+        body["routing"] = routing_json(done.routing)
+        body["privacy_warnings"] = [findings_json(f) for f in done.privacy_warnings]
     return json_response(body)
 
 
@@ -193,7 +201,7 @@ async def create_order(request: web.Request) -> web.Response:
     registration = registration_from(body)
     caller_number = text(body, "caller_number")
     done = await request.app[WORK_ORDERS].create(registration, caller_number, actor, dispatch_from(body))
-    return await detail(request, done.order, actor, done.routing)
+    return await detail(request, done.order, actor, done)
 
 
 async def register_order(request: web.Request) -> web.Response:
@@ -205,7 +213,7 @@ async def register_order(request: web.Request) -> web.Response:
     done = await service.register(
         ticket_id_of(request), version, registration_from(body), actor, dispatch_from(body)
     )
-    return await detail(request, done.order, actor, done.routing)
+    return await detail(request, done.order, actor, done)
 
 
 async def act(request: web.Request) -> web.Response:

@@ -19,6 +19,8 @@ function registrationFields(order) {
     name: h("input", { name: "citizen_name", maxLength: 64, value: citizen.name || "" }),
     phone: h("input", { name: "citizen_phone", maxLength: 32, value: citizen.phone || (order && order.caller_number) || "" }),
     confidential: h("input", { type: "checkbox", name: "confidential", checked: Boolean(order && order.confidential) }),
+    unit_summary: h("textarea", { name: "unit_summary", rows: 2, maxLength: 1000, value: (order && order.unit_summary) || "",
+      placeholder: "承办单位只看到这段文字：写清事项和地点，不写举报人的姓名、电话、住址；留空则看到自动隐去举报人信息后的诉求内容" }),
     category: categoryInput("category", order && order.category_code),
     address: h("input", { name: "address", value: (order && order.address) || "", placeholder: "区 + 街道/路 + 门牌或小区" }),
     urgency: select("urgency", options("urgency"), (order && order.urgency) || "normal"),
@@ -30,6 +32,7 @@ function registrationFields(order) {
     summary: f.summary.value,
     citizen: { name: f.name.value, phone: f.phone.value },
     confidential: f.confidential.checked,
+    unit_summary: f.confidential.checked ? f.unit_summary.value : "",
     category_code: codeOf(f.category),
     area_code: f.area,
     address: f.address.value,
@@ -89,6 +92,22 @@ function locationCue(loc, f) {
   return h("div", { class: "location-cue" }, h("span", { text: `地址建议：${loc.phrase}${where}${issue}` }), " ", adopt(apply, "location"));
 }
 
+/** 保密工单: what in the text still identifies the informant (the server's privacy_review_needed), what the
+ * units would read instead, and the agent's two ways on: write the unit summary, or confirm. */
+function showPrivacyReview(box, details, confirm) {
+  const found = (details.privacy_warnings || []).map((w) => `${label("privacy_kind", w.kind)}：${w.text}`);
+  const view = details.unit_view || {};
+  box.replaceChildren(
+    h("strong", { text: "保密工单：以下内容可识别举报人，承办单位将看不到" }),
+    h("ul", null, found.map((text) => h("li", { text }))),
+    h("div", { class: "muted", text: "承办单位将看到（已自动隐去）：" }),
+    h("p", { class: "request-text", text: view.request_text || "—" }),
+    h("div", { text: "如从上面的文字仍能看出举报人是谁，请填写「对单位摘要」后重新提交；核对无误可确认提交。" }),
+    h("button", { type: "button", class: "primary", text: "已核对，确认提交", data: { confirm: "privacy" },
+      on: { click: () => { box.hidden = true; confirm(); } } }));
+  box.hidden = false;
+}
+
 /** The form to register a draft (order) or create a new order (order null). */
 function registrationForm(order, done) {
   const f = registrationFields(order);
@@ -128,24 +147,40 @@ function registrationForm(order, done) {
     else b.caller_number = caller.value;
     return b;
   };
-  const send = (dispatch) => () => (order
-    ? api("POST", `/api/workorders/${order.id}/register`, body(dispatch))
-    : api("POST", "/api/workorders", body(dispatch)));
+  const review = h("div", { class: "privacy-review", role: "alert", hidden: true });
+  const unitSummary = field("对单位摘要", f.unit_summary, "wide");
+  const showUnitSummary = () => { unitSummary.hidden = !f.confidential.checked; review.hidden = true; };
+  f.confidential.addEventListener("change", showUnitSummary);
+  for (const input of [f.request_text, f.summary, f.unit_summary]) input.addEventListener("input", () => { review.hidden = true; });
+  showUnitSummary();
+  const send = (dispatch, okText, confirmed) => async () => {
+    const b = body(dispatch);
+    if (confirmed) b.privacy_confirmed = true;
+    try {
+      return await (order
+        ? api("POST", `/api/workorders/${order.id}/register`, b)
+        : api("POST", "/api/workorders", b));
+    } catch (error) {
+      if (error.code === "privacy_review_needed") showPrivacyReview(review, error.details, () => run(dispatch, okText, true));
+      throw error;
+    }
+  };
+  const run = (dispatch, okText, confirmed) => submit(msg, order, send(dispatch, okText, confirmed), done, okText);
   const controls = [
     draftCues(order, f),
     field("诉求内容", f.request_text, "wide"), field("诉求摘要", f.summary, "wide"),
     caller ? field("来电号码", caller) : null,
-    field("市民姓名", f.name), field("联系电话", f.phone), field("保密工单", f.confidential, "check"),
+    field("市民姓名", f.name), field("联系电话", f.phone), field("保密工单", f.confidential, "check"), unitSummary,
     field("诉求分类", f.category, "wide"), field("地址", f.address, "wide"), hint,
     field("紧急程度", f.urgency), field("诉求类型", f.request_type),
-    field("主办单位", lead), field("协办单位", assisting),
+    field("主办单位", lead), field("协办单位", assisting), review,
   ];
   const { form, msg } = actionForm(order ? "受理登记" : "手工录入新工单", controls, [
     button("受理并派单", () => {
       if (!codeOf(lead)) return msg.show("请填写或采用主办单位；无法确定时请点「仅受理」", "error");
-      return submit(msg, order, send(true), done, "已受理并派单");
+      return run(true, "已受理并派单");
     }, "primary"),
-    button("仅受理", () => submit(msg, order, send(false), done, "已受理，转派单员处理")),
+    button("仅受理", () => run(false, "已受理，转派单员处理")),
   ], "registration");
   return form;
 }
@@ -177,6 +212,12 @@ function routed(order, note) {
   return routing.lead_unit ? { ...note, text: `${note.text}；目录建议主办单位 ${unitLabel(routing.lead_unit)}` } : note;
 }
 
+/** After a confirmed 保密 registration: the agent is reminded what the units read. */
+function privacyNote(order, note) {
+  if (!note || !order.privacy_warnings || !order.privacy_warnings.length) return note;
+  return { ...note, text: `${note.text}；承办单位看到的是隐去举报人信息后的内容` };
+}
+
 export function intakeView() {
   const drafts = h("div");
   const registered = h("div");
@@ -186,7 +227,7 @@ export function intakeView() {
   const root = h("div", { class: "workbench" }, list, work);
   let selected = null;
 
-  const done = (updated, note) => { show(updated, routed(updated, note)); refresh(); };
+  const done = (updated, note) => { show(updated, privacyNote(updated, routed(updated, note))); refresh(); };
   function show(order, note) {
     selected = order;
     notice.hidden = !note;

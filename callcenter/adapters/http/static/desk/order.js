@@ -109,8 +109,15 @@ export function orderFacts(order) {
     fact("版本", order.version));
 }
 
+/** What the handling units read of a confidential order (hotline staff only get `unit_view`). */
+function unitView(order) {
+  if (!order.confidential || !order.unit_view) return null;
+  const title = order.unit_summary ? "承办单位看到的内容（对单位摘要）" : "承办单位看到的内容（已隐去举报人信息）";
+  return [h("h4", { text: title }), h("p", { class: "request-text unit-view", text: order.unit_view.request_text || "—" })];
+}
+
 export function requestText(order) {
-  return [h("h4", { text: "诉求内容" }), h("p", { class: "request-text", text: order.request_text || "—" }),
+  return [h("h4", { text: "诉求内容" }), h("p", { class: "request-text", text: order.request_text || "—" }), unitView(order),
     order.resolution ? [h("h4", { text: "直接办结答复" }), h("p", { class: "request-text", text: order.resolution })] : null];
 }
 
