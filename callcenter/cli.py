@@ -80,12 +80,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Web UI + API, AMI bridge and ASR workers against an Asterisk that is already running."""
     from aiohttp import web
 
+    from callcenter.adapters.http.access_log import RUNNER_OPTIONS
     from callcenter.bootstrap import build_app
 
     host_path = _host_path(settings)
     app = build_app(settings, host_path, asr_workers=0 if args.no_workers else None)
     print(f"12345 hotline web UI on http://{settings.http_host}:{settings.http_port}/")
-    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+    web.run_app(app, host=settings.http_host, port=settings.http_port, print=None, **RUNNER_OPTIONS)
     return 0
 
 
@@ -93,6 +94,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """The whole hotline on this machine: Asterisk, bridge, ASR workers, web UI (and demo calls)."""
     from aiohttp import web
 
+    from callcenter.adapters.http.access_log import RUNNER_OPTIONS
     from callcenter.bootstrap import build_app
     from callcenter.telephony import local_instance
 
@@ -113,7 +115,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             f"(SIP 127.0.0.1:{settings.sip_port}, AMI 127.0.0.1:{settings.ami_port}, "
             f"ASR {settings.asr_engine})"
         )
-        web.run_app(app, host=settings.http_host, port=settings.http_port, print=None)
+        web.run_app(app, host=settings.http_host, port=settings.http_port, print=None, **RUNNER_OPTIONS)
     finally:
         if started_here:
             instance.stop()

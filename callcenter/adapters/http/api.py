@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -77,9 +77,14 @@ def path_id(request: web.Request, name: str, error: type[DomainError] = InvalidI
 
 def page(request: web.Request) -> tuple[int, int]:
     """``limit`` (1..200, default 50) and ``offset`` (≥ 0) from the query string."""
+    return page_of(request.query)
+
+
+def page_of(values: Mapping[str, str]) -> tuple[int, int]:
+    """``limit`` and ``offset`` from a query string or a POST body's fields."""
     try:
-        limit = int(request.query.get("limit", "50"))
-        offset = int(request.query.get("offset", "0"))
+        limit = int(values.get("limit", "50"))
+        offset = int(values.get("offset", "0"))
     except ValueError as exc:
         raise InvalidInput("limit and offset must be whole numbers") from exc
     if not 1 <= limit <= MAX_PAGE or offset < 0:
