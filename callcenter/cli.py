@@ -15,6 +15,7 @@ from callcenter.config import Settings, describe, load, with_local_secret
 from callcenter.core.errors import DomainError
 from callcenter.drill_cli import add_arguments as add_simulate_arguments
 from callcenter.drill_cli import cmd_simulate
+from callcenter.private_files import PRIVATE_UMASK
 from callcenter.retranscribe import add_arguments as add_retranscribe_arguments
 from callcenter.retranscribe import cmd_retranscribe
 from callcenter.sl_recount import add_arguments as add_sl_recount_arguments
@@ -191,6 +192,11 @@ COMMANDS: dict[str, tuple[Command, str]] = {
 }
 
 
+# Commands whose files others read: ``asterisk render`` writes the configuration Asterisk reads (in the
+# containers, as another user); every other command runs with the private umask (private_files.py).
+SHARED_FILES = frozenset({"asterisk"})
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m callcenter", description="12345 hotline contact center")
     p.add_argument("--config", type=Path, default=None, help="TOML file with a [callcenter] table")
@@ -220,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command not in SHARED_FILES:
+        os.umask(PRIVATE_UMASK)  # what the service writes (database, secrets, attachments) is its own
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

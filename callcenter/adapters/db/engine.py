@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from callcenter.private_files import private_sqlite
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -30,9 +32,11 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
+    """The SQLite file private to the service before it is first opened (private_files.py): it holds
+    every call and work order."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(Path(parsed.database))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
