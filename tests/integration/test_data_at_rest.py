@@ -13,13 +13,20 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.asterisk.phones.ports import free_port_block
+from callcenter.adapters.db.repositories import call_to_row
+from callcenter.adapters.db.tables import calls
+from callcenter.calls.model import CallRecord
+from callcenter.core.ids import CallId
 from tests.support.services import REDIS_URL
 
 REPO = Path(__file__).resolve().parents[2]
@@ -158,3 +165,16 @@ async def test_the_started_service_keeps_its_data_private_and_its_urls_out_of_th
     assert "aiohttp.access" in log and "/api/workorders?caller=…&limit=5" in log, log
     assert "/api/knowledge/suggest?text=… " in log and "POST /api/workorders/search " in log
     assert NUMBER not in log
+
+
+async def test_a_failed_statement_never_shows_the_citizen_s_data(engine: AsyncEngine) -> None:
+    """Database errors are logged with their tracebacks: the values of the statement stay out of them."""
+    call = CallRecord(CallId("1764.5"), NUMBER, "PJSIP/pstn-5", datetime.now(UTC))
+    with pytest.raises(DBAPIError) as caught:
+        async with engine.begin() as conn:
+            row = {**call_to_row(call), "hangup_cause": "我家住在建国门内大街18号"}
+            await conn.execute(calls.insert().values(**row))
+            await conn.execute(calls.insert().values(**row))  # the same call id again
+    shown = str(caught.value)
+    assert "calls" in shown and "hidden due to hide_parameters" in shown
+    assert NUMBER not in shown and "建国门" not in shown

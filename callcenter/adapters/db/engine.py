@@ -22,11 +22,16 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def create_engine(url: str) -> AsyncEngine:
     """An async engine. SQLite (several processes write: bridge and ASR workers) gets WAL journaling,
-    a busy timeout instead of immediate "database is locked" errors, and foreign keys switched on."""
+    a busy timeout instead of immediate "database is locked" errors, and foreign keys switched on.
+
+    ``hide_parameters``: a failed statement's error (logged with its traceback) never shows the values it
+    carried — citizens' numbers, names, addresses, the words of a transcript."""
     if make_url(url).get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     _ensure_sqlite_dir(url)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
