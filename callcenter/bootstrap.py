@@ -57,6 +57,7 @@ from callcenter.floor_parts import (
     service_level_ctx,
     wallboard_ctx,
 )
+from callcenter.private_files import private_dir
 from callcenter.queue.agent_floor import AgentFloor
 from callcenter.queue.pipeline import FloorPipeline
 from callcenter.queue.sessions import AgentSessions
@@ -195,7 +196,9 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
             agent_routes(hotline.agents),
             live_routes(
                 LiveDeps(
-                    RedisLiveTranscripts(hotline.redis), hotline.redis, SqlCallRepository(hotline.engine)
+                    RedisLiveTranscripts(hotline.redis, ttl_s=hotline.settings.live_transcript_ttl_s),
+                    hotline.redis,
+                    SqlCallRepository(hotline.engine),
                 )
             ),
             callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
@@ -207,6 +210,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
 
 def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = None) -> web.Application:
     """The whole hotline service: web UI + API, AMI bridge, transcription sweeper, ASR workers."""
+    private_dir(settings.data_dir)  # the database, secrets and attachments: the service's alone (0700)
     hotline = build_hotline(settings, host_path)
     app = create_app(web_deps(hotline, host_path))
     app[HOTLINE] = hotline

@@ -10,17 +10,22 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from callcenter.config import Settings, describe, load, with_local_secret
 from callcenter.core.errors import DomainError
 from callcenter.drill_cli import add_arguments as add_simulate_arguments
 from callcenter.drill_cli import cmd_simulate
+from callcenter.private_files import PRIVATE_UMASK
 from callcenter.retranscribe import add_arguments as add_retranscribe_arguments
 from callcenter.retranscribe import cmd_retranscribe
 from callcenter.sl_recount import add_arguments as add_sl_recount_arguments
 from callcenter.sl_recount import cmd_sl_recount
 from callcenter.staffing_cli import add_arguments as add_staffing_arguments
 from callcenter.staffing_cli import cmd_staffing
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger("callcenter")
 # At shutdown, requests in flight get this long to finish (live streams end at once).
@@ -80,23 +85,17 @@ def cmd_live_asr(_args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Web UI + API, AMI bridge and ASR workers against an Asterisk that is already running."""
-    from aiohttp import web
-
     from callcenter.bootstrap import build_app
 
     host_path = _host_path(settings)
     app = build_app(settings, host_path, asr_workers=0 if args.no_workers else None)
     print(f"12345 hotline web UI on http://{settings.http_host}:{settings.http_port}/")
-    web.run_app(
-        app, host=settings.http_host, port=settings.http_port, print=None, shutdown_timeout=HTTP_DRAIN_S
-    )
+    _run_app(app, settings)
     return 0
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """The whole hotline on this machine: Asterisk, bridge, ASR workers, web UI (and demo calls)."""
-    from aiohttp import web
-
     from callcenter.bootstrap import build_app
     from callcenter.telephony import local_instance
 
@@ -117,13 +116,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             f"(SIP 127.0.0.1:{settings.sip_port}, AMI 127.0.0.1:{settings.ami_port}, "
             f"ASR {settings.asr_engine})"
         )
-        web.run_app(
-            app, host=settings.http_host, port=settings.http_port, print=None, shutdown_timeout=HTTP_DRAIN_S
-        )
+        _run_app(app, settings)
     finally:
         if started_here:
             instance.stop()
     return 0
+
+
+def _run_app(app: web.Application, settings: Settings) -> None:
+    """Serve until SIGINT/SIGTERM: the redacting access log, and requests in flight drained for a bound."""
+    from aiohttp import web
+
+    from callcenter.adapters.http.access_log import RUNNER_OPTIONS
+
+    web.run_app(
+        app, host=settings.http_host, port=settings.http_port, print=None, shutdown_timeout=HTTP_DRAIN_S,
+        **RUNNER_OPTIONS,
+    )  # fmt: skip
 
 
 def _engine_available(settings: Settings) -> Settings:
@@ -195,6 +204,11 @@ COMMANDS: dict[str, tuple[Command, str]] = {
 }
 
 
+# Commands whose files others read: ``asterisk render`` writes the configuration Asterisk reads (in the
+# containers, as another user); every other command runs with the private umask (private_files.py).
+SHARED_FILES = frozenset({"asterisk"})
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m callcenter", description="12345 hotline contact center")
     p.add_argument("--config", type=Path, default=None, help="TOML file with a [callcenter] table")
@@ -224,6 +238,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command not in SHARED_FILES:
+        os.umask(PRIVATE_UMASK)  # what the service writes (database, secrets, attachments) is its own
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -132,6 +132,9 @@ class Settings:
     login_max_failures: int = 5  # wrong passwords for one login from one address before it is locked there
     login_lockout_s: int = 900  # how long that lock lasts (and the window the failures are counted in)
     login_hash_slots: int = -1  # Argon2 hashes at once (each holds 64 MiB); -1: two per core
+    # The live transcript's stored segments in Redis expire this long after the call's last one (and are
+    # deleted once the after-call transcript is stored): docs/live-transcription.md, issue 11
+    live_transcript_ttl_s: int = 3600
 
     @property
     def effective_database_url(self) -> str:
@@ -309,6 +312,8 @@ def _validate_live_asr(settings: Settings) -> None:
             raise ConfigError(f"{key} must be a host name or an IPv4 address", key=key)
     if not 1024 <= settings.live_asr_port < 65536:
         raise ConfigError("live_asr_port must be a port number from 1024", key="live_asr_port")
+    if not 60 <= settings.live_transcript_ttl_s <= 86_400:
+        raise ConfigError("live_transcript_ttl_s must be 60..86400 seconds", key="live_transcript_ttl_s")
     if not -1 <= settings.live_asr_streams <= 1000:
         raise ConfigError(
             "live_asr_streams must be -1 (sized to the machine) or 0..1000", key="live_asr_streams"
@@ -364,10 +369,14 @@ def with_local_secret(settings: Settings) -> Settings:
 
 
 def _local_secret(path: Path) -> str:
+    """Generated once, mode 0600 from its first byte, in the private data directory; an older, looser
+    file is tightened (private_files.py)."""
+    from callcenter.private_files import FILE_MODE, private_dir, tighten, write_private
+
+    private_dir(path.parent)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16))
-        path.chmod(0o600)
+        write_private(path, secrets.token_hex(16))
+    tighten(path, FILE_MODE)
     return path.read_text().strip()
 
 

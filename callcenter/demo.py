@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from aiohttp import web
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.bootstrap import HOTLINE
+from callcenter.core.redact import mask_number
 from callcenter.core.waiting import cancel_all
 from callcenter.queue.agent_session import LogIn
 from callcenter.staff.model import StaffMember
@@ -100,16 +101,26 @@ async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: 
         await hotline.agents.log_in(login)
     log.info("demo: seats %s logged in (签入) as %s", ", ".join(DEMO_SEATS), ", ".join(DEMO_SEAT_STAFF))
     speak_after = asterisk.greeting_seconds() + 5.0
-    for call in calls:
+
+    async def dial(call: DemoCall) -> bool:
         script = CallerScript(
             caller_number=call.caller_number, audio=call.audio, speak_after_s=speak_after, tail_s=30.0
         )
-        log.info("demo: citizen %s calls 12345 (%.0f s of speech)", call.caller_number, call.seconds)
         result = await asyncio.to_thread(SippCaller(script, asterisk.settings.sip_port).run, 120)
-        log.info(
-            "demo: call from %s %s", call.caller_number, "answered" if result.answered else "not answered"
-        )
+        return result.answered
+
+    for call in calls:
+        await place_call(call, dial)
     log.info("demo: %d calls placed; drafts appear on the web page as the ASR worker finishes", len(calls))
+
+
+async def place_call(call: DemoCall, dial: Callable[[DemoCall], Awaitable[bool]]) -> bool:
+    """One citizen's call, logged as a real citizen's would be: the number masked (138****8001)."""
+    caller = mask_number(call.caller_number)
+    log.info("demo: citizen %s calls 12345 (%.0f s of speech)", caller, call.seconds)
+    answered = await dial(call)
+    log.info("demo: call from %s %s", caller, "answered" if answered else "not answered")
+    return answered
 
 
 DEMO_STAFF = (  # (login, name, role, unit): every demo account uses the admin password (var/admin_password)

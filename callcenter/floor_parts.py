@@ -164,7 +164,7 @@ def build_live_tap(
     """Answered calls streamed to the live worker over AudioSocket (issue 6; docs/ivr-and-queues.md,
     "Asterisk side (tap)"). The callback queue's legs are not recorded, so they are not tapped."""
     target = AudioSocketTarget(settings.live_asr_host, settings.live_asr_port)
-    registry = RedisLiveTranscripts(redis)
+    registry = RedisLiveTranscripts(redis, ttl_s=settings.live_transcript_ttl_s)
     return LiveTap(bridges, registry, target, clock, unrecorded_queues={settings.callback_queue})
 
 

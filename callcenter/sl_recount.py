@@ -10,6 +10,7 @@ from pathlib import Path
 
 from callcenter.config import Settings
 from callcenter.core.clock import SHANGHAI
+from callcenter.core.redact import mask_numbers_in
 from callcenter.queue.queue_log import QueueLogRecount, recount
 from callcenter.queue.service_level import QueueEntry, ServiceLevelFigures
 from callcenter.queue.sl_config import callback_keys, service_level_policy
@@ -79,7 +80,7 @@ async def _stored(settings: Settings, window: Window, server: str) -> list[Queue
 def _print_header(path: Path, result: QueueLogRecount, window: Window, server: str) -> None:
     print(f"queue_log {path} (server {server}): {result.lines} lines, {result.bad_lines} unreadable")
     for sample in result.bad_samples:
-        print(f"  unreadable {sample}")
+        print(f"  unreadable {mask_numbers_in(str(sample))}")  # queue_log lines hold callers' numbers
     start, end = (t.astimezone(SHANGHAI).isoformat(timespec="seconds") for t in (window.start, window.end))
     print(f"entries that entered from {start} to {end}")
 

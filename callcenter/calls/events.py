@@ -49,13 +49,15 @@ class AgentCalled:
 
 @dataclass(frozen=True, slots=True)
 class AgentConnected:
-    """An agent answered (接通): the answer delay ends here."""
+    """An agent answered (接通): the answer delay ends here. ``staff`` is who is logged in to the seat (the
+    queue member's MemberName, set to the staff id by the agent-session service); None when unknown."""
 
     call_id: CallId
     at: datetime
     queue: str
     agent: str
     hold_seconds: int  # Asterisk's own HoldTime, kept to cross-check ours
+    staff: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

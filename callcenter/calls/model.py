@@ -61,7 +61,8 @@ class CallRecord:
     outcome: CallOutcome = CallOutcome.IN_PROGRESS
     queue: str | None = None
     queued_at: datetime | None = None
-    agent: str | None = None
+    agent: str | None = None  # the seat (queue member interface, e.g. PJSIP/agent1001)
+    answered_by: str | None = None  # the staff id logged in to that seat when it answered (least privilege)
     connected_at: datetime | None = None
     ended_at: datetime | None = None
     hangup_cause: str | None = None
@@ -116,8 +117,8 @@ def apply(record: CallRecord, event: CallEvent) -> CallRecord:
             return _queued(record, queue, at)
         case AgentCalled():
             return record
-        case AgentConnected(agent=agent, at=at, queue=queue):
-            return _connected(record, agent, at, queue)
+        case AgentConnected():
+            return _connected(record, event)
         case CallAbandoned(at=at):
             return _ended(record, at, "abandoned", CallOutcome.ABANDONED)
         case CallbackChosen():
@@ -148,17 +149,19 @@ def _callback_chosen(record: CallRecord) -> CallRecord:
     return replace(record, outcome=CallOutcome.CALLBACK_REQUESTED)
 
 
-def _connected(record: CallRecord, agent: str, at: datetime, queue: str) -> CallRecord:
-    """The first connect counts; a repeat (the resync's view of a call already seen answered) is ignored."""
+def _connected(record: CallRecord, event: AgentConnected) -> CallRecord:
+    """The first connect counts; a repeat (the resync's view of a call already seen answered) is ignored.
+    Who answered is kept: the call's recording and transcript are theirs to see (calls/access.py)."""
     if record.phase is CallPhase.CONNECTED:
         return record
     return replace(
         record,
         phase=CallPhase.CONNECTED,
         outcome=CallOutcome.ANSWERED,
-        agent=agent,
-        queue=record.queue or queue,
-        connected_at=at,
+        agent=event.agent,
+        answered_by=event.staff,
+        queue=record.queue or event.queue,
+        connected_at=event.at,
     )
 
 

@@ -17,6 +17,7 @@ from callcenter.calls.model import (
 from callcenter.calls.ports import CallRepository, TranscriptionJob, TranscriptionQueue
 from callcenter.core.errors import QueueUnavailable
 from callcenter.core.ids import CallId
+from callcenter.core.redact import mask_number as mask_number  # numbers in logs: 138****8000
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +134,3 @@ def first_sight(event: CallEvent) -> CallRecord | None:
         )
         return start_call(arrival)
     return None
-
-
-def mask_number(number: str) -> str:
-    """Citizens' numbers are personal data: logs keep the first 3 and last 4 digits (138****8000)."""
-    if len(number) <= 7:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]

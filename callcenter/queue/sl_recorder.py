@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from callcenter.core.clock import Clock
+from callcenter.core.redact import mask_numbers_in
 from callcenter.queue.events import FloorEvent, FloorResynced
 from callcenter.queue.queue_log import recount
 from callcenter.queue.service_level import KEEP_HOURS, EntryKey, QueueEntry, ServiceLevelTally
@@ -87,7 +88,7 @@ class ServiceLevelRecorder:
                 "queue_log of %s: %d unreadable lines, e.g. %s",
                 server,
                 result.bad_lines,
-                result.bad_samples[:3],
+                [mask_numbers_in(str(sample)) for sample in result.bad_samples[:3]],  # a line holds callers
             )
         fresh = [e for e in result.entries if e.entered_at >= since and e.decided]
         changed = self.tally.load(fresh)

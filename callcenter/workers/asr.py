@@ -66,14 +66,15 @@ async def run_worker(settings: Settings, transcriber: Transcriber, options: Work
         queue = RedisTranscriptionQueue(
             redis, stream=settings.jobs_stream, claim_after_ms=options.claim_after_ms
         )
+        live = RedisLiveTranscripts(redis, ttl_s=settings.live_transcript_ttl_s)
         service = CallTranscription(
             SqlCallRepository(engine),
             SqlTranscriptionStore(engine),
-            _runner(transcriber, executor, RedisLiveTranscripts(redis), options.live_wait_s),
+            _runner(transcriber, executor, live, options.live_wait_s),
             SystemClock(),
         )
         log.info("ASR worker %s ready (engine %s, pid %d)", options.consumer, transcriber.name, os.getpid())
-        await _serve(queue, service, options, stop)
+        await _serve(queue, service, options, stop, live)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
         await redis.aclose()
@@ -112,8 +113,21 @@ async def live_parts(live: RedisLiveTranscripts, call_id: CallId, wait_s: float)
         return {}
 
 
+async def forget_live(live: RedisLiveTranscripts, call_id: CallId) -> None:
+    """Once the call's transcript (or its failure) is stored, its live words leave Redis (a job left for
+    a retry keeps them). Redis down: they expire on their own (``live_transcript_ttl_s``)."""
+    try:
+        await live.forget(call_id)
+    except (RedisError, OSError) as exc:
+        log.warning("call_id=%s: live transcript not deleted (%s); it expires by itself", call_id, exc)
+
+
 async def _serve(
-    queue: RedisTranscriptionQueue, service: CallTranscription, options: WorkerOptions, stop: asyncio.Event
+    queue: RedisTranscriptionQueue,
+    service: CallTranscription,
+    options: WorkerOptions,
+    stop: asyncio.Event,
+    live: RedisLiveTranscripts,
 ) -> None:
     failures = 0
     while not stop.is_set():
@@ -126,8 +140,8 @@ async def _serve(
             log.warning("ASR worker: Redis unavailable (%s); retrying", exc)
             await asyncio.sleep(min(10.0, 0.5 * 2**failures))
             continue
-        if delivery is not None:
-            await _handle(queue, service, delivery, options)
+        if delivery is not None and await _handle(queue, service, delivery, options):
+            await forget_live(live, delivery.job.call_id)
 
 
 @contextlib.asynccontextmanager
@@ -151,7 +165,8 @@ async def _keepalive(
 
 async def _handle(
     queue: RedisTranscriptionQueue, service: CallTranscription, delivery: Delivery, options: WorkerOptions
-) -> None:
+) -> bool:
+    """Process and acknowledge one job; False when it is left pending for a retry."""
     job = delivery.job
     try:
         if delivery.attempt > options.max_attempts:
@@ -167,5 +182,6 @@ async def _handle(
         log.exception(
             "call_id=%s: job %s failed (attempt %d)", job.call_id, delivery.entry_id, delivery.attempt
         )
-        return
+        return False
     await queue.ack(delivery)
+    return True

@@ -39,7 +39,10 @@ async def run_live_worker(settings: Settings, engine: LiveEngine, streams: int) 
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
     executor = ThreadPoolExecutor(max_workers=max(1, streams), thread_name_prefix="live-asr")
     server = LiveTranscriptionServer(
-        engine, RedisLiveTranscripts(redis), executor, ServerOptions(max_streams=streams)
+        engine,
+        RedisLiveTranscripts(redis, ttl_s=settings.live_transcript_ttl_s),
+        executor,
+        ServerOptions(max_streams=streams),
     )
     try:
         await server.start(settings.live_asr_bind, settings.live_asr_port)

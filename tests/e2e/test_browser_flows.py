@@ -130,7 +130,9 @@ async def draft_from_a_call(engine: AsyncEngine, app: LiveApp) -> None:
     from callcenter.ticketing.drafting import draft_from_transcript
 
     now = app.web.clock.now()
-    call = CallRecord(CallId("1764.9"), "13900139000", "PJSIP/pstn-9", now, phase=CallPhase.ENDED)
+    call = CallRecord(  # agent1 answered it: theirs to replay (docs/desk.md "Who sees calls")
+        CallId("1764.9"), "13900139000", "PJSIP/pstn-9", now, phase=CallPhase.ENDED, answered_by="agent1"
+    )
     await SqlCallRepository(engine).save(call)
     words = "王府井大街18号门口的垃圾三天没人清运了，请尽快处理。"
     transcript = Transcript("whisper", "zh", 3.0, (Segment(Speaker.CALLER, 0.5, 2.5, words),))

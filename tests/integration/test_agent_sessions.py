@@ -265,7 +265,7 @@ async def test_the_agent_follows_the_live_transcript_of_the_call_at_the_seat(
         assert (final["text"], final["speaker"], final["start"]) == ("在建国门内大街", "caller", 3.0)
 
     async with gus.http.get(gus.url(f"/api/calls/{call_id}/live")) as denied:
-        assert denied.status == 403  # another agent: not their call
+        assert denied.status == 404  # another agent: not their call, as if there were none
     async with sue.http.get(sue.url(f"/api/calls/{call_id}/live")) as listening:
         assert listening.status == 200  # a supervisor may listen to any call (quality inspection)
         assert (await next_event(listening, "final"))["text"] == "我家停电了"
@@ -275,3 +275,15 @@ async def test_the_agent_follows_the_live_transcript_of_the_call_at_the_seat(
         assert unknown.status == 404
     result = await calling
     assert result.answered, result.log
+
+    # The call is fay's (MemberName = her staff id at 签入): hers, the supervisor's, nobody else's.
+    async def answered_by_fay() -> Any:
+        found = await fay.call("GET", f"/api/calls/{call_id}")
+        return found if found["answered_by"] == "fay" and found["phase"] == "ended" else None
+
+    seen = await floor.wait_for(answered_by_fay, 15, "the ended call, answered by fay")
+    assert "recording_mixed" not in seen and seen["agent"] == "PJSIP/agent1004"
+    await gus.call("GET", f"/api/calls/{call_id}", status=404)
+    assert [c["call_id"] for c in (await gus.call("GET", "/api/calls"))["items"]] == []
+    assert call_id in [c["call_id"] for c in (await fay.call("GET", "/api/calls"))["items"]]
+    await sue.call("GET", f"/api/calls/{call_id}")

@@ -5,13 +5,23 @@ arrives in order; nothing invalid is fatal."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
 from callcenter.adapters.ami.translate import HotlineMatch
+from callcenter.adapters.db.engine import create_engine, upgrade
+from callcenter.adapters.db.repositories import SqlCallRepository
 from callcenter.calls.events import CallArrived, CallEvent, CallHungUp
+from callcenter.calls.model import CallRecord
+from callcenter.calls.ports import TranscriptionJob
+from callcenter.calls.service import CallFlow
 from callcenter.core.clock import FixedClock
+from callcenter.demo import DEMO_CALLS, DemoCall, place_call
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
@@ -120,3 +130,88 @@ async def test_malformed_messages_are_skipped_and_every_valid_event_arrives() ->
     assert bridge.logins == 1 and bridge.resyncs == 1
     arrived = received[0]
     assert isinstance(arrived, CallArrived) and arrived.caller_number == "13800138001"
+
+
+class KeptJobs:
+    """The transcription queue port, kept in memory (the Redis one is tested in test_storage_and_jobs)."""
+
+    def __init__(self) -> None:
+        self.jobs: list[TranscriptionJob] = []
+
+    async def enqueue(self, job: TranscriptionJob) -> str:
+        self.jobs.append(job)
+        return str(len(self.jobs))
+
+    async def ensure_group(self) -> None:
+        return None
+
+    async def is_intact(self) -> bool:
+        return True
+
+
+async def test_logs_of_a_demo_like_call_hold_no_caller_number(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The demo's first citizen (13800138001) calls; the database fails once for the arrival and once for a
+    floor event, and a headless fragment with the number arrives: every log line masks or omits it."""
+    caplog.set_level(logging.INFO)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'callcenter.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    flow = CallFlow(SqlCallRepository(engine), KeptJobs(), lambda p: p)
+    failed: set[str] = set()
+
+    async def once_down(event: object) -> None:
+        kind = type(event).__name__
+        if kind in ("CallArrived", "CallerJoined") and kind not in failed:
+            failed.add(kind)
+            raise RuntimeError("database unavailable")
+        if isinstance(event, CallEvent):
+            await flow.handle(event)
+
+    fragment = b"CallerIDNum: 13800138001\r\nChannel: PJSIP/pstn-00000001\r\n\r\n"  # no Event header
+    server, port = await scripted_asterisk(fragment + b"".join(recorded_call()))
+    bridge = AmiBridge(
+        AmiEndpoint("scripted", "127.0.0.1", port, "callcenter", "secret"),
+        HotlineMatch(),
+        once_down,
+        FixedClock(datetime(2030, 1, 1, tzinfo=UTC)),
+        floor_sink=once_down,
+    )
+    await bridge.start()
+    try:
+        for _ in range(200):
+            record = await flow_record(engine)
+            if record is not None and record.phase.value == "ended":
+                break
+            await asyncio.sleep(0.05)
+        await bridge.drained()
+    finally:
+        await bridge.stop()
+        server.close()
+        await server.wait_closed()
+        await engine.dispose()
+
+    assert "CallArrived" in failed and len(failed) == 2, failed  # both retry paths were taken
+    assert "13800138001" not in caplog.text
+    assert "arrived from 138****8001" in caplog.text
+    assert "skipping unparseable AMI message" in caplog.text
+    assert "handling CallArrived of call " in caplog.text
+
+
+async def flow_record(engine: Any) -> CallRecord | None:
+    records = await SqlCallRepository(engine).recent(1)
+    return records[0] if records else None
+
+
+async def test_the_demo_logs_its_citizens_numbers_masked(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    calls = [DemoCall(number, Path(f"{clip}.wav"), 12.0) for number, clip in DEMO_CALLS]
+
+    async def dial(call: DemoCall) -> bool:
+        return call.caller_number.endswith("1")
+
+    assert [await place_call(call, dial) for call in calls] == [True, False, False]
+    assert all(number not in caplog.text for number, _clip in DEMO_CALLS)
+    assert "demo: citizen 138****8001 calls 12345" in caplog.text
+    assert "demo: call from 139****9002 not answered" in caplog.text

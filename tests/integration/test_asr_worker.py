@@ -24,6 +24,9 @@ from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.db.tables import tickets, transcripts
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
+from callcenter.adapters.redis.live import RedisLiveTranscripts
+from callcenter.asr.live import LiveEvent, LiveKind
+from callcenter.asr.model import Speaker
 from callcenter.bootstrap import settings_env
 from callcenter.calls.model import CallPhase, CallRecord, RecordingFiles
 from callcenter.calls.ports import TranscriptionJob
@@ -144,3 +147,49 @@ async def _pending(queue: RedisTranscriptionQueue, count: int) -> bool:
 async def _has_ticket(read: SqlReadModel, call_id: str) -> bool:
     detail = await read.call(call_id)
     return bool(detail and detail["ticket"])
+
+
+async def test_a_stored_transcript_takes_the_call_s_live_words_out_of_redis(
+    workers: Workers, tmp_path: Path, redis: Redis
+) -> None:
+    """Once the after-call job has stored the call's transcript (here: its failure, the recording being
+    gone), the live worker's segments of that call are deleted from Redis at once (issue 11)."""
+    settings: Settings = workers.settings  # type: ignore[attr-defined]
+    await upgrade(settings.effective_database_url)
+    engine = create_engine(settings.effective_database_url)
+    call_id = CallId(f"1764.{uuid.uuid4().int % 10**6}")
+    gone = tmp_path / "gone.wav"
+    recording = RecordingFiles(str(gone), str(gone), str(gone))
+    await SqlCallRepository(engine).save(
+        CallRecord(
+            call_id,
+            "13800138098",
+            "PJSIP/pstn-8",
+            datetime.now(UTC),
+            phase=CallPhase.ENDED,
+            recording=recording,
+            recording_complete=True,
+            transcription_queued=True,
+        )
+    )
+    live = RedisLiveTranscripts(redis)  # the default prefix, as the worker uses it
+    await live.publish(LiveEvent(call_id, Speaker.CALLER, LiveKind.FINAL, 1, "我家停电了", 1.0, 3.0))
+    await live.set_covered(call_id, Speaker.CALLER, 3.3)
+    for speaker in Speaker:
+        await live.mark_ended(call_id, speaker)
+    queue = RedisTranscriptionQueue(redis, stream=settings.jobs_stream)
+    await queue.ensure_group()
+    await queue.enqueue(TranscriptionJob(call_id, str(gone), str(gone)))
+
+    workers.spawn("tidy")
+    read = SqlReadModel(engine)
+    await wait_until(lambda: _has_ticket(read, call_id), 120, "the failed transcript's draft")
+    await wait_until(lambda: _gone(redis, live.call_keys(call_id)), 10, "the live words to be deleted")
+    detail = await read.call(call_id)
+    assert detail is not None and detail["transcript"]["error_code"] == "not_found"
+    await engine.dispose()
+    await redis.delete(settings.jobs_stream)
+
+
+async def _gone(redis: Redis, keys: list[str]) -> bool:
+    return await redis.exists(*keys) == 0

@@ -4,6 +4,7 @@ types by content, limits with nothing left behind, access through the order, dow
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,17 @@ async def test_photos_are_uploaded_listed_and_downloaded(env: Env) -> None:
 
 
 JPEG_PATH = (lambda h: f"{h[:2]}/{h[2:4]}/{h}")(hashlib.sha256(JPEG).hexdigest())
+
+
+async def test_stored_files_are_private_to_the_service(env: Env) -> None:
+    """Photos of citizens' matters: directories 0700, files 0600, whatever the process umask (issue 11)."""
+    env.root.mkdir(mode=0o755)  # left open by an older version: tightened at the next upload
+    status, body = await env.upload("unit-a", ("现场照片.jpg", JPEG))
+    assert status == 201, body
+    modes = {p.relative_to(env.root).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in env.root.rglob("*")}
+    assert stat.S_IMODE(env.root.stat().st_mode) == 0o700
+    assert modes[JPEG_PATH] == 0o600 and JPEG_PATH.split("/")[0] in modes
+    assert {m for p, m in modes.items() if p != JPEG_PATH} == {0o700}, modes
 
 
 async def test_uploading_does_not_change_the_orders_version(env: Env) -> None:

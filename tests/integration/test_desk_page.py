@@ -286,12 +286,12 @@ async def test_a_stale_version_answers_the_code_the_desk_reloads_on(web: Web) ->
 
 async def test_the_suggestion_has_the_fields_the_desk_reads(web: Web) -> None:
     """normalise() in catalogue.js reads area {code, path} and route {lead_unit, assisting_units, unclear}."""
-    url = "/api/catalogue/suggest?address=东城区王府井大街18号&category=010101"
-    found = await get(web, "agent1", url)
+    url = "/api/catalogue/suggest"
+    found = await post(web, "agent1", url, {"address": "东城区王府井大街18号", "category": "010101"})
     assert {"code", "name", "path"} <= set(found["area"]) and isinstance(found["area_candidates"], list)
     assert found["route"]["lead_unit"] and found["route"]["unclear"] is None
     assert isinstance(found["route"]["assisting_units"], list)
-    unclear = await get(web, "agent1", "/api/catalogue/suggest?address=火星&category=010101")
+    unclear = await post(web, "agent1", url, {"address": "火星", "category": "010101"})
     assert unclear["route"]["lead_unit"] is None and unclear["route"]["unclear"]
     assert isinstance(unclear["route"]["candidates"], list)
     units = await get(web, "agent1", "/api/catalogue/units")

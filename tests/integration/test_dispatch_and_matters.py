@@ -63,8 +63,8 @@ async def test_unknown_codes_are_refused_before_anything_is_stored(web: Web) -> 
 
 
 async def test_the_suggestion_and_the_admins_rule_edit(web: Web) -> None:
-    url = "/api/catalogue/suggest?address=东城区王府井大街18号&category=010101"
-    found = await get(web, "agent1", url)
+    url, where = "/api/catalogue/suggest", {"address": "东城区王府井大街18号", "category": "010101"}
+    found = await post(web, "agent1", url, where)
     assert found["area"]["code"] == "110101001000" and found["route"]["lead_unit"] == "jd-110101001"
     categories = await get(web, "agent1", "/api/catalogue/categories")
     assert any(c["path"] == "城乡建设 / 市容环卫 / 垃圾清运" for c in categories["items"])
@@ -75,7 +75,11 @@ async def test_the_suggestion_and_the_admins_rule_edit(web: Web) -> None:
     client = await web.login("admin")
     assert (await client.put("/api/admin/dispatch-rules", json={**rule, "lead_unit": "nobody"})).status == 400
     assert (await client.put("/api/admin/dispatch-rules", json=rule)).status == 200
-    assert (await get(web, "agent1", url))["route"]["lead_unit"] == "bj-cgw"
+    assert (await post(web, "agent1", url, where))["route"]["lead_unit"] == "bj-cgw"
+    refused = await get(web, "agent1", "/api/catalogue/suggest?address=王府井大街18号", status=400)
+    assert refused["code"] == "personal_data_in_url" and refused["details"]["fields"] == ["address"]
+    by_category = await get(web, "agent1", "/api/catalogue/suggest?category=010101")  # no one's data
+    assert by_category["area"] is None
 
 
 async def test_repeated_calls_are_merged_and_ten_callers_escalate_once(web: Web) -> None:

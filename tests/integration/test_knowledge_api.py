@@ -36,9 +36,14 @@ async def send(web: Web, user: str, method: str, url: str, body: Any = None, sta
     return data
 
 
+async def suggest(web: Web, user: str, text: str, status: int = 200, **more: Any) -> Any:
+    """POST /api/knowledge/suggest: the caller's words travel in the body, never in the URL."""
+    return await send(web, user, "POST", "/api/knowledge/suggest", {"text": text, **more}, status)
+
+
 @pytest.mark.parametrize("user", ["agent1", "dispatcher1", "supervisor1", "admin"])
 async def test_hotline_staff_get_ranked_answers_with_the_terms_heard(web: Web, user: str) -> None:
-    found = await get(web, user, "/api/knowledge/suggest?text=请问 社保卡 丢了 怎么 补办")
+    found = await suggest(web, user, "请问 社保卡 丢了 怎么 补办")
     first = found["items"][0]
     assert first["id"] == "kb-social-card" and first["terms"] == ["社保卡丢了"]
     assert first["title"] == "社保卡办理与补换" and "以当地最新政策为准" in first["answer"]
@@ -46,26 +51,34 @@ async def test_hotline_staff_get_ranked_answers_with_the_terms_heard(web: Web, u
 
 
 async def test_irrelevant_or_empty_text_gets_no_answers(web: Web) -> None:
-    for url in (
-        "/api/knowledge/suggest?text=今天天气不错",
-        "/api/knowledge/suggest?text=",
-        "/api/knowledge/suggest",
-    ):
-        assert (await get(web, "agent1", url))["items"] == []
+    for text in ("今天天气不错", ""):
+        assert (await suggest(web, "agent1", text))["items"] == []
+    assert (await send(web, "agent1", "POST", "/api/knowledge/suggest", {}))["items"] == []
+    assert (await get(web, "agent1", "/api/knowledge/suggest"))["items"] == []
 
 
 async def test_bad_suggest_requests_are_refused_clearly(web: Web) -> None:
-    too_long = await get(web, "agent1", "/api/knowledge/suggest?text=" + "社" * 401, status=400)
+    too_long = await suggest(web, "agent1", "社" * 401, status=400)
     assert too_long["code"] == "invalid_input" and too_long["details"]["field"] == "text"
-    bad_limit = await get(web, "agent1", "/api/knowledge/suggest?text=社保卡&limit=99", status=400)
+    bad_limit = await suggest(web, "agent1", "社保卡", status=400, limit=99)
     assert bad_limit["details"]["field"] == "limit"
+    nested = await suggest(web, "agent1", "社保卡", status=400, category=["0903"])
+    assert nested["details"]["field"] == "category"
+
+
+@pytest.mark.parametrize("query", ["text=社保卡丢了", "text=", "text=13912345678&limit=3"])
+async def test_the_caller_s_words_in_a_url_are_refused(web: Web, query: str) -> None:
+    refused = await get(web, "agent1", f"/api/knowledge/suggest?{query}", status=400)
+    assert refused["code"] == "personal_data_in_url" and refused["details"]["fields"] == ["text"]
+    assert "POST /api/knowledge/suggest" in refused["message"]
 
 
 async def test_unit_staff_and_strangers_get_nothing(web: Web) -> None:
-    for url in ("/api/knowledge/suggest?text=社保卡", "/api/knowledge", "/api/knowledge/kb-social-card"):
+    for url in ("/api/knowledge", "/api/knowledge/kb-social-card"):
         assert (await get(web, "unit-a", url, status=403))["code"] == "role_forbidden"
+    assert (await suggest(web, "unit-a", "社保卡", status=403))["code"] == "role_forbidden"
     web.client.session.cookie_jar.clear()
-    response = await web.client.get("/api/knowledge/suggest?text=社保卡")
+    response = await web.client.post("/api/knowledge/suggest", json={"text": "社保卡"})
     assert response.status == 401
 
 
@@ -74,7 +87,7 @@ async def test_an_admin_adds_edits_and_deletes_an_article_and_answers_follow(web
     assert added["id"].startswith("kb-") and added["version"] == 1 and added["category_code"] == "0903"
     url = f"/api/knowledge/{added['id']}"
     assert (await get(web, "agent1", url))["title"] == ARTICLE["title"]
-    found = await get(web, "agent1", "/api/knowledge/suggest?text=我想问电动车上牌怎么办")
+    found = await suggest(web, "agent1", "我想问电动车上牌怎么办")
     assert found["items"][0]["id"] == added["id"]
 
     edited = await send(web, "admin", "PUT", url, {**ARTICLE, "title": "电动自行车上牌", "version": 1})
@@ -84,7 +97,7 @@ async def test_an_admin_adds_edits_and_deletes_an_article_and_answers_follow(web
 
     await send(web, "admin", "DELETE", f"{url}?version=2")
     assert (await get(web, "agent1", url, status=404))["code"] == "unknown_article"
-    found = await get(web, "agent1", "/api/knowledge/suggest?text=我想问电动车上牌怎么办")
+    found = await suggest(web, "agent1", "我想问电动车上牌怎么办")
     assert added["id"] not in [a["id"] for a in found["items"]]
     listed = await get(web, "agent1", "/api/knowledge")
     assert len(listed["items"]) >= 25 and added["id"] not in [a["id"] for a in listed["items"]]

@@ -130,3 +130,41 @@ async def test_ended_sides_are_marked(store: RedisLiveTranscripts) -> None:
 async def test_event_numbers_increase_per_side(store: RedisLiveTranscripts) -> None:
     assert [await store.next_seq(CALL, Speaker.CALLER) for _ in range(3)] == [1, 2, 3]
     assert await store.next_seq(CALL, Speaker.AGENT) == 1
+
+
+async def every_write_of_a_call(store: RedisLiveTranscripts) -> None:
+    """What the live worker writes for one call: a final on each side, coverage, end marks, counters."""
+    for speaker in Speaker:
+        seq = await store.next_seq(CALL, speaker)
+        await store.publish(
+            LiveEvent(CALL, speaker, LiveKind.FINAL, seq, "我家住在建国门内大街18号", 1.0, 3.0)
+        )
+        await store.set_covered(CALL, speaker, 3.3)
+        await store.mark_ended(CALL, speaker)
+
+
+async def test_a_call_s_live_words_expire_on_the_configured_schedule(redis: Redis, stream_name: str) -> None:
+    """Every key written for a call carries a TTL of at most ``live_transcript_ttl_s`` (here 120 s), set
+    again by each write: the words are gone that long after the call's last segment."""
+    store = RedisLiveTranscripts(redis, prefix=stream_name, ttl_s=120)
+    await every_write_of_a_call(store)
+    keys = sorted([k async for k in redis.scan_iter(f"{stream_name}:*")])
+    assert sorted(store.call_keys(CALL)) == keys and len(keys) == 5
+    ttls = {key: await redis.ttl(key) for key in keys}
+    assert all(110 <= ttl <= 120 for ttl in ttls.values()), ttls
+
+
+async def test_the_default_schedule_is_an_hour(store: RedisLiveTranscripts, redis: Redis) -> None:
+    await every_write_of_a_call(store)
+    ttls = [await redis.ttl(key) for key in store.call_keys(CALL)]
+    assert all(3500 < ttl <= 3600 for ttl in ttls), ttls
+
+
+async def test_forgetting_a_call_deletes_its_words(store: RedisLiveTranscripts, redis: Redis) -> None:
+    await every_write_of_a_call(store)
+    other = CallId("1732435200.43")
+    await store.publish(LiveEvent(other, Speaker.CALLER, LiveKind.FINAL, 1, "另一通", 0.0, 1.0))
+    assert await store.forget(CALL) == 5
+    assert await redis.exists(*store.call_keys(CALL)) == 0
+    assert await store.finals(CALL) == [] and len(await store.finals(other)) == 1
+    assert await store.forget(CALL) == 0

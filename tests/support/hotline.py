@@ -19,6 +19,7 @@ from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.phones.ports import free_port_block
 from callcenter.bootstrap import HOTLINE, Hotline, build_app
 from callcenter.config import Settings, load
+from tests.support.web import served
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ADMIN_PASSWORD = "test-hotline-secret-42"
@@ -132,7 +133,7 @@ async def start_hotline(
             overrides.setdefault("asterisk_servers", servers_setting((asterisk, *also)))
         settings = hotline_settings(asterisk, tmp_path / "var", **overrides)
         app = build_app(settings, lambda p: str(asterisk.host_path(p)))
-        client = await aiohttp_client(app)
+        client = await served(aiohttp_client, app)  # with the redacting access log, as `serve` runs
         running = RunningHotline(client, app[HOTLINE], asterisk, tuple(also))
         login = {"login": "admin", "password": ADMIN_PASSWORD}
         assert (await client.post("/api/login", json=login)).status == 200

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.db.staff import DEFAULT_HASH_SLOTS, SqlStaffDirectory
+from callcenter.adapters.http.access_log import RUNNER_OPTIONS
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
 from callcenter.core.clock import FixedClock
 from callcenter.staff.model import StaffMember
@@ -72,6 +74,15 @@ async def add_units_and_staff(parts: WorkOrderParts) -> None:
         await parts.staff.add(member, PASSWORD, START)
 
 
+async def served(aiohttp_client: Any, app: Application) -> TestClient:  # type: ignore[type-arg]
+    """A test client of ``app`` served as ``serve`` serves it: with the redacting access log. (The
+    fixture's ``server_kwargs`` never reach aiohttp's runner, so the server is started here.)"""
+    server = TestServer(app)
+    await server.start_server(**RUNNER_OPTIONS)
+    client: TestClient = await aiohttp_client(server)  # type: ignore[type-arg]
+    return client
+
+
 @dataclass
 class Web:
     client: Any  # the aiohttp TestClient
@@ -112,7 +123,7 @@ async def build_web(
         extra_routes=(*work_order_routes(parts), *extra_routes),
         login_policy=login_policy or LoginPolicy(),
     )
-    client: TestClient = await aiohttp_client(create_app(deps))  # type: ignore[type-arg]
+    client = await served(aiohttp_client, create_app(deps))
 
     async def login(user: str) -> TestClient:  # type: ignore[type-arg]
         """The one test client, now logged in as ``user`` (the session cookie is replaced)."""

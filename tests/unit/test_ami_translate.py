@@ -67,6 +67,21 @@ def test_agent_connect_carries_asterisks_hold_time() -> None:
     assert (event.agent, event.hold_seconds, event.at) == ("PJSIP/agent1001", 7, NOW)
 
 
+@pytest.mark.parametrize(
+    ("member_name", "staff"),
+    [
+        ("zhang.san", "zhang.san"),  # 签入 through the agent-session service: MemberName = staff id
+        ("PJSIP/agent1001", None),  # a member added without a name is named after its interface
+        ("", None),
+        ("Local/1001@agents", None),
+    ],
+)
+def test_agent_connect_names_the_staff_member_at_the_seat(member_name: str, staff: str | None) -> None:
+    headers = {"Queue": "hotline", "Interface": "PJSIP/agent1001", "Uniqueid": "1.1", "Linkedid": "1.1"}
+    event = translate(ev(Event="AgentConnect", MemberName=member_name, **headers), MATCH, NOW)
+    assert isinstance(event, AgentConnected) and event.staff == staff
+
+
 def test_only_the_callers_hangup_ends_the_call() -> None:
     caller = translate(
         ev(Event="Hangup", Uniqueid="1.1", Linkedid="1.1", Cause="16", **{"Cause-txt": "Normal Clearing"}),

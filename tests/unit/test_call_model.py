@@ -52,6 +52,16 @@ def test_answer_delay_runs_from_queue_join_to_agent_connect() -> None:
     assert record.agent == "PJSIP/agent1001"
 
 
+def test_the_staff_member_who_answered_is_kept_and_a_repeated_connect_changes_nothing() -> None:
+    record = run(
+        JoinedQueue(CID, at(6), "hotline", 1),
+        AgentConnected(CID, at(8), "hotline", "PJSIP/agent1001", 2, staff="agent1"),
+        AgentConnected(CID, at(9), "hotline", "PJSIP/agent1002", 3, staff="agent2"),  # resync's view
+    )
+    assert (record.agent, record.answered_by) == ("PJSIP/agent1001", "agent1")
+    assert run(AgentConnected(CID, at(3), "hotline", "PJSIP/agent1001", 2)).answered_by is None
+
+
 def test_caller_who_keys_for_a_callback_is_not_an_abandon() -> None:
     record = run(
         JoinedQueue(CID, at(5), "hotline", 1),

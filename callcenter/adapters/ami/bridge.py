@@ -391,10 +391,19 @@ class AmiBridge:
                 return
             except Exception:
                 log.exception(
-                    "AMI %s: handling %r failed (attempt %d)", self.endpoint.server, what, attempt + 1
+                    "AMI %s: handling %s failed (attempt %d)", self.endpoint.server, _label(what), attempt + 1
                 )
                 await asyncio.sleep(backoff_delay(attempt, base=0.2, cap=5.0))
                 attempt += 1
+
+
+def _label(what: object) -> str:
+    """What failed, for the log: its kind and call id, never the event's fields (a caller's number)."""
+    if isinstance(what, str):
+        return what
+    inner = getattr(what, "event", what)
+    call_id = getattr(inner, "call_id", None)
+    return type(inner).__name__ + (f" of call {call_id}" if call_id else "")
 
 
 def _as_list(replies: Any) -> list[Mapping[str, object]]:

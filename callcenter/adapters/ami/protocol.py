@@ -60,10 +60,22 @@ class Utf8AMIProtocol(AMIProtocol):  # type: ignore[misc]
     def _handle_raw(self, raw: bytes) -> None:
         message = Message.from_line(decode_message(raw))
         if message is None:
-            log.warning("skipping unparseable AMI message: %r", raw[:200])
+            log.warning("skipping unparseable AMI message (%d bytes)", len(raw))
+            log.debug("unparseable AMI message: %r", raw[:200])  # may hold a caller's number: DEBUG only
             return
         try:
             self.handle_message(message)
         except Exception:
-            # A bad message must never take the connection down with it.
-            log.exception("error while handling AMI message %r", raw[:200])
+            # A bad message must never take the connection down with it. Its headers may hold a caller's
+            # number (CallerIDNum): the event's name is logged, the whole message only at DEBUG.
+            log.exception("error while handling AMI message %s (%d bytes)", _event_name(raw), len(raw))
+            log.debug("the AMI message: %r", raw[:200])
+
+
+def _event_name(raw: bytes) -> str:
+    """The ``Event:`` (or ``Response:``) header of a raw message, for a log line that holds nothing else."""
+    for line in raw.split(b"\r\n")[:3]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() in (b"event", b"response"):
+            return value.strip()[:40].decode("ascii", "replace")
+    return "?"

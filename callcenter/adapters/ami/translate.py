@@ -149,7 +149,17 @@ def _agent_connect(ctx: _Context) -> CallEvent:
         queue=ctx.get("queue"),
         agent=agent,
         hold_seconds=ctx.integer("holdtime", 0),
+        staff=staff_of_member(ctx.headers.get("membername", ""), agent),
     )
+
+
+def staff_of_member(member_name: str, interface: str) -> str | None:
+    """The staff id a queue member stands for: its MemberName, which the agent-session service sets to the
+    staff id at 签入. A member added without one is named after its interface (PJSIP/…): no staff then."""
+    name = member_name.strip()
+    if not name or name == interface or "/" in name:
+        return None
+    return name
 
 
 def _abandon(ctx: _Context) -> CallEvent:

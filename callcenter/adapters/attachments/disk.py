@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from callcenter.core.errors import NotFound
+from callcenter.private_files import DIR_MODE, private_dir
 from callcenter.ticketing.attachments import AttachmentLimits, check_size
 
 TMP = "tmp"
@@ -59,8 +60,10 @@ class DiskBlobStore:
         self.root = root.resolve()
 
     async def ensure(self) -> None:
-        """Create the directory tree (at start-up)."""
-        await asyncio.to_thread((self.root / TMP).mkdir, parents=True, exist_ok=True)
+        """Create the directory tree (at start-up), private to the service (0700; files are 0600 from
+        mkstemp, and keep that mode when renamed into place)."""
+        await asyncio.to_thread(private_dir, self.root / TMP)
+        await asyncio.to_thread(private_dir, self.root)
 
     @contextlib.asynccontextmanager
     async def receive(self, limits: AttachmentLimits) -> AsyncIterator[BlobWriter]:
@@ -104,6 +107,7 @@ class DiskBlobStore:
         os.fsync(writer.file.fileno())
         if target.exists():
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (target.parent.parent, target.parent):
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
         os.replace(writer.path, target)
         return True

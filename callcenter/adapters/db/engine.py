@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from callcenter.private_files import private_sqlite
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -20,19 +22,26 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def create_engine(url: str) -> AsyncEngine:
     """An async engine. SQLite (several processes write: bridge and ASR workers) gets WAL journaling,
-    a busy timeout instead of immediate "database is locked" errors, and foreign keys switched on."""
+    a busy timeout instead of immediate "database is locked" errors, and foreign keys switched on.
+
+    ``hide_parameters``: a failed statement's error (logged with its traceback) never shows the values it
+    carried — citizens' numbers, names, addresses, the words of a transcript."""
     if make_url(url).get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     _ensure_sqlite_dir(url)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
 
 def _ensure_sqlite_dir(url: str) -> None:
+    """The SQLite file private to the service before it is first opened (private_files.py): it holds
+    every call and work order."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(Path(parsed.database))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -35,6 +35,7 @@ def call_to_row(record: CallRecord) -> dict[str, Any]:
         "outcome": record.outcome.value,
         "queue": record.queue,
         "agent": record.agent,
+        "answered_by": record.answered_by,
         "arrived_at": record.arrived_at,
         "queued_at": record.queued_at,
         "connected_at": record.connected_at,
@@ -67,6 +68,7 @@ def row_to_call(row: Mapping[Any, Any]) -> CallRecord:
         queue=row["queue"],
         queued_at=_utc(row["queued_at"]),
         agent=row["agent"],
+        answered_by=row["answered_by"],
         connected_at=_utc(row["connected_at"]),
         ended_at=_utc(row["ended_at"]),
         hangup_cause=row["hangup_cause"],
@@ -263,8 +265,11 @@ class SqlReadModel:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def calls(self, limit: int, offset: int) -> list[dict[str, Any]]:
+    async def calls(self, limit: int, offset: int, answered_by: str | None = None) -> list[dict[str, Any]]:
+        """Newest first; with ``answered_by`` only the calls that staff member answered."""
         query = select(calls).order_by(calls.c.arrived_at.desc()).limit(limit).offset(offset)
+        if answered_by is not None:
+            query = query.where(calls.c.answered_by == answered_by)
         async with self._engine.connect() as conn:
             return [_plain(r) for r in (await conn.execute(query)).mappings().all()]
 

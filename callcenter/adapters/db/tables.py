@@ -48,7 +48,8 @@ calls = Table(
     Column("phase", String(16), nullable=False),
     Column("outcome", String(24), nullable=False, index=True),
     Column("queue", String(64)),
-    Column("agent", String(128)),
+    Column("agent", String(128)),  # the seat (queue member interface)
+    Column("answered_by", String(64)),  # staff id at the seat when it answered (migration 0007)
     Column("arrived_at", DateTime(timezone=True), nullable=False, index=True),
     Column("queued_at", DateTime(timezone=True)),
     Column("connected_at", DateTime(timezone=True)),
@@ -61,6 +62,7 @@ calls = Table(
     Column("recording_mixed", Text),
     Column("recording_complete", Boolean, nullable=False, default=False),
     Column("transcription_queued", Boolean, nullable=False, default=False),
+    Index("ix_calls_answered_by_arrived_at", "answered_by", "arrived_at"),  # an agent's own calls
 )
 
 transcripts = Table(

@@ -1,26 +1,36 @@
-"""Read side of calls and draft tickets: JSON API and recording replay for quality inspectors."""
+"""Read side of calls and draft tickets: JSON API and recording replay.
+
+Least privilege (calls/access.py): a call, its recording and its transcript are shown to the agent who
+answered it and to the reviewers (supervisors, admins); to anyone else the call does not exist (404) and
+lists hold only their own calls. No response carries a file system path: a call says ``has_recording`` and
+``recording_url`` (calljson.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from aiohttp import web
 
+from callcenter.adapters.http.calljson import call_json, ticket_json
+from callcenter.calls.access import may_see_call, reviews_every_call
 from callcenter.core.errors import DomainError, InvalidInput, NotFound
 from callcenter.staff.model import NotAuthenticated, StaffMember
 from callcenter.ticketing.access import require_role
-from callcenter.ticketing.actors import HOTLINE_ROLES
+from callcenter.ticketing.actors import HOTLINE_ROLES, Actor
 
 MAX_PAGE = 200
 
 
 class ReadModel(Protocol):
-    async def calls(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    async def calls(
+        self, limit: int, offset: int, answered_by: str | None = None
+    ) -> list[dict[str, Any]]: ...
     async def call(self, call_id: str) -> dict[str, Any] | None: ...
     async def tickets(self, limit: int, offset: int) -> list[dict[str, Any]]: ...
     async def ticket(self, ticket_id: int) -> dict[str, Any] | None: ...
@@ -49,12 +59,12 @@ def json_response(data: object, status: int = 200) -> web.Response:
 MEMBER_KEY = web.RequestKey("member", StaffMember)  # set by the session middleware (auth.py)
 
 
-def require_hotline_staff(request: web.Request) -> None:
-    """Calls, recordings and transcripts are for hotline staff (agents, dispatchers, supervisors and
-    quality inspectors working as supervisors); handling units see work orders only."""
+def require_hotline_staff(request: web.Request) -> Actor:
+    """Calls, recordings and transcripts are for hotline staff — which of them, calls/access.py says;
+    handling units see work orders only."""
     if MEMBER_KEY not in request:
         raise NotAuthenticated("please log in")
-    require_role(request[MEMBER_KEY].actor, HOTLINE_ROLES)
+    return require_role(request[MEMBER_KEY].actor, HOTLINE_ROLES)
 
 
 def path_id(request: web.Request, name: str, error: type[DomainError] = InvalidInput) -> int:
@@ -67,9 +77,14 @@ def path_id(request: web.Request, name: str, error: type[DomainError] = InvalidI
 
 def page(request: web.Request) -> tuple[int, int]:
     """``limit`` (1..200, default 50) and ``offset`` (≥ 0) from the query string."""
+    return page_of(request.query)
+
+
+def page_of(values: Mapping[str, str]) -> tuple[int, int]:
+    """``limit`` and ``offset`` from a query string or a POST body's fields."""
     try:
-        limit = int(request.query.get("limit", "50"))
-        offset = int(request.query.get("offset", "0"))
+        limit = int(values.get("limit", "50"))
+        offset = int(values.get("offset", "0"))
     except ValueError as exc:
         raise InvalidInput("limit and offset must be whole numbers") from exc
     if not 1 <= limit <= MAX_PAGE or offset < 0:
@@ -78,18 +93,26 @@ def page(request: web.Request) -> tuple[int, int]:
 
 
 async def list_calls(request: web.Request) -> web.Response:
-    require_hotline_staff(request)
+    """Newest first; reviewers get every call, anyone else the calls they answered."""
+    viewer = require_hotline_staff(request)
     limit, offset = page(request)
-    return json_response({"items": await request.app[READ_MODEL].calls(limit, offset)})
+    mine = None if reviews_every_call(viewer) else viewer.id
+    items = await request.app[READ_MODEL].calls(limit, offset, answered_by=mine)
+    return json_response({"items": [call_json(c) for c in items]})
+
+
+async def visible_call(request: web.Request) -> dict[str, Any]:
+    """The call of the path, if the viewer may see it; otherwise 404, as for a call that does not exist."""
+    viewer = require_hotline_staff(request)
+    call_id = request.match_info["call_id"]
+    call = await request.app[READ_MODEL].call(call_id)
+    if call is None or not may_see_call(viewer, call.get("answered_by")):
+        raise NotFound(f"no call {call_id}", call_id=call_id)
+    return call
 
 
 async def get_call(request: web.Request) -> web.Response:
-    require_hotline_staff(request)
-    call_id = request.match_info["call_id"]
-    call = await request.app[READ_MODEL].call(call_id)
-    if call is None:
-        raise NotFound(f"no call {call_id}", call_id=call_id)
-    return json_response(call)
+    return json_response(call_json(await visible_call(request)))
 
 
 async def list_tickets(request: web.Request) -> web.Response:
@@ -99,20 +122,25 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 
 async def get_ticket(request: web.Request) -> web.Response:
-    require_hotline_staff(request)
+    """The draft ticket; its call's transcript only for those who may see the call (else ``null`` and
+    ``transcript_restricted``): the request text the agent registers from is part of the ticket itself."""
+    viewer = require_hotline_staff(request)
     ticket_id = path_id(request, "ticket_id")
-    ticket = await request.app[READ_MODEL].ticket(ticket_id)
+    read = request.app[READ_MODEL]
+    ticket = await read.ticket(ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}", ticket_id=ticket_id)
-    return json_response(ticket)
+    call = await read.call(ticket["call_id"]) if ticket.get("call_id") else None
+    shown = call is not None and may_see_call(viewer, call.get("answered_by"))
+    return json_response(ticket_json(ticket, transcript_shown=shown))
 
 
 async def recording(request: web.Request) -> web.StreamResponse:
-    """The call's mixed recording for replay (质检回放). Paths come from the database, never the URL."""
-    require_hotline_staff(request)
-    call_id = request.match_info["call_id"]
-    call = await request.app[READ_MODEL].call(call_id)
-    if call is None or not call.get("recording_mixed"):
+    """The call's mixed recording for replay (质检回放), for those who may see the call. The path comes
+    from the database, never the URL, and never leaves the server."""
+    call = await visible_call(request)
+    call_id = call["call_id"]
+    if not call.get("recording_mixed"):
         raise NotFound(f"no recording for call {call_id}", call_id=call_id)
     path = Path(request.app[HOST_PATH](call["recording_mixed"]))
     if not call.get("recording_complete") or not await asyncio.to_thread(path.is_file):

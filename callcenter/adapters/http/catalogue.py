@@ -12,6 +12,7 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
 from callcenter.adapters.http.commands import text, units
+from callcenter.adapters.http.privacy import refuse_in_query, text_fields
 from callcenter.adapters.http.workorders import CATALOGUE, enum_of, routing_json
 from callcenter.core.errors import InvalidInput
 from callcenter.ticketing.actors import Role, UnitId
@@ -88,13 +89,28 @@ async def area_list(request: web.Request) -> web.Response:
     return json_response({"items": [area_json(catalogue, a) for a in catalogue.gazetteer]})
 
 
+SUGGEST_PATH = "/api/catalogue/suggest"
+
+
 async def suggestion(request: web.Request) -> web.Response:
-    """Where the address lies and where an order of the category would go, for the registration form."""
+    """Where the address lies and where an order of the category would go, for the registration form.
+    The address comes in the JSON body: a citizen's address never travels in a URL (privacy.py)."""
     actor_of(request)
-    address = request.query.get("address", "")[: MAX_ADDRESS + 1]
+    return _suggested(request, text_fields(await json_body(request), ("address", "category")))
+
+
+async def suggestion_by_get(request: web.Request) -> web.Response:
+    """The old GET form: refuses ``address`` (use POST); a category alone is no one's personal data."""
+    actor_of(request)
+    refuse_in_query(request, SUGGEST_PATH, "address")
+    return _suggested(request, request.query)
+
+
+def _suggested(request: web.Request, q: Mapping[str, str]) -> web.Response:
+    address = q.get("address", "")[: MAX_ADDRESS + 1]
     if len(address) > MAX_ADDRESS:
         raise InvalidInput(f"the address is longer than {MAX_ADDRESS} characters", field="address")
-    category = request.query.get("category", "").strip() or None
+    category = q.get("category", "").strip() or None
     catalogue = request.app[CATALOGUE].current()
     if category is not None:
         catalogue.categories.require_active(category)
@@ -178,7 +194,8 @@ def catalogue_routes(current: CurrentCatalogue, store: CatalogueStore) -> Any:
         app.router.add_get("/api/catalogue/categories", categories)
         app.router.add_get("/api/catalogue/units", unit_list)
         app.router.add_get("/api/catalogue/areas", area_list)
-        app.router.add_get("/api/catalogue/suggest", suggestion)
+        app.router.add_post(SUGGEST_PATH, suggestion)
+        app.router.add_get(SUGGEST_PATH, suggestion_by_get)
         app.router.add_get("/api/admin/dispatch-rules", rules)
         app.router.add_put("/api/admin/dispatch-rules", put_rule)
         app.router.add_delete("/api/admin/dispatch-rules", delete_rule)

@@ -13,6 +13,7 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, json_body, require_role
 from callcenter.adapters.http.commands import expected_version
+from callcenter.adapters.http.privacy import refuse_in_query, text_fields
 from callcenter.core.errors import InvalidInput
 from callcenter.ticketing.actors import HOTLINE_ROLES, Role
 from callcenter.ticketing.categories import CategoryCode
@@ -26,7 +27,7 @@ from callcenter.ticketing.knowledge import (
     checked,
 )
 
-MAX_SUGGEST_TEXT: Final = 400  # characters of live or transcribed words matched per request (a GET)
+MAX_SUGGEST_TEXT: Final = 400  # characters of live or transcribed words matched per request
 MAX_LIMIT: Final = 10
 
 
@@ -76,14 +77,29 @@ def _limit(raw: str | None) -> int:
     return int(raw)
 
 
+SUGGEST_PATH = "/api/knowledge/suggest"
+
+
 async def suggest(request: web.Request) -> web.Response:
-    """The answers that fit ``text`` (the caller's words so far), best first, with the terms heard."""
+    """The answers that fit ``text`` (the caller's words so far), best first, with the terms heard. The
+    words come in the JSON body: the live transcript never travels in a URL (privacy.py)."""
     require_role(request, *HOTLINE_ROLES)
-    text = request.query.get("text", "")
+    return _answers(request, text_fields(await json_body(request), ("text", "limit", "category")))
+
+
+async def suggest_by_get(request: web.Request) -> web.Response:
+    """The old GET form: refuses ``text`` (use POST); without words there is nothing to match."""
+    require_role(request, *HOTLINE_ROLES)
+    refuse_in_query(request, SUGGEST_PATH, "text")
+    return _answers(request, request.query)
+
+
+def _answers(request: web.Request, q: Mapping[str, str]) -> web.Response:
+    text = q.get("text", "")
     if len(text) > MAX_SUGGEST_TEXT:
         raise InvalidInput(f"text is longer than {MAX_SUGGEST_TEXT} characters", field="text")
-    category = request.query.get("category", "").strip() or None
-    found = request.app[KNOWLEDGE].current().match(text, _limit(request.query.get("limit")), category)
+    category = q.get("category", "").strip() or None
+    found = request.app[KNOWLEDGE].current().match(text, _limit(q.get("limit")), category)
     return json_response({"items": [answer_json(a) for a in found]})
 
 
@@ -175,7 +191,8 @@ def knowledge_routes(
         app[KNOWLEDGE_STORE] = store
         if catalogue is not None:
             app[KNOWLEDGE_CATALOGUE] = catalogue
-        app.router.add_get("/api/knowledge/suggest", suggest)
+        app.router.add_post(SUGGEST_PATH, suggest)
+        app.router.add_get(SUGGEST_PATH, suggest_by_get)
         app.router.add_get("/api/knowledge", article_list)
         app.router.add_post("/api/knowledge", add_article)
         app.router.add_get("/api/knowledge/{article_id}", article)

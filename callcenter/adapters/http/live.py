@@ -5,8 +5,9 @@
   (replayed at once), then ``partial`` and ``final`` events as the live worker publishes them; a comment line
   as heartbeat; every stream ends at shutdown.
 
-Who may listen: the agent whose seat holds the call, and supervisors (班长, quality inspection) and admins for
-any call. Nothing here is stored: the after-call transcript (from the recording) is what the work order keeps.
+Who may listen: the agent whose seat holds the call, and the call reviewers (``CALL_REVIEWERS``: supervisors,
+admins) for any call; to anyone else the call does not exist (404, calls/access.py). Nothing here is
+stored: the after-call transcript (from the recording) is what the work order keeps.
 """
 
 from __future__ import annotations
@@ -28,13 +29,11 @@ from callcenter.asr.live import LiveEvent, event_dict, event_from_json
 from callcenter.calls.model import CallRecord
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.core.ids import CallId
-from callcenter.ticketing.actors import Actor, Role
-from callcenter.ticketing.errors import AccessDenied
+from callcenter.ticketing.actors import CALL_REVIEWERS, Actor
 from callcenter.ticketing.views import mask_phone
 
 log = logging.getLogger(__name__)
 
-LISTENERS = (Role.SUPERVISOR, Role.ADMIN)  # may listen to any call's live transcript
 CALL_ID_MAX = 64
 
 
@@ -101,13 +100,13 @@ def _call_id(request: web.Request) -> CallId:
 
 
 async def _may_listen(request: web.Request, actor: Actor, call_id: CallId) -> None:
-    if actor.role in LISTENERS:
+    if actor.role in CALL_REVIEWERS:
         if await request.app[LIVE].calls.get(call_id) is None:
             raise NotFound(f"no call {call_id}", call_id=call_id)
         return
     call = await _seat_call(request, actor)
-    if call is None or call.call_id != call_id:
-        raise AccessDenied("only the agent on this call may follow its live transcript")
+    if call is None or call.call_id != call_id:  # not the call at this agent's seat: as if there were none
+        raise NotFound(f"no call {call_id}", call_id=call_id)
 
 
 async def stream(request: web.Request) -> web.StreamResponse:

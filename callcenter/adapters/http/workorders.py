@@ -6,16 +6,18 @@ only their unit's orders (another unit's order answers 404, never its data).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
 
 from callcenter.adapters.db.workorder_queries import OrderFilter
-from callcenter.adapters.http.api import json_response, page, path_id
+from callcenter.adapters.http.api import json_response, page, page_of, path_id
 from callcenter.adapters.http.auth import actor_of, json_body, require_role
 from callcenter.adapters.http.commands import command_from, expected_version, text, units
 from callcenter.adapters.http.orderjson import DRAFT_ADVISOR, order_json, summary_json
+from callcenter.adapters.http.privacy import refuse_in_query, text_fields
 from callcenter.core.clock import SHANGHAI, Clock
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
@@ -155,10 +157,25 @@ async def get_order(request: web.Request) -> web.Response:
     return await detail(request, order, actor)
 
 
+SEARCH_PATH = "/api/workorders/search"
+SEARCH_FIELDS = ("q", "caller", "status", "category", "unit", "from", "to", "limit", "offset")
+
+
 async def list_orders(request: web.Request) -> web.Response:
+    """Orders by status, category, unit and day. A caller's number or words are searched with POST
+    ``/api/workorders/search``: they never travel in a URL (privacy.py)."""
+    refuse_in_query(request, SEARCH_PATH, "q", "caller")
+    return await _search(request, request.query)
+
+
+async def search_orders(request: web.Request) -> web.Response:
+    """The same search with the filters in the JSON body, the caller's number and the text included."""
+    return await _search(request, text_fields(await json_body(request), SEARCH_FIELDS))
+
+
+async def _search(request: web.Request, q: Mapping[str, str]) -> web.Response:
     actor = actor_of(request)
-    limit, offset = page(request)
-    q = request.query
+    limit, offset = page_of(q)
     status = q.get("status") or None
     f = OrderFilter(
         status=None if status is None else enum_of(TicketStatus, status, "status"),
@@ -234,6 +251,7 @@ async def act(request: web.Request) -> web.Response:
 def add_work_order_routes(app: web.Application) -> None:
     app.router.add_get("/api/workorders", list_orders)
     app.router.add_post("/api/workorders", create_order)
+    app.router.add_post(SEARCH_PATH, search_orders)
     app.router.add_get("/api/workorders/inbox", inbox)
     app.router.add_get("/api/workorders/{ticket_id}", get_order)
     app.router.add_post("/api/workorders/{ticket_id}/register", register_order)

@@ -3,12 +3,17 @@
 Keys (``prefix`` default ``cc:live``), see docs/live-transcription.md:
 
 - ``<prefix>:tap:<uuid>`` hash {call_id, speaker, offset_s, server}, 6 h: written before Asterisk opens
-  the AudioSocket stream, read by the live worker when the stream says its UUID.
-- ``<prefix>:call:<call_id>`` pub/sub channel: every LiveEvent as JSON (partials and finals).
-- ``<prefix>:segments:<call_id>`` list of FINAL events as JSON, 24 h.
-- ``<prefix>:covered:<call_id>`` hash speaker -> seconds of that side's recording closed into finals, 24 h.
-- ``<prefix>:ended:<call_id>`` hash speaker -> "1" once that side's stream ended and was flushed, 24 h.
-- ``<prefix>:seq:<call_id>:<speaker>`` counter behind each event's ``seq``, 24 h.
+  the AudioSocket stream, read by the live worker when the stream says its UUID. No words in it.
+- ``<prefix>:call:<call_id>`` pub/sub channel: every LiveEvent as JSON (partials and finals); not stored.
+- ``<prefix>:segments:<call_id>`` list of FINAL events as JSON: the caller's words.
+- ``<prefix>:covered:<call_id>`` hash speaker -> seconds of that side's recording closed into finals.
+- ``<prefix>:ended:<call_id>`` hash speaker -> "1" once that side's stream ended and was flushed.
+- ``<prefix>:seq:<call_id>:<speaker>`` counter behind each event's ``seq``.
+
+The per-call keys (all but the tap entries) expire ``ttl_s`` after the call's last write
+(``live_transcript_ttl_s``, default 1 h: every write sets the TTL again), and the after-call job deletes
+them as soon as the call's transcript is stored (``forget``): the citizen's words live on only in the
+database, with the work order.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "cc:live"
 TAP_TTL_S = 6 * 3600
-CALL_TTL_S = 24 * 3600
+CALL_TTL_S = 3600  # live_transcript_ttl_s's default (callcenter/config.py)
 
 
 def _str(value: Any) -> str:
@@ -40,9 +45,10 @@ def _str(value: Any) -> str:
 class RedisLiveTranscripts:
     """Works with clients made with or without ``decode_responses``."""
 
-    def __init__(self, redis: Redis, prefix: str = PREFIX) -> None:
+    def __init__(self, redis: Redis, prefix: str = PREFIX, ttl_s: int = CALL_TTL_S) -> None:
         self._redis: Any = redis  # redis-py's reply types are too loose to check usefully
         self._prefix = prefix
+        self._ttl_s = ttl_s
 
     def channel(self, call_id: CallId) -> str:
         return f"{self._prefix}:call:{call_id}"
@@ -99,7 +105,7 @@ class RedisLiveTranscripts:
         key = self._key("seq", f"{call_id}:{speaker.value}")
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
-            pipe.expire(key, CALL_TTL_S)
+            pipe.expire(key, self._ttl_s)
             seq, _ = await pipe.execute()
         return int(seq)
 
@@ -110,7 +116,7 @@ class RedisLiveTranscripts:
             if event.kind is LiveKind.FINAL:
                 key = self._key("segments", event.call_id)
                 pipe.rpush(key, message)
-                pipe.expire(key, CALL_TTL_S)
+                pipe.expire(key, self._ttl_s)
             pipe.publish(self.channel(event.call_id), message)
             await pipe.execute()
 
@@ -122,15 +128,25 @@ class RedisLiveTranscripts:
             return
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, speaker.value, repr(float(seconds)))
-            pipe.expire(key, CALL_TTL_S)
+            pipe.expire(key, self._ttl_s)
             await pipe.execute()
 
     async def mark_ended(self, call_id: CallId, speaker: Speaker) -> None:
         key = self._key("ended", call_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, speaker.value, "1")
-            pipe.expire(key, CALL_TTL_S)
+            pipe.expire(key, self._ttl_s)
             await pipe.execute()
+
+    async def forget(self, call_id: CallId) -> int:
+        """Delete the call's stored finals, coverage, end marks and counters (its transcript is stored in
+        the database now); how many keys there were."""
+        return int(await self._redis.delete(*self.call_keys(call_id)))
+
+    def call_keys(self, call_id: CallId) -> list[str]:
+        """Every key this store may hold for one call (tap entries aside: they hold no words)."""
+        keys = [self._key(what, call_id) for what in ("segments", "covered", "ended")]
+        return keys + [self._key("seq", f"{call_id}:{speaker.value}") for speaker in Speaker]
 
     # --- reading back -----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 // The dispatch catalogue (诉求分类, 承办单位, 一单通达 suggestions). Optional: when the catalogue API is
 // absent the desk still works, the agent types category and unit codes by hand.
 
-import { api, query } from "./api.js";
+import { api } from "./api.js";
 import { h } from "./dom.js";
 import { label } from "./labels.js";
 
@@ -93,7 +93,7 @@ export function normalise(result) {
 export async function suggest(address, category) {
   if (!state.suggest || (!address && !category)) return null;
   try {
-    return normalise(await api("GET", `/api/catalogue/suggest?${query({ address, category })}`));
+    return normalise(await api("POST", "/api/catalogue/suggest", { address, category }));  // an address never in a URL
   } catch (error) {
     if (error.status === 404 && error.code === "http_404") state.suggest = false;  // no catalogue API here
     throw error;

@@ -8,7 +8,7 @@ import { categoryInput, categoryLabel } from "./catalogue.js";
 import { codeOf, debounce, empty, field, fill, h, when } from "./dom.js";
 import { actionForm, button, submit } from "./order.js";
 
-export const MAX_TEXT = 400;  // the server matches at most this many characters per request (a GET)
+export const MAX_TEXT = 400;  // the server matches at most this many characters per request
 const state = { available: true };
 
 /** The answers (at most `limit`, best first) for the words; [] for no words or where the API is absent. */
@@ -16,7 +16,7 @@ export async function knowledgeFor(text, limit, category) {
   const words = String(text || "").trim().slice(-MAX_TEXT);  // the latest words matter most
   if (!state.available || !words) return [];
   try {
-    const found = await api("GET", `/api/knowledge/suggest?${query({ text: words, limit, category })}`);
+    const found = await api("POST", "/api/knowledge/suggest", { text: words, limit, category });  // words never in a URL
     return found.items || [];
   } catch (error) {
     if (error.status === 404 && error.code === "http_404") { state.available = false; return []; }

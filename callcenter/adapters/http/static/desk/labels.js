@@ -60,6 +60,7 @@ export const LABELS = {
     concurrent_update: "工单已被他人修改，已刷新", invalid_transition: "当前状态不能执行此操作",
     role_forbidden: "您的角色无权执行此操作", not_lead_unit: "只有主办单位可以执行此操作",
     ticket_not_visible: "工单不存在或无权查看", not_found: "未找到", invalid_input: "输入有误",
+    personal_data_in_url: "个人信息不能放在网址中",
     unknown_unit: "承办单位代码不存在", inactive_unit: "承办单位已停用", unknown_category: "诉求分类不存在",
     inactive_category: "诉求分类已停用", unknown_area: "区域代码不存在", reason_required: "请填写原因",
     note_required: "请填写说明", reassign_to_same_unit: "不能改派给原单位", return_limit_reached: "退单次数已达上限",

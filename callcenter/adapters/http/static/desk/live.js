@@ -1,5 +1,5 @@
 // 实时转写: the live transcript of the call at the agent's seat, from GET /api/calls/{id}/live (SSE), and the
-// knowledge base's answers (知识库) for what the citizen has asked so far (GET /api/knowledge/suggest).
+// knowledge base's answers (知识库) for what the citizen has asked so far (POST /api/knowledge/suggest).
 // Closed segments (final) stay; the open stretch of each side (partial) is shown greyed and replaced as it
 // changes. The last call's transcript stays visible after hangup, for registering the work order, until the
 // next call starts. Everything from the server goes through textContent (dom.js).
