@@ -31,7 +31,7 @@ from tests.support.services import REDIS_URL
 
 REPO = Path(__file__).resolve().parents[2]
 NUMBER = "13912345678"
-PASSWORD = "started-app-admin-password"
+PASSWORD = "started-hotline-secret-42"
 
 
 @dataclass

@@ -90,12 +90,16 @@ async def test_lead_and_assisting_units_never_receive_the_informant(web: Web) ->
     assert hotline["request_text"] == REPORT and "13511112222" in hotline["annotations"][0]["text"]
 
 
+async def search(web: Web, user: str, words: str) -> dict[str, Any]:
+    return await post(web, user, "/api/workorders/search", {"q": words})
+
+
 async def test_a_units_search_looks_only_in_what_the_unit_reads(web: Web, engine: AsyncEngine) -> None:
     order = await post(web, "agent1", "/api/workorders", {**ORDER, "privacy_confirmed": True})
     for probe in ("王五", "1351111", "2222", "幸福小区"):
-        assert (await get(web, "unit-a", f"/api/workorders?q={probe}"))["items"] == [], probe
-    assert [o["id"] for o in (await get(web, "unit-a", "/api/workorders?q=烧烤店"))["items"]] == [order["id"]]
-    hotline = await get(web, "dispatcher1", "/api/workorders?q=王五")
+        assert (await search(web, "unit-a", probe))["items"] == [], probe
+    assert [o["id"] for o in (await search(web, "unit-a", "烧烤店"))["items"]] == [order["id"]]
+    hotline = await search(web, "dispatcher1", "王五")
     assert [o["id"] for o in hotline["items"]] == [order["id"]]
     async with engine.connect() as conn:
         row = (await conn.execute(select(tickets.c.unit_text))).scalar_one()
