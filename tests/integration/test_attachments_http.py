@@ -160,13 +160,28 @@ async def test_the_same_bytes_twice_are_two_attachments_and_one_file(env: Env) -
 
 
 async def test_another_units_staff_see_nothing(env: Env) -> None:
+    """Another unit's order and its files answer exactly as a missing order and a missing file."""
     _, body = await env.upload("unit-a", ("a.jpg", JPEG))
     status, refused = await env.upload("unit-b", ("b.jpg", PNG))
-    assert (status, refused["code"]) == (404, "ticket_not_visible")
+    missing_order = {
+        "code": "not_found",
+        "message": "ticket not found",
+        "details": {"ticket_id": env.order["id"]},
+    }
+    assert (status, refused) == (404, missing_order)
     client = await env.web.login("unit-b")
-    assert (await client.get(env.url)).status == 404
-    download = await client.get(body["items"][0]["url"])
-    assert download.status == 404 and (await download.json())["code"] == "ticket_not_visible"
+    listing = await client.get(env.url)
+    assert (listing.status, await listing.json()) == (404, missing_order)
+    theirs, none = body["items"][0]["id"], "00000000-0000-7000-8000-000000000000"
+    answers = [await client.get(f"/api/attachments/{a}") for a in (theirs, none)]
+    assert [r.status for r in answers] == [404, 404]
+    bodies = [await r.json() for r in answers]
+    assert bodies[0] == {
+        "code": "not_found",
+        "message": "attachment not found",
+        "details": {"attachment_id": theirs},
+    }
+    assert {**bodies[1], "details": {"attachment_id": theirs}} == bodies[0]  # nothing else tells them apart
     assert await env.rows() == 1
 
 
@@ -176,7 +191,10 @@ async def test_unknown_and_bad_ids(env: Env) -> None:
         ("/api/attachments/00000000-0000-0000-0000-000000000000", 404),
         ("/api/attachments/..%2F..%2Fetc%2Fpasswd", 404),
         ("/api/workorders/999999/attachments", 404),
-        ("/api/workorders/99999999999999999999/attachments", 404),
+        ("/api/workorders/99999999999999999999/attachments", 400),
+        ("/api/workorders/2147483648/attachments", 400),
+        ("/api/workorders/%C2%B2/attachments", 400),  # ², which str.isdigit() takes
+        ("/api/workorders/%D9%A3/attachments", 400),  # ٣, which int() takes
         ("/api/workorders/abc/attachments", 400),
     ]:
         response = await client.get(url)
@@ -187,8 +205,8 @@ async def test_unknown_and_bad_ids(env: Env) -> None:
 async def test_bad_uploads_get_clear_errors(env: Env) -> None:
     client = await env.web.login("unit-a")
     cases: list[tuple[Any, dict[str, str], int, str]] = [
-        ({"version": 1}, {}, 400, "invalid_input"),  # JSON, not multipart
-        (FormData({"comment": "no file"}), {}, 400, "invalid_input"),  # urlencoded form
+        ({"version": 1}, {}, 415, "unsupported_media_type"),  # JSON, not multipart
+        (FormData({"comment": "no file"}), {}, 415, "unsupported_media_type"),  # urlencoded form
         (_form(("other", b"x")), {}, 400, "invalid_input"),  # a field other than "file"
         (_form(("file", JPEG)), {"Origin": "https://evil.example"}, 403, "cross_site_request"),
     ]

@@ -10,6 +10,7 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, json_body, member_json, require_role
 from callcenter.adapters.http.commands import text
+from callcenter.adapters.http.params import iso_day
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.staff.model import StaffMember
@@ -79,11 +80,7 @@ async def reset_password(request: web.Request) -> web.Response:
 
 
 def day_of(request: web.Request) -> date:
-    raw = request.match_info["day"]
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput("the day must be YYYY-MM-DD", day=raw[:20]) from exc
+    return iso_day(request.match_info["day"], "day")
 
 
 async def list_overrides(request: web.Request) -> web.Response:
