@@ -29,7 +29,7 @@ from tests.support.web import Web, build_web
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00" + b"photo-of-the-broken-lamp" * 100 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 500
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 500
-LIMITS = AttachmentLimits(max_bytes=64 * 1024, max_files=4)
+LIMITS = AttachmentLimits(max_bytes=64 * 1024, max_files=4, max_order_bytes=150 * 1024)
 ORDER = {
     "request_text": "建国门内大街18号门口的路灯坏了三天，晚上很黑。",
     "caller_number": "13800138000",
@@ -147,6 +147,25 @@ async def test_the_number_of_files_per_order_is_limited(env: Env) -> None:
     status, body = await env.upload("unit-a", ("4.jpg", JPEG), ("5.jpg", JPEG + b"5"))
     assert (status, body["code"]) == (400, "too_many_attachments")
     assert await env.rows() == 3 and len(env.files()) == 3
+
+
+async def test_an_orders_files_together_stay_within_its_quota(env: Env) -> None:
+    def photo(n: int) -> bytes:  # a JPEG of exactly the per-file limit, different each time
+        return JPEG[:20] + bytes([n]) * (LIMITS.max_bytes - 20)
+
+    assert (await env.upload("unit-a", ("1.jpg", photo(1)), ("2.jpg", photo(2))))[0] == 201
+    kept = env.files()
+    status, body = await env.upload("unit-a", ("small.jpg", JPEG), ("3.jpg", photo(3)))
+    assert (status, body["code"]) == (400, "attachment_quota_exceeded")
+    assert body["details"] == {
+        "max_order_bytes": LIMITS.max_order_bytes,
+        "stored_bytes": 2 * LIMITS.max_bytes,
+    }
+    assert await env.rows() == 2 and env.files() == kept  # nothing of the refused upload, nothing lost
+    assert (await env.upload("unit-a", ("small.jpg", JPEG)))[0] == 201  # what fits still goes in
+    client = await env.web.login("unit-a")
+    listed = await (await client.get(env.url)).json()
+    assert [a["filename"] for a in listed["items"]] == ["1.jpg", "2.jpg", "small.jpg"]
 
 
 async def test_the_same_bytes_twice_are_two_attachments_and_one_file(env: Env) -> None:

@@ -16,8 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.db.staff import SqlStaffDirectory
+from callcenter.adapters.http.api import HealthProbe
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
+from callcenter.adapters.http.streams import DEFAULT_PER_SESSION
 from callcenter.core.clock import FixedClock
+from callcenter.core.proxies import NO_PROXIES, TrustedProxies
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId, UnitId
 from callcenter.ticketing.alerts import DeadlineWatch
@@ -89,6 +92,9 @@ async def build_web(
     notifier: InboxNotifier | None = None,
     extra_routes: Sequence[RouteHook] = (),
     attachments_dir: Path | None = None,
+    trusted_proxies: TrustedProxies = NO_PROXIES,
+    health: HealthProbe = healthy,
+    streams_per_session: int = DEFAULT_PER_SESSION,
 ) -> Web:
     """The app as bootstrap composes it (work_order_parts), minus calls; ``extra_routes`` add the inbox
     or attachment routes a test wants."""
@@ -100,13 +106,15 @@ async def build_web(
     deps = WebDeps(
         read_model=SqlReadModel(engine),
         host_path=lambda p: p,
-        health=healthy,
+        health=health,
         staff=parts.staff,
         clock=clock,
         work_orders=parts.orders,
         order_queries=parts.queries,
         audit_trail=parts.store,
         extra_routes=(*work_order_routes(parts), *extra_routes),
+        trusted_proxies=trusted_proxies,
+        streams_per_session=streams_per_session,
     )
     client: TestClient = await aiohttp_client(create_app(deps))  # type: ignore[type-arg]
 

@@ -8,6 +8,7 @@ import pytest
 
 from callcenter.config import describe, load, with_local_secret
 from callcenter.core.errors import ConfigError
+from callcenter.core.proxies import TrustedProxies
 
 
 def test_layers_override_in_order(tmp_path: Path) -> None:
@@ -28,6 +29,11 @@ def test_layers_override_in_order(tmp_path: Path) -> None:
         ({"ASR_ENGINE": "sphinx"}, "asr_engine"),
         ({"CALLCENTER_SIP_PORT": "70000"}, "sip_port"),
         ({"CALLCENTER_RTP_START": "20000", "CALLCENTER_RTP_END": "10000"}, "rtp_end"),
+        ({"CALLCENTER_TRUSTED_PROXIES": "10.0.0.1, nginx"}, "trusted_proxies"),
+        ({"CALLCENTER_TRUSTED_PROXIES": "10.0.0.0/33"}, "trusted_proxies"),
+        ({"CALLCENTER_SSE_STREAMS_PER_SESSION": "0"}, "sse_streams_per_session"),
+        ({"CALLCENTER_ATTACHMENT_MAX_FILES": "0"}, "attachment_max_files"),
+        ({"CALLCENTER_ATTACHMENT_ORDER_MAX_MB": "5"}, "attachment_order_max_mb"),  # below one file's 10 MB
     ],
 )
 def test_bad_values_name_the_key(env: dict[str, str], key: str) -> None:
@@ -49,3 +55,16 @@ def test_local_secret_is_generated_once_and_hidden(tmp_path: Path) -> None:
     assert settings.ami_secret and settings.ami_secret == again.ami_secret
     assert describe(settings)["ami_secret"] == "***"
     assert settings.ami_secret not in repr(settings)
+
+
+def test_the_web_doors_settings(tmp_path: Path) -> None:
+    """trusted_proxies: none by default; addresses and networks, IPv4 and IPv6 (docs/operations.md)."""
+    assert load(None, {}).trusted_proxies == ""
+    settings = load(None, {"CALLCENTER_TRUSTED_PROXIES": "127.0.0.1, 172.18.0.0/16, ::1"})
+    proxies = TrustedProxies.parse(settings.trusted_proxies)
+    assert [proxies.trusts(a) for a in ("127.0.0.1", "172.18.3.4", "::1", "172.19.0.1", "", None)] == [
+        True, True, True, False, False, False,
+    ]  # fmt: skip
+    assert (settings.sse_streams_per_session, settings.attachment_max_files) == (4, 20)
+    assert settings.attachment_order_max_mb == 100
+    assert describe(settings)["trusted_proxies"] == "127.0.0.1, 172.18.0.0/16, ::1"
