@@ -96,7 +96,9 @@ async def my_call(request: web.Request) -> web.Response:
 
 def _call_id(request: web.Request) -> CallId:
     raw = request.match_info["call_id"]
-    if not 0 < len(raw) <= CALL_ID_MAX or not all(ch.isalnum() or ch in ".-_" for ch in raw):
+    if not 0 < len(raw) <= CALL_ID_MAX or not all(
+        ch.isascii() and (ch.isalnum() or ch in ".-_") for ch in raw
+    ):
         raise InvalidInput("bad call id", field="call_id")
     return CallId(raw)
 
