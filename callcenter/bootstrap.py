@@ -43,6 +43,7 @@ from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config import Settings, login_hash_slots, login_policy
 from callcenter.core.clock import Clock, SystemClock
 from callcenter.core.ids import TicketId
+from callcenter.core.proxies import TrustedProxies
 from callcenter.core.waiting import bounded_stop, cancel_all
 from callcenter.floor_parts import (
     StatusLookup,
@@ -81,6 +82,7 @@ from callcenter.workorder_parts import (
 )
 
 log = logging.getLogger(__name__)
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,11 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     if callbacks.enabled:
         floor.add(callbacks.floor.handle)
     inbox = RedisInbox(redis)
-    limits = AttachmentLimits(max_bytes=settings.attachment_max_mb * 1024 * 1024)
+    limits = AttachmentLimits(
+        max_bytes=settings.attachment_max_mb * MB,
+        max_files=settings.attachment_max_files,
+        max_order_bytes=settings.attachment_order_max_mb * MB,
+    )
     rules = load_rules(Path(settings.rules_file)) if settings.rules_file else None
     work = build_work_orders(
         engine,
@@ -187,6 +193,8 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
         work_orders=work.orders,
         order_queries=work.queries,
         audit_trail=work.store,
+        trusted_proxies=TrustedProxies.parse(hotline.settings.trusted_proxies),
+        streams_per_session=hotline.settings.sse_streams_per_session,
         extra_routes=(
             *work_order_routes(work),
             attachment_routes(work),

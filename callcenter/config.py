@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 from callcenter.asterisk_servers import asterisk_servers, from_toml
 from callcenter.core.errors import ConfigError
+from callcenter.core.proxies import TrustedProxies
 from callcenter.staff.throttle import LoginPolicy
 
 AsrEngine = Literal["vosk", "whisper"]
@@ -38,6 +39,9 @@ class Settings:
     jobs_stream: str = "cc:jobs:transcribe"  # Redis Stream of transcription jobs
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # The web doors (issue 11: docs/operations.md "Behind a TLS proxy", callcenter/adapters/http/client.py)
+    trusted_proxies: str = ""  # comma-separated addresses/CIDRs whose X-Forwarded-* are believed ("": none)
+    sse_streams_per_session: int = 4  # live streams (SSE) one login may hold at once; one more gets 429
     # Asterisk (one instance in the embedded setup; AMI and SIP on loopback)
     asterisk_name: str = "hotline"
     ami_host: str = "127.0.0.1"
@@ -73,7 +77,9 @@ class Settings:
     # Work orders
     admin_password: str = field(default="", repr=False)  # account "admin", created at first start-up
     attachments_dir: str = ""  # default: data_dir/attachments
-    attachment_max_mb: int = 10
+    attachment_max_mb: int = 10  # per file
+    attachment_max_files: int = 20  # per order
+    attachment_order_max_mb: int = 100  # all of an order's files together
     deadline_sweep_s: int = 60  # how often the deadline watch raises 黄牌/红牌
     rules_file: str = ""  # a city's time limits and life-cycle limits (deploy/rules.example.toml)
     # Service level (issue 5, part B: docs/service-level.md, docs/adr/0013-service-level-definition.md)
@@ -223,8 +229,7 @@ def validate(settings: Settings) -> None:
         )
     if settings.deadline_sweep_s < 1:
         raise ConfigError("deadline_sweep_s must be at least 1", key="deadline_sweep_s")
-    if not 1 <= settings.attachment_max_mb <= 100:
-        raise ConfigError("attachment_max_mb must be 1..100", key="attachment_max_mb")
+    _validate_doors(settings)
     if settings.whisper_resample_quality not in ("VHQ", "HQ", "MQ", "LQ", "QQ"):
         raise ConfigError(
             "whisper_resample_quality must be VHQ, HQ, MQ, LQ or QQ", key="whisper_resample_quality"
@@ -245,6 +250,20 @@ def validate(settings: Settings) -> None:
         raise ConfigError(
             "wallboard_publish_ms must be 10..wallboard_tick_ms, and wallboard_tick_ms at most 60000",
             key="wallboard_publish_ms",
+        )
+
+
+def _validate_doors(settings: Settings) -> None:
+    TrustedProxies.parse(settings.trusted_proxies)  # ConfigError naming the bad item
+    if not 1 <= settings.sse_streams_per_session <= 100:
+        raise ConfigError("sse_streams_per_session must be 1..100", key="sse_streams_per_session")
+    if not 1 <= settings.attachment_max_mb <= 100:
+        raise ConfigError("attachment_max_mb must be 1..100", key="attachment_max_mb")
+    if not 1 <= settings.attachment_max_files <= 1000:
+        raise ConfigError("attachment_max_files must be 1..1000", key="attachment_max_files")
+    if not settings.attachment_max_mb <= settings.attachment_order_max_mb <= 100_000:
+        raise ConfigError(
+            "attachment_order_max_mb must be attachment_max_mb..100000", key="attachment_order_max_mb"
         )
 
 

@@ -45,6 +45,12 @@ class TooManyAttachments(InvalidInput):
     code = "too_many_attachments"
 
 
+class AttachmentQuotaExceeded(InvalidInput):
+    """The order's files together would pass the order's quota of bytes."""
+
+    code = "attachment_quota_exceeded"
+
+
 class AttachmentsClosed(InvalidTransition):
     """A concluded order (办结) is archived as it stands: nothing is attached to it any more."""
 
@@ -53,14 +59,20 @@ class AttachmentsClosed(InvalidTransition):
 
 @dataclass(frozen=True, slots=True)
 class AttachmentLimits:
-    """Per file and per order; a city may configure others (defaults: 10 MB, 20 files)."""
+    """Per file and per order; a city may configure others (defaults: 10 MB a file, 20 files and 100 MB
+    in all per order — a phone photo is 2–5 MB, a scanned reply a few hundred kB a page)."""
 
     max_bytes: int = 10 * 1024 * 1024
     max_files: int = 20
+    max_order_bytes: int = 100 * 1024 * 1024
 
     def __post_init__(self) -> None:
-        if self.max_bytes < 1 or self.max_files < 1:
-            raise InvalidInput("attachment limits must be positive", max_bytes=self.max_bytes)
+        if self.max_bytes < 1 or self.max_files < 1 or self.max_order_bytes < self.max_bytes:
+            raise InvalidInput(
+                "attachment limits must be positive, the order's quota at least one file's limit",
+                max_bytes=self.max_bytes,
+                max_order_bytes=self.max_order_bytes,
+            )
 
 
 DEFAULT_LIMITS = AttachmentLimits()
@@ -126,6 +138,17 @@ def check_count(stored: int, adding: int, limits: AttachmentLimits) -> None:
             f"an order may have at most {limits.max_files} attachments",
             max_files=limits.max_files,
             stored=stored,
+        )
+
+
+def check_quota(stored_bytes: int, adding_bytes: int, limits: AttachmentLimits) -> None:
+    """The order's files together stay within ``max_order_bytes``; checked after each file of an upload
+    (a file is cut off at ``max_bytes`` anyway) and again when the rows are written."""
+    if stored_bytes + adding_bytes > limits.max_order_bytes:
+        raise AttachmentQuotaExceeded(
+            f"an order's attachments may take at most {limits.max_order_bytes} bytes together",
+            max_order_bytes=limits.max_order_bytes,
+            stored_bytes=stored_bytes,
         )
 
 

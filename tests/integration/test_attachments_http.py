@@ -30,7 +30,7 @@ from tests.support.web import Web, build_web
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00" + b"photo-of-the-broken-lamp" * 100 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 500
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 500
-LIMITS = AttachmentLimits(max_bytes=64 * 1024, max_files=4)
+LIMITS = AttachmentLimits(max_bytes=64 * 1024, max_files=4, max_order_bytes=150 * 1024)
 ORDER = {
     "request_text": "建国门内大街18号门口的路灯坏了三天，晚上很黑。",
     "caller_number": "13800138000",
@@ -161,6 +161,25 @@ async def test_the_number_of_files_per_order_is_limited(env: Env) -> None:
     assert await env.rows() == 3 and len(env.files()) == 3
 
 
+async def test_an_orders_files_together_stay_within_its_quota(env: Env) -> None:
+    def photo(n: int) -> bytes:  # a JPEG of exactly the per-file limit, different each time
+        return JPEG[:20] + bytes([n]) * (LIMITS.max_bytes - 20)
+
+    assert (await env.upload("unit-a", ("1.jpg", photo(1)), ("2.jpg", photo(2))))[0] == 201
+    kept = env.files()
+    status, body = await env.upload("unit-a", ("small.jpg", JPEG), ("3.jpg", photo(3)))
+    assert (status, body["code"]) == (400, "attachment_quota_exceeded")
+    assert body["details"] == {
+        "max_order_bytes": LIMITS.max_order_bytes,
+        "stored_bytes": 2 * LIMITS.max_bytes,
+    }
+    assert await env.rows() == 2 and env.files() == kept  # nothing of the refused upload, nothing lost
+    assert (await env.upload("unit-a", ("small.jpg", JPEG)))[0] == 201  # what fits still goes in
+    client = await env.web.login("unit-a")
+    listed = await (await client.get(env.url)).json()
+    assert [a["filename"] for a in listed["items"]] == ["1.jpg", "2.jpg", "small.jpg"]
+
+
 async def test_the_same_bytes_twice_are_two_attachments_and_one_file(env: Env) -> None:
     assert (await env.upload("unit-a", ("a.jpg", JPEG)))[0] == 201
     assert (await env.upload("dispatcher1", ("b.jpg", JPEG)))[0] == 201
@@ -172,13 +191,28 @@ async def test_the_same_bytes_twice_are_two_attachments_and_one_file(env: Env) -
 
 
 async def test_another_units_staff_see_nothing(env: Env) -> None:
+    """Another unit's order and its files answer exactly as a missing order and a missing file."""
     _, body = await env.upload("unit-a", ("a.jpg", JPEG))
     status, refused = await env.upload("unit-b", ("b.jpg", PNG))
-    assert (status, refused["code"]) == (404, "ticket_not_visible")
+    missing_order = {
+        "code": "not_found",
+        "message": "ticket not found",
+        "details": {"ticket_id": env.order["id"]},
+    }
+    assert (status, refused) == (404, missing_order)
     client = await env.web.login("unit-b")
-    assert (await client.get(env.url)).status == 404
-    download = await client.get(body["items"][0]["url"])
-    assert download.status == 404 and (await download.json())["code"] == "ticket_not_visible"
+    listing = await client.get(env.url)
+    assert (listing.status, await listing.json()) == (404, missing_order)
+    theirs, none = body["items"][0]["id"], "00000000-0000-7000-8000-000000000000"
+    answers = [await client.get(f"/api/attachments/{a}") for a in (theirs, none)]
+    assert [r.status for r in answers] == [404, 404]
+    bodies = [await r.json() for r in answers]
+    assert bodies[0] == {
+        "code": "not_found",
+        "message": "attachment not found",
+        "details": {"attachment_id": theirs},
+    }
+    assert {**bodies[1], "details": {"attachment_id": theirs}} == bodies[0]  # nothing else tells them apart
     assert await env.rows() == 1
 
 
@@ -188,7 +222,10 @@ async def test_unknown_and_bad_ids(env: Env) -> None:
         ("/api/attachments/00000000-0000-0000-0000-000000000000", 404),
         ("/api/attachments/..%2F..%2Fetc%2Fpasswd", 404),
         ("/api/workorders/999999/attachments", 404),
-        ("/api/workorders/99999999999999999999/attachments", 404),
+        ("/api/workorders/99999999999999999999/attachments", 400),
+        ("/api/workorders/2147483648/attachments", 400),
+        ("/api/workorders/%C2%B2/attachments", 400),  # ², which str.isdigit() takes
+        ("/api/workorders/%D9%A3/attachments", 400),  # ٣, which int() takes
         ("/api/workorders/abc/attachments", 400),
     ]:
         response = await client.get(url)
@@ -199,8 +236,8 @@ async def test_unknown_and_bad_ids(env: Env) -> None:
 async def test_bad_uploads_get_clear_errors(env: Env) -> None:
     client = await env.web.login("unit-a")
     cases: list[tuple[Any, dict[str, str], int, str]] = [
-        ({"version": 1}, {}, 400, "invalid_input"),  # JSON, not multipart
-        (FormData({"comment": "no file"}), {}, 400, "invalid_input"),  # urlencoded form
+        ({"version": 1}, {}, 415, "unsupported_media_type"),  # JSON, not multipart
+        (FormData({"comment": "no file"}), {}, 415, "unsupported_media_type"),  # urlencoded form
         (_form(("other", b"x")), {}, 400, "invalid_input"),  # a field other than "file"
         (_form(("file", JPEG)), {"Origin": "https://evil.example"}, 403, "cross_site_request"),
     ]

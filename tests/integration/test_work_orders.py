@@ -111,7 +111,13 @@ async def test_another_units_order_is_not_found_and_never_shown(web: Web) -> Non
         missing = await get(web, "unit-b", url, status=404)
         assert "13800138000" not in str(missing) and "路灯" not in str(missing)
     refused = await act(web, "unit-b", order, "acknowledge", status=404)
-    assert refused["code"] == "ticket_not_visible"
+    missing = await act(web, "unit-b", {**order, "id": 999999}, "acknowledge", status=404)
+    assert refused == {
+        "code": "not_found",
+        "message": "ticket not found",
+        "details": {"ticket_id": order["id"]},
+    }
+    assert {**missing, "details": refused["details"]} == refused  # the same answer, bar the id asked for
     assert (await get(web, "unit-b", "/api/workorders"))["items"] == []
     assert (await get(web, "unit-b", "/api/workorders/inbox"))["items"] == []
     assert (await get(web, "unit-b", "/api/calls", status=403))["code"] == "role_forbidden"
@@ -166,7 +172,7 @@ async def test_bad_input_gets_clear_errors_and_stores_nothing(web: Web, engine: 
         ({**NEW_ORDER, "dispatch": {"lead_unit": "no-such-unit"}}, "unknown_unit"),
         ({**NEW_ORDER, "request_text": "  "}, "invalid_input"),
         ({**NEW_ORDER, "request_text": "x" * 5000}, "invalid_input"),
-        ({**NEW_ORDER, "request_text": "路灯\x00坏了"}, "invalid_input"),
+        ({**NEW_ORDER, "request_text": "路灯\x00坏了"}, "invalid_text"),
         ({**NEW_ORDER, "urgency": "panic"}, "invalid_input"),
         ({**NEW_ORDER, "citizen": "王女士"}, "invalid_input"),
     ]
@@ -177,7 +183,7 @@ async def test_bad_input_gets_clear_errors_and_stores_nothing(web: Web, engine: 
         assert (await conn.execute(select(func.count()).select_from(tickets))).scalar_one() == 0
     client = await web.login("agent1")
     not_json = await client.post("/api/workorders", data="request_text=x")
-    assert not_json.status == 400
+    assert not_json.status == 415
     order = await dispatched(web)
     early = await act(web, "unit-a", order, "reply", status=409, text="已处理")
     assert early["code"] == "invalid_transition"

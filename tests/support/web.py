@@ -18,8 +18,11 @@ from callcenter.adapters.db.catalogue import load_seed
 from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.db.staff import DEFAULT_HASH_SLOTS, SqlStaffDirectory
 from callcenter.adapters.http.access_log import RUNNER_OPTIONS
+from callcenter.adapters.http.api import HealthProbe
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
+from callcenter.adapters.http.streams import DEFAULT_PER_SESSION
 from callcenter.core.clock import FixedClock
+from callcenter.core.proxies import NO_PROXIES, TrustedProxies
 from callcenter.staff.model import StaffMember
 from callcenter.staff.throttle import LoginPolicy
 from callcenter.ticketing.actors import Role, StaffId, UnitId
@@ -103,6 +106,9 @@ async def build_web(
     attachments_dir: Path | None = None,
     login_policy: LoginPolicy | None = None,
     hash_slots: int = DEFAULT_HASH_SLOTS,
+    trusted_proxies: TrustedProxies = NO_PROXIES,
+    health: HealthProbe = healthy,
+    streams_per_session: int = DEFAULT_PER_SESSION,
 ) -> Web:
     """The app as bootstrap composes it (work_order_parts), minus calls; ``extra_routes`` add the inbox
     or attachment routes a test wants."""
@@ -114,7 +120,7 @@ async def build_web(
     deps = WebDeps(
         read_model=SqlReadModel(engine),
         host_path=lambda p: p,
-        health=healthy,
+        health=health,
         staff=parts.staff,
         clock=clock,
         work_orders=parts.orders,
@@ -122,6 +128,8 @@ async def build_web(
         audit_trail=parts.store,
         extra_routes=(*work_order_routes(parts), *extra_routes),
         login_policy=login_policy or LoginPolicy(),
+        trusted_proxies=trusted_proxies,
+        streams_per_session=streams_per_session,
     )
     client = await served(aiohttp_client, create_app(deps))
 

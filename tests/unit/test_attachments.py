@@ -11,12 +11,14 @@ from callcenter.ticketing.attachments import (
     PNG,
     WEBP,
     AttachmentLimits,
+    AttachmentQuotaExceeded,
     AttachmentsClosed,
     AttachmentTooLarge,
     AttachmentTypeRefused,
     TooManyAttachments,
     check_count,
     check_open,
+    check_quota,
     check_size,
     safe_filename,
     sniff,
@@ -72,12 +74,24 @@ def test_count_limit_counts_stored_and_new_files() -> None:
     assert refused.value.code == "too_many_attachments"
 
 
+def test_the_quota_counts_stored_and_new_bytes_of_the_order() -> None:
+    limits = AttachmentLimits(max_bytes=100, max_order_bytes=250)
+    check_quota(150, 100, limits)  # exactly at the quota
+    with pytest.raises(AttachmentQuotaExceeded) as refused:
+        check_quota(150, 101, limits)
+    assert refused.value.code == "attachment_quota_exceeded" and isinstance(refused.value, InvalidInput)
+    assert refused.value.details == {"max_order_bytes": 250, "stored_bytes": 150}
+
+
 def test_defaults_and_invalid_limits() -> None:
-    assert AttachmentLimits() == AttachmentLimits(max_bytes=10 * 1024 * 1024, max_files=20)
+    mb = 1024 * 1024
+    assert AttachmentLimits() == AttachmentLimits(max_bytes=10 * mb, max_files=20, max_order_bytes=100 * mb)
     with pytest.raises(InvalidInput):
         AttachmentLimits(max_bytes=0)
     with pytest.raises(InvalidInput):
         AttachmentLimits(max_files=0)
+    with pytest.raises(InvalidInput):
+        AttachmentLimits(max_bytes=100, max_order_bytes=99)  # a quota smaller than one file
 
 
 @pytest.mark.parametrize("status", [s for s in TicketStatus if s is not TicketStatus.CLOSED])

@@ -8,6 +8,7 @@ import pytest
 
 from callcenter.config import describe, load, with_local_secret
 from callcenter.core.errors import ConfigError
+from callcenter.core.proxies import TrustedProxies
 
 
 def test_layers_override_in_order(tmp_path: Path) -> None:
@@ -33,6 +34,11 @@ def test_layers_override_in_order(tmp_path: Path) -> None:
         ({"CALLCENTER_LOGIN_MAX_FAILURES": "0"}, "login_max_failures"),
         ({"CALLCENTER_LOGIN_LOCKOUT_S": "0"}, "login_lockout_s"),
         ({"CALLCENTER_LOGIN_HASH_SLOTS": "0"}, "login_hash_slots"),
+        ({"CALLCENTER_TRUSTED_PROXIES": "10.0.0.1, nginx"}, "trusted_proxies"),
+        ({"CALLCENTER_TRUSTED_PROXIES": "10.0.0.0/33"}, "trusted_proxies"),
+        ({"CALLCENTER_SSE_STREAMS_PER_SESSION": "0"}, "sse_streams_per_session"),
+        ({"CALLCENTER_ATTACHMENT_MAX_FILES": "0"}, "attachment_max_files"),
+        ({"CALLCENTER_ATTACHMENT_ORDER_MAX_MB": "5"}, "attachment_order_max_mb"),  # below one file's 10 MB
     ],
 )
 def test_bad_values_name_the_key(env: dict[str, str], key: str) -> None:
@@ -72,3 +78,16 @@ def test_a_weak_admin_password_is_refused_at_start_up_without_showing_it(weak: s
     with pytest.raises(ConfigError) as err:
         load(None, {"CALLCENTER_ADMIN_PASSWORD": weak})
     assert err.value.details["key"] == "admin_password" and weak not in str(err.value)
+
+
+def test_the_web_doors_settings(tmp_path: Path) -> None:
+    """trusted_proxies: none by default; addresses and networks, IPv4 and IPv6 (docs/operations.md)."""
+    assert load(None, {}).trusted_proxies == ""
+    settings = load(None, {"CALLCENTER_TRUSTED_PROXIES": "127.0.0.1, 172.18.0.0/16, ::1"})
+    proxies = TrustedProxies.parse(settings.trusted_proxies)
+    assert [proxies.trusts(a) for a in ("127.0.0.1", "172.18.3.4", "::1", "172.19.0.1", "", None)] == [
+        True, True, True, False, False, False,
+    ]  # fmt: skip
+    assert (settings.sse_streams_per_session, settings.attachment_max_files) == (4, 20)
+    assert settings.attachment_order_max_mb == 100
+    assert describe(settings)["trusted_proxies"] == "127.0.0.1, 172.18.0.0/16, ::1"

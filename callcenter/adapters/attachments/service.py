@@ -3,7 +3,9 @@
 Whoever may see the order may attach to it and read its attachments (``WorkOrders.get``: the units it
 involves and hotline staff; another unit's order is ``NotFound``). One upload is all or nothing: every
 file is checked and stored first, then all rows are inserted in one transaction; on any refusal the
-files this upload created are removed again. Attaching does not change the order or its version.
+files this upload created are removed again — files already attached are never touched. An order takes
+at most ``max_files`` files and ``max_order_bytes`` in all (AttachmentLimits); both are checked as the
+upload arrives and again inside the transaction. Attaching does not change the order or its version.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from callcenter.ticketing.attachments import (
     AttachmentLimits,
     check_count,
     check_open,
+    check_quota,
     safe_filename,
     sniff,
 )
@@ -82,12 +85,13 @@ class Attachments:
         """Store every file of one upload, or none of them."""
         order = await self._orders.get(ticket_id, actor)
         check_open(order.life.status)
-        stored = await self._index.count(ticket_id)
+        stored, stored_bytes = await self._index.usage(ticket_id)
         received: list[tuple[Attachment, Blob]] = []
         try:
             async for incoming in files:
                 check_count(stored, len(received) + 1, self.limits)
                 received.append(await self._receive(ticket_id, actor, incoming))
+                check_quota(stored_bytes, sum(a.size for a, _ in received), self.limits)
             if not received:
                 raise InvalidInput("no file: send one or more in the multipart field 'file'", field="file")
             await self._index.add(ticket_id, [(a, blob.path) for a, blob in received], self.limits)
@@ -107,7 +111,10 @@ class Attachments:
         if found is None:
             raise NotFound("attachment not found", attachment_id=attachment_id)
         attachment, rel = found
-        await self._orders.get(attachment.ticket_id, actor)
+        try:
+            await self._orders.get(attachment.ticket_id, actor)
+        except NotFound:  # another unit's file: the same answer as no file, not even its order's number
+            raise NotFound("attachment not found", attachment_id=attachment_id) from None
         if not await self._blobs.exists(rel):
             log.error("attachment %s of ticket %s: file %s missing", attachment.id, attachment.ticket_id, rel)
             raise NotFound("attachment file not found", attachment_id=attachment_id)

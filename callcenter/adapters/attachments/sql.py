@@ -10,13 +10,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import attachments
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.actors import StaffId, UnitId
-from callcenter.ticketing.attachments import Attachment, AttachmentId, AttachmentLimits, check_count
+from callcenter.ticketing.attachments import (
+    Attachment,
+    AttachmentId,
+    AttachmentLimits,
+    check_count,
+    check_quota,
+)
 
 
 def attachment_row(item: Attachment, path: str) -> dict[str, Any]:
@@ -50,22 +56,34 @@ def row_to_attachment(row: Mapping[Any, Any]) -> Attachment:
     )
 
 
+async def _usage(conn: AsyncConnection, ticket_id: TicketId) -> tuple[int, int]:
+    query = select(func.count(), func.coalesce(func.sum(attachments.c.size), 0)).where(
+        attachments.c.ticket_id == ticket_id
+    )
+    count, size = (await conn.execute(query)).one()
+    return int(count), int(size)
+
+
 class SqlAttachmentIndex:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     async def count(self, ticket_id: TicketId) -> int:
-        query = select(func.count()).select_from(attachments).where(attachments.c.ticket_id == ticket_id)
+        return (await self.usage(ticket_id))[0]
+
+    async def usage(self, ticket_id: TicketId) -> tuple[int, int]:
+        """How many files the order has, and their bytes together."""
         async with self._engine.connect() as conn:
-            return int((await conn.execute(query)).scalar_one())
+            return await _usage(conn, ticket_id)
 
     async def add(
         self, ticket_id: TicketId, items: Sequence[tuple[Attachment, str]], limits: AttachmentLimits
     ) -> None:
-        """Insert the rows of one upload, the count checked again inside the transaction."""
-        query = select(func.count()).select_from(attachments).where(attachments.c.ticket_id == ticket_id)
+        """Insert the rows of one upload, the count and the quota checked again inside the transaction."""
         async with self._engine.begin() as conn:
-            check_count(int((await conn.execute(query)).scalar_one()), len(items), limits)
+            count, size = await _usage(conn, ticket_id)
+            check_count(count, len(items), limits)
+            check_quota(size, sum(a.size for a, _ in items), limits)
             await conn.execute(attachments.insert(), [attachment_row(a, p) for a, p in items])
 
     async def of_ticket(self, ticket_id: TicketId) -> list[Attachment]:

@@ -18,6 +18,7 @@ from callcenter.adapters.http.auth import (
     seconds_now,
 )
 from callcenter.adapters.http.commands import text
+from callcenter.adapters.http.params import iso_day
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.staff.model import StaffMember, check_deactivation
@@ -132,11 +133,7 @@ async def unlock_login(request: web.Request) -> web.Response:
 
 
 def day_of(request: web.Request) -> date:
-    raw = request.match_info["day"]
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput("the day must be YYYY-MM-DD", day=raw[:20]) from exc
+    return iso_day(request.match_info["day"], "day")
 
 
 async def list_overrides(request: web.Request) -> web.Response:

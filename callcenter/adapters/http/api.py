@@ -18,11 +18,12 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from callcenter.adapters.http.calljson import call_json, ticket_json
+from callcenter.adapters.http.params import MAX_OFFSET, record_id, whole_number
 from callcenter.calls.access import may_see_call, reviews_every_call
 from callcenter.core.errors import DomainError, InvalidInput, NotFound
 from callcenter.staff.model import NotAuthenticated, StaffMember
 from callcenter.ticketing.access import require_role
-from callcenter.ticketing.actors import HOTLINE_ROLES, Actor
+from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role
 
 MAX_PAGE = 200
 
@@ -68,27 +69,19 @@ def require_hotline_staff(request: web.Request) -> Actor:
 
 
 def path_id(request: web.Request, name: str, error: type[DomainError] = InvalidInput) -> int:
-    """A whole-number id from the path (at most 12 digits); anything else is ``error``."""
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 12:
-        raise error(f"{name} must be a number", **{name: raw[:20]})
-    return int(raw)
+    """A database id from the path: ASCII digits, 1..2³¹-1 (params.py); anything else is ``error``."""
+    return record_id(request.match_info[name], name, error)
 
 
 def page(request: web.Request) -> tuple[int, int]:
-    """``limit`` (1..200, default 50) and ``offset`` (≥ 0) from the query string."""
+    """``limit`` (1..200, default 50) and ``offset`` (0..1,000,000) from the query string."""
     return page_of(request.query)
 
 
 def page_of(values: Mapping[str, str]) -> tuple[int, int]:
     """``limit`` and ``offset`` from a query string or a POST body's fields."""
-    try:
-        limit = int(values.get("limit", "50"))
-        offset = int(values.get("offset", "0"))
-    except ValueError as exc:
-        raise InvalidInput("limit and offset must be whole numbers") from exc
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset ≥ 0", limit=limit, offset=offset)
+    limit = whole_number(values.get("limit", "50"), "limit", 1, MAX_PAGE)
+    offset = whole_number(values.get("offset", "0"), "offset", 0, MAX_OFFSET)
     return limit, offset
 
 
@@ -148,9 +141,18 @@ async def recording(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
 
 
+HEALTH_READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})  # who sees which part is down, and the backlog
+
+
 async def health(request: web.Request) -> web.Response:
+    """200 ``{"ok": true}`` or 503 ``{"ok": false}`` for anybody (a load balancer, the compose healthcheck,
+    the desk's status line); which part is down (AMI servers, database, Redis, the ASR backlog) only for
+    supervisors and admins — to others it maps the installation."""
     status = await request.app[HEALTH]()
-    return json_response(status, status=200 if status.get("ok") else 503)
+    ok = bool(status.get("ok"))
+    member = request.get(MEMBER_KEY)
+    shown = status if member is not None and member.role in HEALTH_READERS else {"ok": ok}
+    return json_response(shown, status=200 if ok else 503)
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,8 +1,15 @@
-"""The aiohttp application factory: routes, error and session middleware, security headers, static pages."""
+"""The aiohttp application factory: routes, error, same-origin and session middleware, security headers,
+static pages.
+
+Middlewares, outermost first: domain errors → JSON (errors.py); no NUL in the URL (params.py); the
+same-origin and content-type door of state-changing requests (csrf.py), before the session is looked up;
+the session. Security headers are set
+on every response by ``on_response_prepare`` (headers.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +32,13 @@ from callcenter.adapters.http.auth import (
     add_auth_routes,
     sessions_middleware,
 )
+from callcenter.adapters.http.client import TRUSTED_PROXIES
+from callcenter.adapters.http.csrf import same_origin_writes
 from callcenter.adapters.http.errors import domain_errors
+from callcenter.adapters.http.headers import add_security_headers
 from callcenter.adapters.http.login_guard import LoginGuard
+from callcenter.adapters.http.params import plain_urls
+from callcenter.adapters.http.streams import DEFAULT_PER_SESSION, SESSION_STREAMS, SessionStreams
 from callcenter.adapters.http.workorders import (
     AUDIT_TRAIL,
     ORDER_QUERIES,
@@ -37,16 +49,12 @@ from callcenter.adapters.http.workorders import (
     add_work_order_routes,
 )
 from callcenter.core.clock import Clock
+from callcenter.core.proxies import NO_PROXIES, TrustedProxies
 from callcenter.staff.throttle import LoginPolicy
 from callcenter.ticketing.service import WorkOrders
 
 STATIC = Path(__file__).resolve().parent / "static"
-CSP = (
-    "default-src 'self'; media-src 'self'; img-src 'self' blob:; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RouteHook = Callable[[web.Application], None]
 
 
@@ -64,17 +72,8 @@ class WebDeps:
     audit_trail: AuditTrail
     extra_routes: Sequence[RouteHook] = field(default_factory=tuple)  # inbox, attachments, catalogue …
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)  # per-address rate, failed-login locks
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+    trusted_proxies: TrustedProxies = NO_PROXIES  # whose X-Forwarded-* headers are believed (client.py)
+    streams_per_session: int = DEFAULT_PER_SESSION  # live streams (SSE) one login may hold (streams.py)
 
 
 async def index(_request: web.Request) -> web.FileResponse:
@@ -83,8 +82,12 @@ async def index(_request: web.Request) -> web.FileResponse:
 
 def create_app(deps: WebDeps, client_max_size: int = 1024**2) -> web.Application:
     app = web.Application(
-        middlewares=[security_headers, domain_errors, sessions_middleware], client_max_size=client_max_size
+        middlewares=[domain_errors, plain_urls, same_origin_writes, sessions_middleware],
+        client_max_size=client_max_size,
     )
+    add_security_headers(app)
+    app[TRUSTED_PROXIES] = deps.trusted_proxies
+    app[SESSION_STREAMS] = SessionStreams(deps.streams_per_session)
     app[READ_MODEL] = deps.read_model
     app[HOST_PATH] = deps.host_path
     app[HEALTH] = deps.health

@@ -2,8 +2,8 @@
 
 Uploads are streamed part by part to the disk store (never buffered whole), so the app's
 ``client_max_size`` does not apply and an oversize file is cut off at the limit. The upload is the one
-state-changing request that is not JSON: a cross-site form could post it, so a present ``Origin`` must
-name this host. Downloads are always ``attachment``, with the stored (sniffed) type, ``nosniff`` and a
+state-changing request that is not JSON (``takes_files``); like every other, it must come from this app's
+own pages (csrf.py). Downloads are always ``attachment``, with the stored (sniffed) type, ``nosniff`` and a
 sandboxing CSP, so a file can never run as a page of this site.
 """
 
@@ -11,29 +11,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from aiohttp import BodyPartReader, MultipartReader, web
 
 from callcenter.adapters.attachments.service import Attachments
-from callcenter.adapters.http.api import json_response
+from callcenter.adapters.http.api import json_response, path_id
 from callcenter.adapters.http.auth import actor_of
-from callcenter.core.errors import InvalidInput, NotFound
+from callcenter.adapters.http.csrf import MULTIPART, takes_files
+from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.attachments import Attachment
-from callcenter.ticketing.errors import AccessDenied
 
 ATTACHMENTS = web.AppKey("attachments", Attachments)
 FIELD = "file"
 CHUNK = 64 * 1024
-MAX_TICKET_ID = 2**31 - 1
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
-
-
-class CrossSiteRequest(AccessDenied):
-    """A state-changing request sent from another site's page (its ``Origin`` is not this host)."""
-
-    code = "cross_site_request"
 
 
 class _Part:
@@ -53,20 +46,8 @@ class _Part:
             yield chunk
 
 
-def check_same_origin(request: web.Request) -> None:
-    """A present ``Origin`` must name this host (scheme aside: a TLS proxy may sit in front)."""
-    origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != request.host:
-        raise CrossSiteRequest("cross-site upload refused", origin=origin)
-
-
 def ticket_id_of(request: web.Request) -> TicketId:
-    raw = request.match_info["ticket_id"]
-    if not raw.isdigit():
-        raise InvalidInput("ticket id must be a number", ticket_id=raw)
-    if int(raw) > MAX_TICKET_ID:
-        raise NotFound("ticket not found", ticket_id=raw)
-    return TicketId(int(raw))
+    return TicketId(path_id(request, "ticket_id"))
 
 
 def attachment_json(a: Attachment) -> dict[str, Any]:
@@ -96,11 +77,11 @@ async def _files(reader: MultipartReader) -> AsyncIterator[_Part]:
         yield _Part(part)
 
 
+@takes_files
 async def upload(request: web.Request) -> web.Response:
     actor = actor_of(request)
-    check_same_origin(request)
     ticket_id = ticket_id_of(request)
-    if request.content_type != "multipart/form-data":
+    if request.content_type != MULTIPART:
         raise InvalidInput("send the files as multipart/form-data", field=FIELD)
     reader = await request.multipart()
     stored = await request.app[ATTACHMENTS].upload(ticket_id, actor, _files(reader))

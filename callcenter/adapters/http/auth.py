@@ -1,9 +1,10 @@
 """Login, logout, the member's own password change and the session middleware: every request carries
 the acting staff member, if any.
 
-The session is an HttpOnly, SameSite=Strict cookie; a browser never sends it on a cross-site request, and
-state-changing API calls take JSON bodies, which a cross-site form cannot post. ``actor_of`` is what every
-handler calls; ``require_role`` adds the role check.
+The session is an HttpOnly, SameSite=Strict cookie, ``Secure`` when the browser's connection is HTTPS
+(client.py: also behind a trusted TLS proxy). SameSite does not stop a page on another port of the same
+host; csrf.py checks the origin of every state-changing request. ``actor_of`` is what every handler calls;
+``require_role`` adds the role check.
 
 A login is checked in this order, cheapest first: the body's size and the fields' lengths and shape
 (400, nothing stored), the source address's token bucket (429), a lock on this login from this address
@@ -18,6 +19,8 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from callcenter.adapters.http.api import MEMBER_KEY, json_response
+from callcenter.adapters.http.bodies import json_object
+from callcenter.adapters.http.client import client_address, is_secure
 from callcenter.adapters.http.login_guard import LoginGuard
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInput
@@ -62,12 +65,6 @@ LOGIN_GUARD = web.AppKey("login_guard", LoginGuard)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def client_address(request: web.Request) -> str:
-    """The address a request comes from, for rate limits and locks: the TCP peer. (Behind a configured
-    trusted proxy the forwarded client address is read here, and only here.)"""
-    return request.remote or "unknown"
-
-
 def seconds_now(request: web.Request) -> float:
     """The app clock in seconds, for the login guard (a test's fixed clock moves it)."""
     return request.app[CLOCK].now().timestamp()
@@ -95,16 +92,8 @@ def require_role(request: web.Request, *roles: Role) -> Actor:
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
-    """A JSON object body; anything else is ``InvalidInput`` (and never a cross-site form post)."""
-    if request.content_type != "application/json":
-        raise InvalidInput("the body must be JSON (Content-Type: application/json)")
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise InvalidInput("the body is not valid JSON") from exc
-    if not isinstance(body, dict):
-        raise InvalidInput("the body must be a JSON object")
-    return body
+    """A JSON object body, checked (bodies.py); anything else is a 400 or 415 with a stable code."""
+    return await json_object(request)
 
 
 async def credentials_body(request: web.Request) -> dict[str, Any]:
@@ -166,7 +155,7 @@ async def login(request: web.Request) -> web.Response:
     guard.succeeded(name, source, seconds_now(request))
     token = await request.app[STAFF].open_session(member, request.app[CLOCK].now())
     response = json_response(member_json(member))
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/", secure=request.secure)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/", secure=is_secure(request))
     return response
 
 

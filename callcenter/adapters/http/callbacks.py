@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from aiohttp import web
 from callcenter.adapters.db.callbacks import SqlCallbacks
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, require_role
+from callcenter.adapters.http.params import iso_day, record_id, whole_number
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.queue.callback_service import apply
@@ -101,29 +102,16 @@ def _state(raw: str | None) -> CallbackState | None:
 def _day(raw: str | None) -> tuple[datetime | None, datetime | None]:
     if not raw:
         return None, None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("date must be YYYY-MM-DD", field="date") from None
-    start = datetime.combine(day, time(0), SHANGHAI)
+    start = datetime.combine(iso_day(raw, "date"), time(0), SHANGHAI)
     return start, start + timedelta(days=1)
 
 
 def _limit(raw: str | None) -> int:
-    try:
-        value = int(raw) if raw else 200
-    except ValueError:
-        raise InvalidInput("limit must be a number", field="limit") from None
-    if not 1 <= value <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be 1..{MAX_LIMIT}", field="limit")
-    return value
+    return whole_number(raw, "limit", 1, MAX_LIMIT) if raw else 200
 
 
 def _id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("callback id must be a number", field="id")
-    return int(raw)
+    return record_id(request.match_info["id"], "id")
 
 
 async def list_callbacks(request: web.Request) -> web.Response:

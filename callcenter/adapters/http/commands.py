@@ -26,12 +26,15 @@ def text(body: Body, field: str) -> str:
     return value
 
 
+MAX_WHOLE = 2**31 - 1  # versions and counts are 32-bit INTEGER columns
+
+
 def whole(body: Body, field: str, required: bool = True) -> int | None:
     value = body.get(field)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInput(f"{field} must be a whole number", field=field)
+    if not isinstance(value, int) or isinstance(value, bool) or not -MAX_WHOLE <= value <= MAX_WHOLE:
+        raise InvalidInput(f"{field} must be a whole number (at most {MAX_WHOLE})", field=field)
     return value
 
 

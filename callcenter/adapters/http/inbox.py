@@ -5,8 +5,10 @@ stream starts with ``event: ready``; each change of an order (or deadline alert)
 whose data is the notice (ids, version, action, alert, status, units, time — nothing personal) and whose
 ``id`` is ``ticket_id:version``.
 A comment line every ``heartbeat_seconds`` keeps proxies from closing an idle stream and tells the server
-when the client has gone. On app shutdown every open stream is ended at once (``on_shutdown``), before the
-Redis client is closed. Notices are not replayed: a client that reconnects reloads its list instead.
+when the client has gone; the session is checked again as often, and the stream ends when it is gone
+(streams.py, which also caps the streams of one session). On app shutdown every open stream is ended at
+once (``on_shutdown``), before the Redis client is closed. Notices are not replayed: a client that
+reconnects reloads its list instead.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Protocol
 from aiohttp import web
 
 from callcenter.adapters.http.auth import actor_of
+from callcenter.adapters.http.streams import StreamLease, open_stream
 from callcenter.adapters.redis.inbox import notice_dict
 from callcenter.ticketing.actors import Actor
 from callcenter.ticketing.service import InboxNotice
@@ -96,6 +99,7 @@ def sse(event: str, data: object, event_id: str | None = None) -> bytes:
 async def events(request: web.Request) -> web.StreamResponse:
     actor = actor_of(request)
     feed, settings, streams = request.app[INBOX_FEED], request.app[INBOX_SETTINGS], request.app[INBOX_STREAMS]
+    lease = open_stream(request, settings.heartbeat_seconds)
     closing = streams.open()
     response = web.StreamResponse(headers=SSE_HEADERS)
     try:
@@ -103,11 +107,12 @@ async def events(request: web.Request) -> web.StreamResponse:
             await response.prepare(request)
             ready = {"heartbeat_seconds": settings.heartbeat_seconds}
             await response.write(f"retry: {settings.retry_ms}\n".encode() + sse("ready", ready))
-            await _relay(response, notices, closing, settings.heartbeat_seconds)
+            await _relay(response, notices, closing, lease)
     except ConnectionResetError:
         log.debug("inbox stream of %s: client gone", actor.id)
     finally:
         streams.release(closing)
+        lease.release()
     return response
 
 
@@ -115,17 +120,19 @@ async def _relay(
     response: web.StreamResponse,
     notices: AsyncIterator[InboxNotice],
     closing: asyncio.Event,
-    heartbeat: float,
+    lease: StreamLease,
 ) -> None:
-    """Write notices as they come and a heartbeat when idle, until the feed ends, fails or we shut down."""
+    """Write notices as they come and a heartbeat when idle, until the feed ends, fails, the session ends
+    or we shut down."""
+    loop = asyncio.get_running_loop()
     upcoming = asyncio.create_task(_next(notices))
     closed = asyncio.create_task(closing.wait())
     try:
         while True:
             done, _ = await asyncio.wait(
-                {upcoming, closed}, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED
+                {upcoming, closed}, timeout=lease.every, return_when=asyncio.FIRST_COMPLETED
             )
-            if closed in done:
+            if closed in done or not await lease.holds(loop.time()):
                 return
             if upcoming not in done:
                 await response.write(HEARTBEAT)

@@ -13,6 +13,7 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, json_body, require_role
 from callcenter.adapters.http.commands import expected_version
+from callcenter.adapters.http.params import MAX_ID, whole_number
 from callcenter.adapters.http.privacy import refuse_in_query, text_fields
 from callcenter.core.errors import InvalidInput
 from callcenter.ticketing.actors import HOTLINE_ROLES, Role
@@ -72,9 +73,7 @@ def answer_json(found: KnowledgeAnswer) -> dict[str, Any]:
 def _limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise InvalidInput(f"limit is a whole number from 1 to {MAX_LIMIT}", field="limit")
-    return int(raw)
+    return whole_number(raw, "limit", 1, MAX_LIMIT)
 
 
 SUGGEST_PATH = "/api/knowledge/suggest"
@@ -172,11 +171,9 @@ async def put_article(request: web.Request) -> web.Response:
 
 async def delete_article(request: web.Request) -> web.Response:
     actor = require_role(request, Role.ADMIN)
-    raw = request.query.get("version", "")
-    if not raw.isdigit() or len(raw) > 9:
-        raise InvalidInput("version is required (the version the admin saw)", field="version")
+    version = whole_number(request.query.get("version", ""), "version", 1, MAX_ID)  # the one the admin saw
     store, now = request.app[KNOWLEDGE_STORE], request.app[CLOCK].now()
-    await store.delete(request.match_info["article_id"], int(raw), actor.id, now)
+    await store.delete(request.match_info["article_id"], version, actor.id, now)
     await _reload(request)
     return json_response({"ok": True})
 

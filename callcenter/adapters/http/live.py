@@ -25,6 +25,7 @@ from callcenter.adapters.http.agents import SEAT_ROLES, SESSIONS
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import require_role
 from callcenter.adapters.http.inbox import HEARTBEAT, SSE_HEADERS, OpenStreams, sse
+from callcenter.adapters.http.streams import StreamLease, open_stream
 from callcenter.asr.live import LiveEvent, event_dict, event_from_json
 from callcenter.calls.model import CallRecord
 from callcenter.core.errors import InvalidInput, NotFound
@@ -94,7 +95,9 @@ async def my_call(request: web.Request) -> web.Response:
 
 def _call_id(request: web.Request) -> CallId:
     raw = request.match_info["call_id"]
-    if not 0 < len(raw) <= CALL_ID_MAX or not all(ch.isalnum() or ch in ".-_" for ch in raw):
+    if not 0 < len(raw) <= CALL_ID_MAX or not all(
+        ch.isascii() and (ch.isalnum() or ch in ".-_") for ch in raw
+    ):
         raise InvalidInput("bad call id", field="call_id")
     return CallId(raw)
 
@@ -114,6 +117,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
     call_id = _call_id(request)
     await _may_listen(request, actor, call_id)
     deps, streams = request.app[LIVE], request.app[LIVE_STREAMS]
+    lease = open_stream(request, deps.heartbeat_seconds)
     closing = streams.open()
     response = web.StreamResponse(headers=SSE_HEADERS)
     try:
@@ -124,11 +128,12 @@ async def stream(request: web.Request) -> web.StreamResponse:
             sent = {(e.kind, e.speaker, e.seq) for e in replayed}
             for event in replayed:
                 await response.write(sse(event.kind.value, event_dict(event)))
-            await _relay(response, messages, sent, closing, deps.heartbeat_seconds)
+            await _relay(response, messages, sent, closing, lease)
     except ConnectionResetError:
         log.debug("live stream of call %s for %s: client gone", call_id, actor.id)
     finally:
         streams.release(closing)
+        lease.release()
     return response
 
 
@@ -149,12 +154,14 @@ async def _subscribed(redis: Any, channel: str) -> AsyncIterator[Any]:
 
 
 async def _relay(
-    response: web.StreamResponse, pubsub: Any, sent: set[Any], closing: asyncio.Event, heartbeat: float
+    response: web.StreamResponse, pubsub: Any, sent: set[Any], closing: asyncio.Event, lease: StreamLease
 ) -> None:
-    """Events as they come (a final already replayed is not sent twice), a heartbeat when idle."""
+    """Events as they come (a final already replayed is not sent twice), a heartbeat when idle; until
+    shutdown or the end of the session."""
     loop = asyncio.get_running_loop()
+    heartbeat = lease.every
     quiet_since = loop.time()
-    while not closing.is_set():
+    while not closing.is_set() and await lease.holds(loop.time()):
         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=min(heartbeat, 1.0))
         if message is None:
             if loop.time() - quiet_since >= heartbeat:

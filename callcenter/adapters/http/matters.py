@@ -13,6 +13,7 @@ from aiohttp import web
 
 from callcenter.adapters.http.api import json_response, path_id
 from callcenter.adapters.http.auth import CLOCK, json_body, require_role
+from callcenter.adapters.http.params import MAX_ID
 from callcenter.adapters.http.workorders import WORK_ORDERS, ticket_id_of
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
@@ -46,7 +47,7 @@ async def link(request: web.Request) -> web.Response:
     actor = require_role(request, *HOTLINE_ROLES)
     body = await json_body(request)
     other = body.get("ticket_id")
-    if not isinstance(other, int) or isinstance(other, bool) or other < 1:
+    if not isinstance(other, int) or isinstance(other, bool) or not 1 <= other <= MAX_ID:
         raise InvalidInput("ticket_id must be the number of the order it repeats", field="ticket_id")
     ticket_id = ticket_id_of(request)
     for each in (ticket_id, TicketId(other)):

@@ -15,6 +15,7 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response, page, path_id
 from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
 from callcenter.adapters.http.commands import text
+from callcenter.adapters.http.params import MAX_ID, iso_time
 from callcenter.adapters.http.workorders import WORK_ORDERS, enum_of, ticket_id_of
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
@@ -77,8 +78,8 @@ def supervision_json(s: Supervision, shown: TextFilter = str) -> dict[str, Any]:
 def optional_id(value: object, field: str) -> int | None:
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise InvalidInput(f"{field} must be a positive whole number", field=field)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
+        raise InvalidInput(f"{field} must be a whole number from 1 to {MAX_ID}", field=field)
     return value
 
 
@@ -86,13 +87,7 @@ def due_of(body: dict[str, Any]) -> datetime | None:
     raw = body.get("due_at")
     if raw in (None, ""):
         return None
-    try:
-        due = datetime.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise InvalidInput("due_at must be an ISO 8601 time with its offset", field="due_at") from exc
-    if due.tzinfo is None:
-        raise InvalidInput("due_at needs a time zone offset", field="due_at")
-    return due
+    return iso_time(str(raw), "due_at")
 
 
 async def open_one(request: web.Request) -> web.Response:

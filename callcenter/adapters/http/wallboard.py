@@ -4,7 +4,8 @@ Read-only, for the hotline's own staff (agents, dispatchers, supervisors, admin)
 get 403, nobody logged in 401. The snapshot is the JSON the publisher stored in Redis, passed through as
 it is (docs/wallboard.md). The stream sends ``event: snapshot`` with the current snapshot at once and then
 each one published, latest first: a slow screen skips snapshots instead of queueing them. A comment line
-every ``heartbeat_seconds`` keeps proxies from closing it; on shutdown every stream ends at once.
+every ``heartbeat_seconds`` keeps proxies from closing it; the session is checked again as often
+(streams.py); on shutdown every stream ends at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aiohttp import web
 from callcenter.adapters.http.app import STATIC, RouteHook
 from callcenter.adapters.http.auth import require_role
 from callcenter.adapters.http.inbox import HEARTBEAT, SSE_HEADERS, OpenStreams
+from callcenter.adapters.http.streams import StreamLease, open_stream
 from callcenter.core.errors import QueueUnavailable
 from callcenter.ticketing.actors import HOTLINE_ROLES
 
@@ -77,16 +79,18 @@ async def stream(request: web.Request) -> web.StreamResponse:
     version, first = feed.version, feed.latest
     if first is None:
         first = await _stored(feed)  # 503 before the stream opens: the browser retries later
+    lease = open_stream(request, settings.heartbeat_seconds)
     closing = streams.open()
     response = web.StreamResponse(headers=SSE_HEADERS)
     try:
         await response.prepare(request)
         await response.write(f"retry: {settings.retry_ms}\n".encode() + frame(version, first))
-        await _relay(response, feed, version, closing, settings.heartbeat_seconds)
+        await _relay(response, feed, version, closing, lease)
     except ConnectionResetError:
         log.debug("wallboard stream of %s: client gone", actor.id)
     finally:
         streams.release(closing)
+        lease.release()
     return response
 
 
@@ -95,14 +99,15 @@ async def _relay(
     feed: WallboardSource,
     version: int,
     closing: asyncio.Event,
-    heartbeat: float,
+    lease: StreamLease,
 ) -> None:
+    loop = asyncio.get_running_loop()
     closed = asyncio.create_task(closing.wait())
     try:
         while True:
-            upcoming = asyncio.create_task(feed.changed_after(version, heartbeat))
+            upcoming = asyncio.create_task(feed.changed_after(version, lease.every))
             done, _ = await asyncio.wait({upcoming, closed}, return_when=asyncio.FIRST_COMPLETED)
-            if closed in done:
+            if closed in done or not await lease.holds(loop.time()):
                 upcoming.cancel()
                 await asyncio.gather(upcoming, return_exceptions=True)
                 return

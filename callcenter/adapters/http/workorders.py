@@ -7,7 +7,7 @@ only their unit's orders (another unit's order answers 404, never its data).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -17,6 +17,7 @@ from callcenter.adapters.http.api import json_response, page, page_of, path_id
 from callcenter.adapters.http.auth import actor_of, json_body, require_role
 from callcenter.adapters.http.commands import command_from, expected_version, text, units
 from callcenter.adapters.http.orderjson import DRAFT_ADVISOR, order_json, summary_json
+from callcenter.adapters.http.params import iso_day
 from callcenter.adapters.http.privacy import refuse_in_query, text_fields
 from callcenter.core.clock import SHANGHAI, Clock
 from callcenter.core.errors import InvalidInput
@@ -184,22 +185,18 @@ async def _search(request: web.Request, q: Mapping[str, str]) -> web.Response:
         category_code=q.get("category", "").strip(),
         unit=UnitId(q["unit"]) if q.get("unit") else None,
         created_from=day_start(q.get("from")),
-        created_to=day_start(q.get("to"), next_day=True),
+        created_to=day_start(q.get("to"), next_day=True, field="to"),
     )
     now = request.app[ORDERS_CLOCK].now()
     orders = await request.app[ORDER_QUERIES].search(actor, f, limit, offset, now)
     return json_response({"items": [with_category_name(request, summary_json(o, actor)) for o in orders]})
 
 
-def day_start(raw: str | None, next_day: bool = False) -> datetime | None:
-    """``from``/``to`` as YYYY-MM-DD, days in Asia/Shanghai; ``to`` includes its whole day."""
+def day_start(raw: str | None, next_day: bool = False, field: str = "from") -> datetime | None:
+    """``from``/``to`` as YYYY-MM-DD (params.py), days in Asia/Shanghai; ``to`` includes its whole day."""
     if not raw:
         return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput("dates are YYYY-MM-DD", value=raw[:20]) from exc
-    start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
+    start = datetime.combine(iso_day(raw, field), time(0), tzinfo=SHANGHAI)
     return start + timedelta(days=1) if next_day else start
 
 

@@ -76,6 +76,9 @@ export const LABELS = {
     busy_on_call: "通话中不能签出", live_state_unavailable: "坐席状态服务暂不可用", telephony_unavailable: "电话系统暂不可用",
     privacy_review_needed: "保密工单仍含可识别举报人的信息，请核对",
     invalid_article: "知识条目填写有误", unknown_article: "知识条目不存在或已删除",
+    cross_site_request: "请求来源无效，请刷新页面后重试", unsupported_media_type: "请求格式不被接受",
+    invalid_text: "内容含有无法保存的字符", json_too_deep: "请求内容层级过深", too_many_streams: "打开的实时页面过多，请关闭其他页面",
+    attachment_quota_exceeded: "本工单附件总量已达上限", internal_error: "服务器内部错误，请稍后再试",
     http_404: "接口不存在", http_405: "请求方式不被允许", network: "无法连接服务器",
   },
 };
