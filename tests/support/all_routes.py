@@ -36,6 +36,7 @@ from callcenter.core.clock import FixedClock
 from callcenter.queue.callbacks import CallbackPolicy
 from callcenter.queue.service_level import AlarmPolicy, ServiceLevelPolicy, ServiceLevelTally
 from callcenter.queue.sessions import AgentSessions
+from callcenter.staff.throttle import LoginPolicy
 from tests.support.web import START, Web, build_web
 
 
@@ -89,7 +90,11 @@ async def build_all_routes(
         lambda app: add_agent_routes(app, sessions),
         lambda app: add_live_routes(app, live),
     ]
+    # Fuzzing sends many hostile logins from one address: the login throttle (tested on its own in
+    # test_login_security.py) must not turn the re-logins between them into 429s.
+    unthrottled = LoginPolicy(attempts_per_minute=1e6, burst=1_000_000, max_failures=1_000_000)
     built = await build_web(
-        aiohttp_client, engine, inbox, extra_routes=routes, attachments_dir=attachments_dir
-    )
+        aiohttp_client, engine, inbox, extra_routes=routes, attachments_dir=attachments_dir,
+        login_policy=unthrottled,
+    )  # fmt: skip
     return built
