@@ -33,6 +33,7 @@ from callcenter.adapters.http.live import LiveDeps, live_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
 from callcenter.adapters.http.wallboard import wallboard_routes
+from callcenter.adapters.recording_files import RecordingFileStore
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
@@ -123,7 +124,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     jobs = RedisTranscriptionQueue(
         redis, stream=settings.jobs_stream, claim_after_ms=settings.asr_claim_after_s * 1000
     )
-    flow = CallFlow(SqlCallRepository(engine), jobs, host_path)
+    flow = CallFlow(SqlCallRepository(engine), jobs, host_path, recording_store(settings, host_path))
     floor = FloorPipeline()
     service_level = build_service_level(settings, engine, clock)
     wallboard = build_wallboard(settings, redis, clock, service_level.tally)
@@ -163,6 +164,13 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         callbacks,
         live_tap,
     )
+
+
+def recording_store(settings: Settings, host_path: PathMap) -> RecordingFileStore:
+    """Deletes empty recordings, only inside the servers' recordings directories (issue 11)."""
+    from callcenter.telephony import recordings_dirs
+
+    return RecordingFileStore(sorted(set(recordings_dirs(settings).values())), host_path)
 
 
 def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:

@@ -51,6 +51,9 @@ class Settings:
     hotline_number: str = "12345"
     hotline_context: str = "from-pstn"
     hotline_queue: str = "hotline"
+    # Recordings as Asterisk names them in AMI events ("": the local instance's <instance>/recordings). A
+    # recording event naming a file elsewhere is refused, and only files in here are ever deleted.
+    recordings_dir: str = ""
     # Speech
     asr_engine: AsrEngine = "vosk"
     vosk_model_path: str = ""

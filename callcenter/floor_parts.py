@@ -45,12 +45,18 @@ Context = Callable[[web.Application], AsyncIterator[None]]
 
 
 def build_bridges(settings: Settings, flow: CallFlow, floor: FloorPipeline, clock: Clock) -> BridgeSet:
-    """One AMI bridge per Asterisk server, all into the same call flow and floor pipeline (part G)."""
-    match = HotlineMatch(
-        contexts=frozenset({settings.hotline_context}), numbers=frozenset({settings.hotline_number})
-    )
+    """One AMI bridge per Asterisk server, all into the same call flow and floor pipeline (part G). Each
+    accepts recording paths only inside its own server's recordings directory (issue 11)."""
+    from callcenter.telephony import recordings_dirs
+
+    recordings = recordings_dirs(settings)
 
     def bridge(endpoint: AmiEndpoint) -> AmiBridge:
+        match = HotlineMatch(
+            contexts=frozenset({settings.hotline_context}),
+            numbers=frozenset({settings.hotline_number}),
+            recordings=(recordings[endpoint.server],),
+        )
         return AmiBridge(
             endpoint,
             match,

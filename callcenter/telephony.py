@@ -8,6 +8,7 @@ from pathlib import Path
 from callcenter.adapters.asterisk.errors import AsteriskNotInstalled
 from callcenter.adapters.asterisk.instance import AsteriskInstance
 from callcenter.adapters.asterisk.queue_log_file import QUEUE_LOG_NAME, QueueLogFiles
+from callcenter.adapters.asterisk.runtime import CHROOT_BASE_DIR
 from callcenter.adapters.asterisk.settings import InstanceSettings
 from callcenter.asterisk_servers import asterisk_servers
 from callcenter.config import Settings
@@ -64,3 +65,20 @@ def queue_log_files(settings: Settings) -> QueueLogFiles:
         return QueueLogFiles({})
     path = instance.host_path(instance.layout.log_dir / QUEUE_LOG_NAME)
     return QueueLogFiles({settings.asterisk_name: path})
+
+
+def recordings_dir(settings: Settings) -> str:
+    """The recordings directory as Asterisk names it: the ``recordings_dir`` setting, else the local
+    instance's, else (no Asterisk here: containers) the instance layout's default path."""
+    if settings.recordings_dir:
+        return settings.recordings_dir
+    try:
+        return str(local_instance(settings).layout.recording_dir)
+    except (AsteriskNotInstalled, ConfigError):
+        return str(CHROOT_BASE_DIR / settings.asterisk_name / "recordings")
+
+
+def recordings_dirs(settings: Settings) -> dict[str, str]:
+    """Each Asterisk server's recordings directory (its ``recordings`` option, else ``recordings_dir``)."""
+    default = recordings_dir(settings)
+    return {s.name: s.recordings or default for s in asterisk_servers(settings)}

@@ -81,7 +81,7 @@ def servers_setting(instances: Sequence[AsteriskInstance]) -> str:
     """``asterisk_servers`` for several test instances: each with its queue_log and its own secret."""
     return ", ".join(
         f"{i.settings.name}=127.0.0.1:{i.settings.ami_port};user={i.settings.ami_user}"
-        f";secret_env={secret_variable(i)};queue_log={queue_log_of(i)}"
+        f";secret_env={secret_variable(i)};queue_log={queue_log_of(i)};recordings={i.layout.recording_dir}"
         for i in instances
     )
 
