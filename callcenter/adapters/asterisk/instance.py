@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 
 import soundfile
 
-from callcenter.adapters.asterisk import process
+from callcenter.adapters.asterisk import ownership, process
+from callcenter.adapters.asterisk.account import become, daemon_argv, service_account
 from callcenter.adapters.asterisk.errors import (
     HOW_TO_GET_ASTERISK,
     AsteriskCommandFailed,
@@ -95,12 +96,29 @@ class AsteriskInstance:
         install_prompts(
             self._sounds_cache, self.host_path(self.layout.sounds_dir), self.host_path(self.layout.moh_dir)
         )
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        """As root: the instance's directories to the unprivileged account Asterisk runs as (ownership.py);
+        the logs and recordings to the group of this process (the app's), nobody else."""
+        account = service_account(self.runtime)
+        if account is None:
+            return
+        layout = self.layout
+        tree = ownership.Tree(
+            root=self.host_path(layout.root),
+            read_only=tuple(self.host_path(d) for d in layout.read_only_dirs()),
+            state=tuple(self.host_path(d) for d in layout.state_dirs()),
+            shared=tuple(self.host_path(d) for d in layout.shared_dirs()),
+        )
+        ownership.apply(tree, account, reader_gid=os.getegid())
 
     def start(self, timeout: float = 30.0, die_with_parent: bool = False) -> None:
         """Start in the background and return once fully booted with AMI accepting; idempotent.
 
         ``die_with_parent`` ties Asterisk's life to the calling *thread* (prctl PDEATHSIG): use it from the
-        main thread of a test run only. Raises AsteriskStartFailed with the end of the logs.
+        main thread of a test run only. Started by root, Asterisk runs as the unprivileged ``asterisk``
+        account (account.py). Raises AsteriskStartFailed with the end of the logs.
         """
         if self.is_running():
             self._wait_ready(timeout)
@@ -110,7 +128,9 @@ class AsteriskInstance:
         self.render()
         self.host_path(self.layout.pid_file).unlink(missing_ok=True)
         console = self.host_path(self.layout.log_dir) / "console.log"
-        self._process = process.spawn(self._argv("-f"), console, die_with_parent)
+        account = service_account(self.runtime)
+        argv = daemon_argv(self.runtime, account, "-C", str(self.layout.config_file), "-f")
+        self._process = process.spawn(argv, console, become(self.runtime, account, die_with_parent))
         self._wait_ready(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -182,8 +202,8 @@ class AsteriskInstance:
     # --- internals ---------------------------------------------------------------------------------------
 
     def _argv(self, *args: str) -> list[str]:
-        as_root = ("-U", "root", "-G", "root") if os.geteuid() == 0 else ()
-        return self.runtime.argv("-C", str(self.layout.config_file), *as_root, *args)
+        """A CLI command line (``-rx``): a client of the running instance's control socket."""
+        return self.runtime.argv("-C", str(self.layout.config_file), *args)
 
     def _check_ports_free(self) -> None:
         busy = (

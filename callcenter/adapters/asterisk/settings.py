@@ -127,6 +127,18 @@ class InstanceLayout:
     def recording_dir(self) -> PurePosixPath:
         return self.root / "recordings"
 
+    def read_only_dirs(self) -> tuple[PurePosixPath, ...]:
+        """What Asterisk reads and never changes: its configuration and prompts."""
+        return (self.etc_dir, self.sounds_dir, self.moh_dir)
+
+    def state_dirs(self) -> tuple[PurePosixPath, ...]:
+        """Asterisk's own state, for it alone."""
+        return (self.run_dir, self.lib_dir, self.keys_dir, self.spool_dir, self.cache_dir)
+
+    def shared_dirs(self) -> tuple[PurePosixPath, ...]:
+        """What Asterisk writes and the app reads: logs (queue_log) and recordings."""
+        return (self.log_dir, self.recording_dir)
+
     def writable_dirs(self) -> tuple[PurePosixPath, ...]:
         """Every directory Asterisk writes to; created before start-up."""
         return (
