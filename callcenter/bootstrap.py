@@ -24,12 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.bridges import BridgeSet
 from callcenter.adapters.ami.live_tap import LiveTap
+from callcenter.adapters.asterisk.seats import SeatSecretStore
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.http.agents import agent_routes
 from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.adapters.http.callbacks import callback_routes
 from callcenter.adapters.http.live import LiveDeps, live_routes
+from callcenter.adapters.http.seats import seat_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
 from callcenter.adapters.http.wallboard import wallboard_routes
@@ -103,6 +105,7 @@ class Hotline:
     agent_floor: AgentFloor  # seats folded from the floor, published to Redis; after-call-work timers
     callbacks: CallbackParts  # 漏接回拨: the callback list, its floor handler and dialer (docs/callbacks.md)
     live_tap: LiveTap | None = None  # answered calls streamed to the live ASR worker (``live_asr`` on)
+    seat_secrets: SeatSecretStore | None = None  # one SIP secret per seat phone (seats.py); None: not here
 
     @property
     def bridge(self) -> AmiBridge:
@@ -163,7 +166,15 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         agent_floor,
         callbacks,
         live_tap,
+        seat_store(settings),
     )
+
+
+def seat_store(settings: Settings) -> SeatSecretStore | None:
+    from callcenter.telephony import seat_secrets
+
+    secrets_file = seat_secrets(settings)
+    return None if secrets_file is None else SeatSecretStore(secrets_file)
 
 
 def recording_store(settings: Settings, host_path: PathMap) -> RecordingFileStore:
@@ -197,6 +208,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
                 )
             ),
             callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
+            seat_routes(hotline.seat_secrets),
             staffing_routes(),
         ),
     )
@@ -209,6 +221,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     app[HOTLINE] = hotline
     app.cleanup_ctx.append(_database(hotline))
     app.cleanup_ctx.append(_accounts(hotline))
+    app.cleanup_ctx.append(_seats(hotline))
     app.cleanup_ctx.append(_redis(hotline))
     app.cleanup_ctx.append(service_level_ctx(hotline.service_level))
     app.cleanup_ctx.append(wallboard_ctx(hotline.wallboard))
@@ -252,6 +265,21 @@ def _accounts(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[Non
             log.info(
                 "created the account admin (password: CALLCENTER_ADMIN_PASSWORD or data_dir/admin_password)"
             )
+        yield
+
+    return ctx
+
+
+def _seats(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
+    """First start: a SIP secret for every seat phone, where the seat secrets file is this app's to write
+    (containers: the app's volume; one machine: the instance manager made it already)."""
+
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        store, settings = hotline.seat_secrets, hotline.settings
+        if store is not None and store.writable():
+            from callcenter.telephony import seats
+
+            await store.ensure(seats(settings))
         yield
 
     return ctx

@@ -43,7 +43,10 @@ class Settings:
     ami_port: int = 5038
     ami_user: str = "callcenter"
     ami_secret: str = field(default="", repr=False)
-    agent_password: str = field(default="", repr=False)  # SIP password of the seat phones
+    # Seat phones (坐席话机): PJSIP endpoints, each with its own SIP secret in the seat secrets file
+    # (callcenter/adapters/asterisk/seats.py; generated at first start, rotated by an admin).
+    seats: str = "agent1001,agent1002,agent1003,agent1004"
+    seat_secrets_db: str = ""  # this host's path to that file ("": the local instance's <instance>/seats)
     wrapup_time: int = 10  # seconds of after-call work (话后整理) before a seat gets the next call
     sip_port: int = 5060
     rtp_start: int = 10000
@@ -228,6 +231,7 @@ def validate(settings: Settings) -> None:
     _validate_ivr(settings)
     _validate_callbacks(settings)
     _validate_live_asr(settings)
+    _validate_seats(settings)
     asterisk_servers(settings)  # raises ConfigError naming the bad server
     if not 1 <= settings.agents_flush_ms <= settings.agents_check_ms <= 60_000:
         raise ConfigError("agents_flush_ms must be 1..agents_check_ms, at most 60000", key="agents_flush_ms")
@@ -310,7 +314,18 @@ def _validate_live_asr(settings: Settings) -> None:
         )
 
 
-LOCAL_SECRETS = ("ami_secret", "agent_password", "admin_password")
+_SEAT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+
+
+def _validate_seats(settings: Settings) -> None:
+    names = [s.strip() for s in settings.seats.split(",") if s.strip()]
+    if not names or not all(_SEAT.match(n) for n in names) or len(set(names)) != len(names):
+        raise ConfigError(
+            "seats must be unique seat phone names (letters, digits, _ -), comma-separated", key="seats"
+        )
+
+
+LOCAL_SECRETS = ("ami_secret", "admin_password")
 
 
 def with_local_secret(settings: Settings) -> Settings:

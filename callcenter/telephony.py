@@ -9,6 +9,7 @@ from callcenter.adapters.asterisk.errors import AsteriskNotInstalled
 from callcenter.adapters.asterisk.instance import AsteriskInstance
 from callcenter.adapters.asterisk.queue_log_file import QUEUE_LOG_NAME, QueueLogFiles
 from callcenter.adapters.asterisk.runtime import CHROOT_BASE_DIR
+from callcenter.adapters.asterisk.seats import SeatSecrets
 from callcenter.adapters.asterisk.settings import InstanceSettings
 from callcenter.asterisk_servers import asterisk_servers
 from callcenter.config import Settings
@@ -23,7 +24,7 @@ def instance_settings(settings: Settings) -> InstanceSettings:
         rtp_start=settings.rtp_start,
         rtp_end=settings.rtp_end,
         ami_secret=settings.ami_secret,
-        agent_password=settings.agent_password,
+        agents=seats(settings),
         ami_user=settings.ami_user,
         wrapup_time=settings.wrapup_time,
         hotline_number=settings.hotline_number,
@@ -31,6 +32,22 @@ def instance_settings(settings: Settings) -> InstanceSettings:
         agi_host=settings.agi_host,
         pstn_outbound_uri=settings.pstn_outbound_uri,
     )
+
+
+def seats(settings: Settings) -> tuple[str, ...]:
+    """The seat phones' endpoint names (``seats`` setting, validated by config)."""
+    return tuple(s.strip() for s in settings.seats.split(",") if s.strip())
+
+
+def seat_secrets(settings: Settings) -> SeatSecrets | None:
+    """The seat secrets file as this host reaches it: ``seat_secrets_db``, else the local instance's;
+    None where neither exists (no Asterisk here and nothing configured)."""
+    if settings.seat_secrets_db:
+        return SeatSecrets(Path(settings.seat_secrets_db))
+    try:
+        return local_instance(settings).seat_secrets
+    except (AsteriskNotInstalled, ConfigError):
+        return None
 
 
 def local_instance(settings: Settings) -> AsteriskInstance:

@@ -24,6 +24,7 @@ from callcenter.adapters.asterisk.errors import (
 )
 from callcenter.adapters.asterisk.render import TEMPLATE_DIR, render_config
 from callcenter.adapters.asterisk.runtime import AsteriskRuntime, cache_dir, locate_runtime, prepare_runtime
+from callcenter.adapters.asterisk.seats import SeatSecrets
 from callcenter.adapters.asterisk.settings import InstanceLayout, InstanceSettings
 from callcenter.adapters.asterisk.sounds import install_prompts
 
@@ -97,6 +98,23 @@ class AsteriskInstance:
             self._sounds_cache, self.host_path(self.layout.sounds_dir), self.host_path(self.layout.moh_dir)
         )
         self._hand_over()
+        self._ensure_seat_secrets()
+
+    @property
+    def seat_secrets(self) -> SeatSecrets:
+        """The seat phones' SIP secrets (one per seat), as this host reaches the file."""
+        return SeatSecrets(self.host_path(self.layout.seats_db))
+
+    def seat_secret(self, agent: str) -> str:
+        """The current SIP secret of seat ``agent`` (scripted phones on this machine)."""
+        return self.seat_secrets.secret(agent)
+
+    def _ensure_seat_secrets(self) -> None:
+        """A secret for every seat, generated at the first render; where the seat secrets belong to an app
+        elsewhere (containers: a volume mounted read-only here) the app makes them."""
+        seats_dir = self.host_path(self.layout.seats_dir)
+        if os.access(seats_dir, os.W_OK):
+            self.seat_secrets.ensure(self.settings.agents)
 
     def _hand_over(self) -> None:
         """As root: the instance's directories to the unprivileged account Asterisk runs as (ownership.py);
@@ -110,6 +128,7 @@ class AsteriskInstance:
             read_only=tuple(self.host_path(d) for d in layout.read_only_dirs()),
             state=tuple(self.host_path(d) for d in layout.state_dirs()),
             shared=tuple(self.host_path(d) for d in layout.shared_dirs()),
+            app_owned=(self.host_path(layout.seats_dir),),
         )
         ownership.apply(tree, account, reader_gid=os.getegid())
 

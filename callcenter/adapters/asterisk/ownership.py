@@ -8,7 +8,9 @@ Asterisk ran as root, to the new owners). Nothing of an instance is readable by 
   AMI secret) and prompts and cannot change them;
 * run, lib, keys, spool, cache: asterisk:asterisk 0770 — Asterisk's own state (astdb: persistent members);
 * log, recordings: asterisk:<reader> 2770 — setgid: every log and recording Asterisk creates belongs to the
-  reader group, mode 0660 with Asterisk's umask 007: readable by the app, by nobody else.
+  reader group, mode 0660 with Asterisk's umask 007: readable by the app, by nobody else;
+* seats: <app>:asterisk 2750, files 0640 — the seat secrets file (seats.py): the app writes it, Asterisk
+  only reads it.
 
 ``reader`` is the app's group: the group of the process that renders (root's in the one-machine setup).
 The app may delete files in ``recordings`` (empty recordings, issue 11): hence group write on it.
@@ -28,6 +30,7 @@ PRIVATE_DIR = 0o750
 PRIVATE_FILE = 0o640
 STATE_DIR = 0o770
 SHARED_DIR = 0o2770  # setgid: new entries take the directory's group
+APP_DIR = 0o2750  # the app's, Asterisk reads (setgid: SQLite's journal files are in the asterisk group too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Tree:
     read_only: tuple[Path, ...]  # etc, sounds, moh
     state: tuple[Path, ...]  # run, lib, keys, spool, cache
     shared: tuple[Path, ...]  # log, recordings
+    app_owned: tuple[Path, ...] = ()  # seats
 
 
 def apply(tree: Tree, account: ServiceAccount, reader_gid: int) -> None:
@@ -49,6 +53,8 @@ def apply(tree: Tree, account: ServiceAccount, reader_gid: int) -> None:
         _walk(directory, account.uid, account.gid, STATE_DIR, None)
     for directory in tree.shared:
         _shared(directory, account.uid, reader_gid)
+    for directory in tree.app_owned:
+        _walk(directory, os.geteuid(), account.gid, APP_DIR, PRIVATE_FILE)
 
 
 def _shared(directory: Path, uid: int, gid: int) -> None:

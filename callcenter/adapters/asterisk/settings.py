@@ -24,7 +24,8 @@ _SIP_URI = re.compile(r"^sips?:[A-Za-z0-9._~:\[\]@+-]{1,200}$")  # one token: no
 @dataclass(frozen=True, slots=True)
 class InstanceSettings:
     """What differs between two Asterisk instances. Secrets come from the caller (env / generated), never
-    from the repository; ``base_dir`` is as Asterisk sees it (None: the runtime's default)."""
+    from the repository; the seat phones' secrets live in the instance's seat secrets file (seats.py),
+    generated at the first render. ``base_dir`` is as Asterisk sees it (None: the runtime's default)."""
 
     name: str
     sip_port: int
@@ -32,7 +33,6 @@ class InstanceSettings:
     rtp_start: int
     rtp_end: int
     ami_secret: str = field(repr=False)
-    agent_password: str = field(repr=False)
     ami_user: str = "callcenter"
     agents: tuple[str, ...] = DEFAULT_AGENTS
     wrapup_time: int = 10
@@ -56,7 +56,6 @@ def validate(settings: InstanceSettings) -> None:
     _check(settings.rtp_end - settings.rtp_start >= 10, "rtp_end", "at least 10 ports above rtp_start")
     _check(settings.sip_port != settings.ami_port, "ami_port", "different from sip_port")
     _check(bool(_SECRET.match(settings.ami_secret)), "ami_secret", "8-128 characters, no spaces or ; ,")
-    _check(bool(_SECRET.match(settings.agent_password)), "agent_password", "8-128 characters, no spaces")
     _check(bool(_AGENT.match(settings.ami_user)), "ami_user", "a plain identifier")
     _check(bool(settings.agents) and all(_AGENT.match(a) for a in settings.agents), "agents", "identifiers")
     _check(len(set(settings.agents)) == len(settings.agents), "agents", "unique names")
@@ -127,6 +126,15 @@ class InstanceLayout:
     def recording_dir(self) -> PurePosixPath:
         return self.root / "recordings"
 
+    @property
+    def seats_dir(self) -> PurePosixPath:
+        """The seat secrets file's directory: the app's, readable by Asterisk (seats.py, ownership.py)."""
+        return self.root / "seats"
+
+    @property
+    def seats_db(self) -> PurePosixPath:
+        return self.seats_dir / "seats.sqlite3"
+
     def read_only_dirs(self) -> tuple[PurePosixPath, ...]:
         """What Asterisk reads and never changes: its configuration and prompts."""
         return (self.etc_dir, self.sounds_dir, self.moh_dir)
@@ -152,4 +160,5 @@ class InstanceLayout:
             self.sounds_dir,
             self.moh_dir,
             self.recording_dir,
+            self.seats_dir,
         )
