@@ -93,6 +93,42 @@ class SipClient:
         auth = digest(challenge, user, password, "REGISTER", uri)
         return self.request("REGISTER", uri, user, f"Expires: {expires}\r\nAuthorization: {auth}\r\n").status
 
+    def invite(self, from_user: str, number: str) -> int:
+        """INVITE ``number`` as ``from_user`` with a G.711 offer; the final status. An answered call is
+        acknowledged and hung up at once (BYE), so nothing is left running in Asterisk."""
+        uri = f"sip:{number}@127.0.0.1"
+        host, port = self.local.split(":")
+        sdp = (
+            f"v=0\r\no=- 1 1 IN IP4 {host}\r\ns=-\r\nc=IN IP4 {host}\r\nt=0 0\r\n"
+            f"m=audio {int(port) + 2} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+        )
+        call_id, tag = secrets.token_hex(8), secrets.token_hex(4)
+        head = self._head(uri, from_user, call_id, tag)
+        self._send(f"INVITE {uri} SIP/2.0", [*head, "CSeq: 1 INVITE", "Content-Type: application/sdp"], sdp)
+        while True:
+            reply = parse_reply(self.sock.recvfrom(65535)[0])
+            if reply.status >= 200:
+                break
+        to = reply.first("to")
+        self._send(f"ACK {uri} SIP/2.0", [*self._head(uri, from_user, call_id, tag, to), "CSeq: 1 ACK"])
+        if reply.status == 200:
+            self._send(f"BYE {uri} SIP/2.0", [*self._head(uri, from_user, call_id, tag, to), "CSeq: 2 BYE"])
+        return reply.status
+
+    def _head(self, uri: str, user: str, call_id: str, tag: str, to: str = "") -> list[str]:
+        return [
+            f"Via: SIP/2.0/UDP {self.local};branch=z9hG4bK{secrets.token_hex(6)};rport",
+            "Max-Forwards: 70",
+            f"From: <sip:{user}@127.0.0.1>;tag={tag}",
+            f"To: {to or f'<{uri}>'}",
+            f"Call-ID: {call_id}",
+            f"Contact: <sip:{user}@{self.local}>",
+        ]
+
+    def _send(self, start: str, headers: list[str], body: str = "") -> None:
+        text = "\r\n".join([start, *headers, f"Content-Length: {len(body.encode())}", "", body])
+        self.sock.sendto(text.encode(), ("127.0.0.1", self.port))
+
 
 def digest(challenge: str, user: str, password: str, method: str, uri: str) -> str:
     """The Authorization header answering a Digest challenge (RFC 2617, MD5, qop=auth)."""
