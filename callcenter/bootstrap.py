@@ -60,6 +60,7 @@ from callcenter.floor_parts import (
     service_level_ctx,
     wallboard_ctx,
 )
+from callcenter.ivr.self_service import status_for_caller
 from callcenter.queue.agent_floor import AgentFloor
 from callcenter.queue.pipeline import FloorPipeline
 from callcenter.queue.sessions import AgentSessions
@@ -69,7 +70,7 @@ from callcenter.rules import load_rules
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
 from callcenter.ticketing.attachments import AttachmentLimits
-from callcenter.ticketing.service import InboxNotice, WorkOrders
+from callcenter.ticketing.service import InboxNotice, WorkOrders, WorkOrderStore
 from callcenter.ticketing.states import TicketStatus
 from callcenter.workorder_parts import (
     WorkOrderParts,
@@ -307,11 +308,15 @@ def _bridge(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]
 
 
 def _ticket_status(hotline: Hotline) -> StatusLookup:
-    """What the caller hears when keying a work-order number: the order's status, or None."""
+    return ticket_status_lookup(hotline.work.store)
 
-    async def status(ticket_id: TicketId) -> TicketStatus | None:
-        order = await hotline.work.store.get(ticket_id)
-        return None if order is None else order.life.status
+
+def ticket_status_lookup(store: WorkOrderStore) -> StatusLookup:
+    """What a caller hears when keying a work-order number: the status of an order of theirs that is not
+    confidential, else None (未查到) — the rule is ivr/self_service.status_for_caller (issue 11)."""
+
+    async def status(ticket_id: TicketId, calling_number: str) -> TicketStatus | None:
+        return status_for_caller(await store.get(ticket_id), calling_number)
 
     return status
 

@@ -40,7 +40,7 @@ from callcenter.queue.sl_config import alarm_policy, callback_keys, service_leve
 from callcenter.queue.sl_recorder import ServiceLevelRecorder
 from callcenter.ticketing.states import TicketStatus
 
-StatusLookup = Callable[[TicketId], Awaitable[TicketStatus | None]]
+StatusLookup = Callable[[TicketId, str], Awaitable[TicketStatus | None]]  # (order, calling number)
 Context = Callable[[web.Application], AsyncIterator[None]]
 
 
