@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 from callcenter.asterisk_servers import asterisk_servers, from_toml
 from callcenter.core.errors import ConfigError
+from callcenter.queue.dial_policy import DEFAULT_ALLOWED, DEFAULT_REFUSED
 
 AsrEngine = Literal["vosk", "whisper"]
 _HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
@@ -111,6 +112,10 @@ class Settings:
     callback_max_parallel: int = 2  # callback calls being dialled at once per app process
     callback_trunk: str = "pstn-out"  # PJSIP endpoint for calls to citizens (asterisk_conf/pjsip.conf)
     pstn_outbound_uri: str = "sip:127.0.0.1:5080"  # that trunk's contact: the carrier's SBC
+    # Which numbers may be called back at all (issue 11, callcenter/queue/dial_policy.py): name=regex;…
+    # over the whole number (digits, +86/0086 removed). Refused numbers: not_callable, never dialled.
+    callback_dial_allowed: str = DEFAULT_ALLOWED  # domestic mobiles and landlines
+    callback_dial_refused: str = DEFAULT_REFUSED  # 00…, 400/800, 95xxx/96xxx and 1xx service codes, premium
     # IVR and queues (issue 5, part D: docs/ivr-and-queues.md): the FastAGI server the dialplan asks
     agi_port: int = 4573  # loopback port of the FastAGI server (also rendered into extensions.conf)
     agi_bind: str = "127.0.0.1"  # the address the app's FastAGI server listens on (containers: 0.0.0.0)
@@ -281,6 +286,15 @@ def _validate_callbacks(settings: Settings) -> None:
         parse_quiet_hours(settings.callback_quiet_hours)
     except InvalidInput as exc:
         raise ConfigError(exc.message, key="callback_quiet_hours") from exc
+    from callcenter.queue.dial_policy import parse_rules
+
+    for key in ("callback_dial_allowed", "callback_dial_refused"):
+        try:
+            rules = parse_rules(getattr(settings, key))
+        except InvalidInput as exc:
+            raise ConfigError(exc.message, key=key) from exc
+        if key == "callback_dial_allowed" and not rules:
+            raise ConfigError("callback_dial_allowed needs at least one rule", key=key)
 
 
 def _validate_ivr(settings: Settings) -> None:
