@@ -178,7 +178,7 @@ def cmd_seat_secret(args: argparse.Namespace, settings: Settings) -> int:
 
     secrets_file = seat_secrets(settings)
     if secrets_file is None:
-        raise ConfigError("no seat secrets file on this machine (seat_secrets_db)", key="seat_secrets_db")
+        raise ConfigError("no seat secrets file on this machine (seats_db)", key="seats_db")
     if args.rotate:
         print(secrets_file.rotate(args.seat, "cli", datetime.now(UTC)))
     else:

@@ -6,6 +6,7 @@ data directory that never leaves this machine).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -44,10 +45,16 @@ class Settings:
     ami_port: int = 5038
     ami_user: str = "callcenter"
     ami_secret: str = field(default="", repr=False)
+    # Where Asterisk listens (rendered into its configuration; issue 11: per deployment, never open to all).
+    ami_bind: str = "127.0.0.1"  # AMI's address (containers: Asterisk's address on the backend network)
+    ami_permit: str = "127.0.0.1/32"  # the one network the AMI user may log in from (not 0.0.0.0/0)
+    sip_bind: str = "127.0.0.1"  # the SIP transport's address
+    media_address: str = "127.0.0.1"  # the address phones and the carrier send RTP to (in SDP)
+    pstn_match: str = "127.0.0.1"  # the carrier SBC: the only source identified as the pstn trunk
     # Seat phones (坐席话机): PJSIP endpoints, each with its own SIP secret in the seat secrets file
     # (callcenter/adapters/asterisk/seats.py; generated at first start, rotated by an admin).
     seats: str = "agent1001,agent1002,agent1003,agent1004"
-    seat_secrets_db: str = ""  # this host's path to that file ("": the local instance's <instance>/seats)
+    seats_db: str = ""  # this host's path to that file ("": the local instance's <instance>/seats)
     wrapup_time: int = 10  # seconds of after-call work (话后整理) before a seat gets the next call
     sip_port: int = 5060
     rtp_start: int = 10000
@@ -237,6 +244,7 @@ def validate(settings: Settings) -> None:
     _validate_callbacks(settings)
     _validate_live_asr(settings)
     _validate_seats(settings)
+    _validate_listeners(settings)
     asterisk_servers(settings)  # raises ConfigError naming the bad server
     if not 1 <= settings.agents_flush_ms <= settings.agents_check_ms <= 60_000:
         raise ConfigError("agents_flush_ms must be 1..agents_check_ms, at most 60000", key="agents_flush_ms")
@@ -328,6 +336,23 @@ def _validate_live_asr(settings: Settings) -> None:
         )
 
 
+def _validate_listeners(settings: Settings) -> None:
+    for key in ("ami_bind", "sip_bind", "media_address"):
+        try:
+            ipaddress.IPv4Address(getattr(settings, key))
+        except ValueError as exc:
+            raise ConfigError(f"{key} must be an IPv4 address", key=key) from exc
+    for key in ("ami_permit", "pstn_match"):
+        try:
+            network = ipaddress.IPv4Network(getattr(settings, key), strict=False)
+        except ValueError as exc:
+            if key == "pstn_match" and _HOST.match(settings.pstn_match):
+                continue  # a host name of the SBC
+            raise ConfigError(f"{key} must be an IPv4 address or network", key=key) from exc
+        if network.prefixlen == 0:
+            raise ConfigError(f"{key} must not be everything (0.0.0.0/0)", key=key)
+
+
 _SEAT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 
 
@@ -363,5 +388,14 @@ def describe(settings: Settings) -> dict[str, str]:
     shown = {f.name: str(getattr(settings, f.name)) for f in fields(Settings)}
     for name in LOCAL_SECRETS:
         shown[name] = "***" if getattr(settings, name) else "(generated locally)"
-    shown["database_url"] = settings.effective_database_url
+    shown["database_url"] = hide_password(settings.effective_database_url)
+    shown["redis_url"] = hide_password(settings.redis_url)  # redis://:<password>@… in containers
     return shown
+
+
+def hide_password(url: str) -> str:
+    """``scheme://user:password@host…`` with the password replaced by ``***`` (for output and logs)."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+_URL_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", re.IGNORECASE)

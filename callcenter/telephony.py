@@ -31,6 +31,11 @@ def instance_settings(settings: Settings) -> InstanceSettings:
         agi_port=settings.agi_port,
         agi_host=settings.agi_host,
         pstn_outbound_uri=settings.pstn_outbound_uri,
+        pstn_match=settings.pstn_match,
+        ami_bind=settings.ami_bind,
+        ami_permit=settings.ami_permit,
+        sip_bind=settings.sip_bind,
+        media_address=settings.media_address,
     )
 
 
@@ -40,10 +45,10 @@ def seats(settings: Settings) -> tuple[str, ...]:
 
 
 def seat_secrets(settings: Settings) -> SeatSecrets | None:
-    """The seat secrets file as this host reaches it: ``seat_secrets_db``, else the local instance's;
+    """The seat secrets file as this host reaches it: ``seats_db``, else the local instance's;
     None where neither exists (no Asterisk here and nothing configured)."""
-    if settings.seat_secrets_db:
-        return SeatSecrets(Path(settings.seat_secrets_db))
+    if settings.seats_db:
+        return SeatSecrets(Path(settings.seats_db))
     try:
         return local_instance(settings).seat_secrets
     except (AsteriskNotInstalled, ConfigError):

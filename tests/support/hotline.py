@@ -97,7 +97,7 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
         "ami_port": ast.ami_port,
         "ami_user": ast.ami_user,
         "ami_secret": ast.ami_secret,
-        "seat_secrets_db": str(asterisk.host_path(asterisk.layout.seats_db)),
+        "seats_db": str(asterisk.host_path(asterisk.layout.seats_db)),
         "sip_port": ast.sip_port,
         "rtp_start": ast.rtp_start,
         "rtp_end": ast.rtp_end,

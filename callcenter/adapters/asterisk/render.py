@@ -48,6 +48,13 @@ def template_values(
         "wrapup_time": str(settings.wrapup_time),
         "hotline_number": settings.hotline_number,
         "pstn_match": settings.pstn_match,
+        "ami_bind": settings.ami_bind,
+        "ami_permit": settings.ami_permit,
+        "sip_bind": settings.sip_bind,
+        "media_address": settings.media_address,
+        # RTP sockets on the media address when it is the transport's own (one machine); behind NAT the
+        # advertised address is not local and RTP binds every interface (rtp.conf).
+        "bind_rtp_to_media": "yes" if settings.media_address == settings.sip_bind else "no",
         "agi_port": str(settings.agi_port),
         "agi_host": settings.agi_host,
         "pstn_outbound_uri": settings.pstn_outbound_uri,

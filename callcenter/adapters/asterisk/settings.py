@@ -6,6 +6,7 @@ secrets and directory tree, so nothing is shared but the read-only Asterisk inst
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -37,7 +38,11 @@ class InstanceSettings:
     agents: tuple[str, ...] = DEFAULT_AGENTS
     wrapup_time: int = 10
     hotline_number: str = "12345"
-    pstn_match: str = "127.0.0.1"
+    pstn_match: str = "127.0.0.1"  # the carrier SBC's address: the only source identified as the trunk
+    ami_bind: str = "127.0.0.1"  # AMI listens here (containers: Asterisk's address on the backend network)
+    ami_permit: str = "127.0.0.1/32"  # the AMI user's ACL: one network, never everything (issue 11)
+    sip_bind: str = "127.0.0.1"  # the SIP transport's address
+    media_address: str = "127.0.0.1"  # the address phones and the SBC send RTP to (in SDP)
     pstn_outbound_uri: str = "sip:127.0.0.1:5080"  # where calls to citizens go (漏接回拨): the carrier's SBC
     agi_port: int = 4573  # the app's FastAGI server on loopback (IVR self-service, overflow routing)
     agi_host: str = "127.0.0.1"  # where Asterisk reaches that server (the app's host in containers)
@@ -63,8 +68,30 @@ def validate(settings: InstanceSettings) -> None:
     _check(bool(_DIGITS.match(settings.hotline_number)), "hotline_number", "digits only")
     _check(bool(_SIP_URI.match(settings.pstn_outbound_uri)), "pstn_outbound_uri", "a sip: URI")
     _check(bool(_HOST.match(settings.agi_host)), "agi_host", "a host name or IPv4 address")
+    for key in ("ami_bind", "sip_bind", "media_address"):
+        _check(_ipv4(getattr(settings, key)), key, "an IPv4 address")
+    _check(_network(settings.ami_permit), "ami_permit", "one IPv4 network narrower than 0.0.0.0/0")
+    _check(
+        _network(settings.pstn_match) or bool(_HOST.match(settings.pstn_match)), "pstn_match", "an address"
+    )
     _check(settings.base_dir is None or settings.base_dir.is_absolute(), "base_dir", "an absolute path")
     _check(0 <= settings.verbose <= 10, "verbose", "0 to 10")
+
+
+def _ipv4(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _network(value: str) -> bool:
+    """One IPv4 network (``10.0.0.0/24``, or an address): not the whole Internet."""
+    try:
+        return ipaddress.IPv4Network(value, strict=False).prefixlen > 0
+    except ValueError:
+        return False
 
 
 def _check(ok: bool, key: str, expected: str) -> None:

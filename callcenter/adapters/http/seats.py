@@ -30,7 +30,7 @@ SEAT_SECRETS = web.AppKey("seat_secrets", SeatSecretAdmin)
 def _store(request: web.Request) -> SeatSecretAdmin:
     store = request.app.get(SEAT_SECRETS)
     if store is None:
-        raise TelephonyUnavailable("no seat secrets file here (seat_secrets_db)")
+        raise TelephonyUnavailable("no seat secrets file here (seats_db)")
     return store
 
 
