@@ -36,7 +36,7 @@ def record_clip(asterisk: AsteriskInstance, ami: AmiSession, clip: Path, out: Pa
     seconds = float(soundfile.info(clip).duration)
     agent = AgentPhone(
         "agent1001",
-        asterisk.settings.agent_password,
+        asterisk.seat_secret("agent1001"),
         asterisk.settings.sip_port,
         hang_up_after_s=seconds + 4.0,
     )

@@ -7,11 +7,12 @@ The setting ``asterisk_servers`` is one line of text, so that it travels as a pl
 
 Servers are separated by ``,``; each is ``name=host:port`` followed by optional ``;key=value`` options:
 ``user`` (AMI user, default ``ami_user``), ``secret_env`` (the name of the environment variable holding
-that server's AMI secret; default: the shared ``ami_secret``) and ``queue_log`` (where this host reads
-that server's queue_log, for the service-level catch-up). A TOML file may give the same list as an array
-of tables (``[[callcenter.asterisk_servers]]`` with keys name, host, ami_port, ami_user, secret_env,
-queue_log); it is turned into this text when the file is read. Secrets never appear here: only the
-*names* of the variables that hold them.
+that server's AMI secret; default: the shared ``ami_secret``), ``queue_log`` (where this host reads
+that server's queue_log, for the service-level catch-up) and ``recordings`` (that server's recordings
+directory as it names it in AMI events; default: the ``recordings_dir`` setting). A TOML file may give
+the same list as an array of tables (``[[callcenter.asterisk_servers]]`` with keys name, host, ami_port,
+ami_user, secret_env, queue_log, recordings); it is turned into this text when the file is read. Secrets
+never appear here: only the *names* of the variables that hold them.
 
 Empty (the default): the one local instance described by ``asterisk_name``, ``ami_host``, ``ami_port``,
 ``ami_user`` and ``ami_secret``, as in the embedded single-box setup.
@@ -36,8 +37,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # also Asterisk's systemname: cal
 _HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]{1,253}$")
 _USER = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
-_OPTIONS = ("user", "secret_env", "queue_log")
-_TOML_KEYS = frozenset({"name", "host", "ami_port", "ami_user", "secret_env", "queue_log"})
+_OPTIONS = ("user", "secret_env", "queue_log", "recordings")
+_TOML_KEYS = frozenset({"name", "host", "ami_port", "ami_user", "secret_env", "queue_log", "recordings"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class AsteriskServer:
     ami_user: str
     secret_env: str = ""
     queue_log: str = ""  # "" : no catch-up from queue_log unless it is the local instance
+    recordings: str = ""  # "" : the ``recordings_dir`` setting (recording paths outside it are refused)
 
 
 def asterisk_servers(settings: Settings) -> tuple[AsteriskServer, ...]:
@@ -111,7 +113,10 @@ def _server(
     if secret_env and not _ENV.match(secret_env):
         _fail(f"server {name}: secret_env {secret_env!r} must be an environment variable name")
     queue_log = values.get("queue_log", "")
-    return AsteriskServer(name, host, int(port), user, secret_env, queue_log)
+    recordings = values.get("recordings", "")
+    if recordings and not recordings.startswith("/"):
+        _fail(f"server {name}: recordings {recordings!r} must be an absolute path")
+    return AsteriskServer(name, host, int(port), user, secret_env, queue_log, recordings)
 
 
 def _check_unique(servers: Sequence[AsteriskServer]) -> None:
@@ -134,10 +139,12 @@ def _toml_server(table: Mapping[str, Any]) -> str:
     unknown = set(table) - _TOML_KEYS
     if unknown or not {"name", "host", "ami_port"} <= set(table):
         _fail(
-            f"a server table needs name, host, ami_port (optional ami_user, secret_env, queue_log): {table}"
+            "a server table needs name, host, ami_port (optional ami_user, secret_env, queue_log, "
+            f"recordings): {table}"
         )
     text = f"{table['name']}={table['host']}:{table['ami_port']}"
-    for key, option in (("ami_user", "user"), ("secret_env", "secret_env"), ("queue_log", "queue_log")):
+    options = (("ami_user", "user"), ("secret_env", "secret_env"), ("queue_log", "queue_log"))
+    for key, option in (*options, ("recordings", "recordings")):
         if key in table:
             value = str(table[key])
             if any(c in value for c in ",;"):

@@ -24,15 +24,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.bridges import BridgeSet
 from callcenter.adapters.ami.live_tap import LiveTap
+from callcenter.adapters.asterisk.seats import SeatSecretStore
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.http.agents import agent_routes
 from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.adapters.http.callbacks import callback_routes
 from callcenter.adapters.http.live import LiveDeps, live_routes
+from callcenter.adapters.http.seats import seat_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
 from callcenter.adapters.http.wallboard import wallboard_routes
+from callcenter.adapters.recording_files import RecordingFileStore
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
@@ -58,6 +61,7 @@ from callcenter.floor_parts import (
     service_level_ctx,
     wallboard_ctx,
 )
+from callcenter.ivr.self_service import status_for_caller
 from callcenter.private_files import private_dir
 from callcenter.queue.agent_floor import AgentFloor
 from callcenter.queue.pipeline import FloorPipeline
@@ -68,7 +72,7 @@ from callcenter.rules import load_rules
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.actors import Role, StaffId
 from callcenter.ticketing.attachments import AttachmentLimits
-from callcenter.ticketing.service import InboxNotice, WorkOrders
+from callcenter.ticketing.service import InboxNotice, WorkOrders, WorkOrderStore
 from callcenter.ticketing.states import TicketStatus
 from callcenter.workorder_parts import (
     WorkOrderParts,
@@ -105,6 +109,7 @@ class Hotline:
     agent_floor: AgentFloor  # seats folded from the floor, published to Redis; after-call-work timers
     callbacks: CallbackParts  # 漏接回拨: the callback list, its floor handler and dialer (docs/callbacks.md)
     live_tap: LiveTap | None = None  # answered calls streamed to the live ASR worker (``live_asr`` on)
+    seat_secrets: SeatSecretStore | None = None  # one SIP secret per seat phone (seats.py); None: not here
 
     @property
     def bridge(self) -> AmiBridge:
@@ -128,7 +133,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     jobs = RedisTranscriptionQueue(
         redis, stream=settings.jobs_stream, claim_after_ms=settings.asr_claim_after_s * 1000
     )
-    flow = CallFlow(SqlCallRepository(engine), jobs, host_path)
+    flow = CallFlow(SqlCallRepository(engine), jobs, host_path, recording_store(settings, host_path))
     floor = FloorPipeline()
     service_level = build_service_level(settings, engine, clock)
     wallboard = build_wallboard(settings, redis, clock, service_level.tally)
@@ -179,7 +184,22 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         agent_floor,
         callbacks,
         live_tap,
+        seat_store(settings),
     )
+
+
+def seat_store(settings: Settings) -> SeatSecretStore | None:
+    from callcenter.telephony import seat_secrets
+
+    secrets_file = seat_secrets(settings)
+    return None if secrets_file is None else SeatSecretStore(secrets_file)
+
+
+def recording_store(settings: Settings, host_path: PathMap) -> RecordingFileStore:
+    """Deletes empty recordings, only inside the servers' recordings directories (issue 11)."""
+    from callcenter.telephony import recordings_dirs
+
+    return RecordingFileStore(sorted(set(recordings_dirs(settings).values())), host_path)
 
 
 def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
@@ -210,6 +230,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
                 )
             ),
             callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
+            seat_routes(hotline.seat_secrets),
             staffing_routes(),
         ),
         login_policy=login_policy(hotline.settings),
@@ -225,6 +246,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     parts: list[tuple[str, Context]] = [
         ("database", _database(hotline)),
         ("accounts", _accounts(hotline)),
+        ("seat secrets", _seats(hotline)),
         ("redis", _redis(hotline)),
         ("service level", service_level_ctx(hotline.service_level)),
         ("wallboard", wallboard_ctx(hotline.wallboard)),
@@ -278,6 +300,21 @@ def _accounts(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[Non
     return ctx
 
 
+def _seats(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
+    """First start: a SIP secret for every seat phone, where the seat secrets file is this app's to write
+    (containers: the app's volume; one machine: the instance manager made it already)."""
+
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        store, settings = hotline.seat_secrets, hotline.settings
+        if store is not None and store.writable():
+            from callcenter.telephony import seats
+
+            await store.ensure(seats(settings))
+        yield
+
+    return ctx
+
+
 def _redis(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         try:
@@ -300,11 +337,15 @@ def _bridge(hotline: Hotline) -> Callable[[web.Application], AsyncIterator[None]
 
 
 def _ticket_status(hotline: Hotline) -> StatusLookup:
-    """What the caller hears when keying a work-order number: the order's status, or None."""
+    return ticket_status_lookup(hotline.work.store)
 
-    async def status(ticket_id: TicketId) -> TicketStatus | None:
-        order = await hotline.work.store.get(ticket_id)
-        return None if order is None else order.life.status
+
+def ticket_status_lookup(store: WorkOrderStore) -> StatusLookup:
+    """What a caller hears when keying a work-order number: the status of an order of theirs that is not
+    confidential, else None (未查到) — the rule is ivr/self_service.status_for_caller (issue 11)."""
+
+    async def status(ticket_id: TicketId, calling_number: str) -> TicketStatus | None:
+        return status_for_caller(await store.get(ticket_id), calling_number)
 
     return status
 

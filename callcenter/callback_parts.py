@@ -22,6 +22,7 @@ from callcenter.core.clock import Clock
 from callcenter.core.waiting import cancel_all
 from callcenter.queue.callback_service import CallbackDialer, CallbackFloor
 from callcenter.queue.callbacks import CallbackPolicy, parse_quiet_hours
+from callcenter.queue.dial_policy import dial_policy
 
 LEASE_MARGIN_S = 30  # a claim outlives the longest Originate wait by this much
 
@@ -43,6 +44,7 @@ def callback_policy(settings: Settings) -> CallbackPolicy:
         quiet=parse_quiet_hours(settings.callback_quiet_hours),
         lease_s=settings.callback_ring_s + int(WAIT_MARGIN_S) + LEASE_MARGIN_S,
         callback_queue=settings.callback_queue,
+        dial=dial_policy(settings.callback_dial_allowed, settings.callback_dial_refused),
     )
 
 

@@ -112,7 +112,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             app.cleanup_ctx.append(demo_floor(instance, speech_dir(Path(__file__).resolve().parents[1])))
         print(
             f"12345 hotline: web UI on http://{settings.http_host}:{settings.http_port}/ "
-            f"(login admin, password in {settings.data_dir / 'admin_password'}) "
+            f"(login admin, password in {settings.data_dir / 'admin_password'}; seat phone secrets: "
+            "python -m callcenter seat-secret agent1001) "
             f"(SIP 127.0.0.1:{settings.sip_port}, AMI 127.0.0.1:{settings.ami_port}, "
             f"ASR {settings.asr_engine})"
         )
@@ -182,6 +183,24 @@ def cmd_asterisk(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if status.healthy or args.action == "stop" else 1
 
 
+def cmd_seat_secret(args: argparse.Namespace, settings: Settings) -> int:
+    """A seat phone's SIP secret on this machine, to configure a softphone (``--rotate``: a new one first;
+    admins rotate in the desk too). Printed on stdout only; never logged."""
+    from datetime import UTC, datetime
+
+    from callcenter.core.errors import ConfigError
+    from callcenter.telephony import seat_secrets
+
+    secrets_file = seat_secrets(settings)
+    if secrets_file is None:
+        raise ConfigError("no seat secrets file on this machine (seats_db)", key="seats_db")
+    if args.rotate:
+        print(secrets_file.rotate(args.seat, "cli", datetime.now(UTC)))
+    else:
+        print(secrets_file.secret(args.seat))
+    return 0
+
+
 def _host_path(settings: Settings) -> Callable[[str], str]:
     from callcenter.telephony import host_path_for
 
@@ -197,6 +216,7 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "serve": (cmd_serve, "run web UI, AMI bridge and ASR workers (Asterisk already running)"),
     "run": (cmd_run, "run the whole hotline here: Asterisk, bridge, ASR workers, web UI"),
     "asterisk": (cmd_asterisk, "start, stop or check this machine's hotline Asterisk"),
+    "seat-secret": (cmd_seat_secret, "print (or --rotate) a seat phone's own SIP secret on this machine"),
     "sl-recount": (cmd_sl_recount, "recount the service level from queue_log; --compare with the live one"),
     "simulate": (cmd_simulate, "traffic drill: sipp citizens call, auto-answering seats take them"),
     "staffing": (cmd_staffing, "agents needed per hour (Erlang C / Erlang A) for a service-level target"),
@@ -223,6 +243,9 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--demo", action="store_true", help="demo seats and calls with Mandarin speech")
         if name == "asterisk":
             sp.add_argument("action", choices=("start", "stop", "status", "render"))
+        if name == "seat-secret":
+            sp.add_argument("seat", help="the seat phone, e.g. agent1001")
+            sp.add_argument("--rotate", action="store_true", help="give the seat a new secret first")
         if name == "sl-recount":
             add_sl_recount_arguments(sp)
         if name == "simulate":

@@ -6,6 +6,7 @@ data directory that never leaves this machine).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -18,6 +19,7 @@ from typing import Any, Literal, get_args
 from callcenter.asterisk_servers import asterisk_servers, from_toml
 from callcenter.core.errors import ConfigError
 from callcenter.core.proxies import TrustedProxies
+from callcenter.queue.dial_policy import DEFAULT_ALLOWED, DEFAULT_REFUSED
 from callcenter.staff.throttle import LoginPolicy
 
 AsrEngine = Literal["vosk", "whisper"]
@@ -48,7 +50,16 @@ class Settings:
     ami_port: int = 5038
     ami_user: str = "callcenter"
     ami_secret: str = field(default="", repr=False)
-    agent_password: str = field(default="", repr=False)  # SIP password of the seat phones
+    # Where Asterisk listens (rendered into its configuration; issue 11: per deployment, never open to all).
+    ami_bind: str = "127.0.0.1"  # AMI's address (containers: Asterisk's address on the backend network)
+    ami_permit: str = "127.0.0.1/32"  # the one network the AMI user may log in from (not 0.0.0.0/0)
+    sip_bind: str = "127.0.0.1"  # the SIP transport's address
+    media_address: str = "127.0.0.1"  # the address phones and the carrier send RTP to (in SDP)
+    pstn_match: str = "127.0.0.1"  # the carrier SBC: the only source identified as the pstn trunk
+    # Seat phones (坐席话机): PJSIP endpoints, each with its own SIP secret in the seat secrets file
+    # (callcenter/adapters/asterisk/seats.py; generated at first start, rotated by an admin).
+    seats: str = "agent1001,agent1002,agent1003,agent1004"
+    seats_db: str = ""  # this host's path to that file ("": the local instance's <instance>/seats)
     wrapup_time: int = 10  # seconds of after-call work (话后整理) before a seat gets the next call
     sip_port: int = 5060
     rtp_start: int = 10000
@@ -56,6 +67,9 @@ class Settings:
     hotline_number: str = "12345"
     hotline_context: str = "from-pstn"
     hotline_queue: str = "hotline"
+    # Recordings as Asterisk names them in AMI events ("": the local instance's <instance>/recordings). A
+    # recording event naming a file elsewhere is refused, and only files in here are ever deleted.
+    recordings_dir: str = ""
     # Speech
     asr_engine: AsrEngine = "vosk"
     vosk_model_path: str = ""
@@ -112,6 +126,10 @@ class Settings:
     callback_max_parallel: int = 2  # callback calls being dialled at once per app process
     callback_trunk: str = "pstn-out"  # PJSIP endpoint for calls to citizens (asterisk_conf/pjsip.conf)
     pstn_outbound_uri: str = "sip:127.0.0.1:5080"  # that trunk's contact: the carrier's SBC
+    # Which numbers may be called back at all (issue 11, callcenter/queue/dial_policy.py): name=regex;…
+    # over the whole number (digits, +86/0086 removed). Refused numbers: not_callable, never dialled.
+    callback_dial_allowed: str = DEFAULT_ALLOWED  # domestic mobiles and landlines
+    callback_dial_refused: str = DEFAULT_REFUSED  # 00…, 400/800, 95xxx/96xxx and 1xx service codes, premium
     # IVR and queues (issue 5, part D: docs/ivr-and-queues.md): the FastAGI server the dialplan asks
     agi_port: int = 4573  # loopback port of the FastAGI server (also rendered into extensions.conf)
     agi_bind: str = "127.0.0.1"  # the address the app's FastAGI server listens on (containers: 0.0.0.0)
@@ -241,6 +259,8 @@ def validate(settings: Settings) -> None:
     _validate_callbacks(settings)
     _validate_live_asr(settings)
     _validate_logins(settings)
+    _validate_seats(settings)
+    _validate_listeners(settings)
     asterisk_servers(settings)  # raises ConfigError naming the bad server
     if not 1 <= settings.agents_flush_ms <= settings.agents_check_ms <= 60_000:
         raise ConfigError("agents_flush_ms must be 1..agents_check_ms, at most 60000", key="agents_flush_ms")
@@ -304,6 +324,15 @@ def _validate_callbacks(settings: Settings) -> None:
         parse_quiet_hours(settings.callback_quiet_hours)
     except InvalidInput as exc:
         raise ConfigError(exc.message, key="callback_quiet_hours") from exc
+    from callcenter.queue.dial_policy import parse_rules
+
+    for key in ("callback_dial_allowed", "callback_dial_refused"):
+        try:
+            rules = parse_rules(getattr(settings, key))
+        except InvalidInput as exc:
+            raise ConfigError(exc.message, key=key) from exc
+        if key == "callback_dial_allowed" and not rules:
+            raise ConfigError("callback_dial_allowed needs at least one rule", key=key)
 
 
 def _validate_ivr(settings: Settings) -> None:
@@ -376,7 +405,35 @@ def login_hash_slots(settings: Settings) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
-LOCAL_SECRETS = ("ami_secret", "agent_password", "admin_password")
+def _validate_listeners(settings: Settings) -> None:
+    for key in ("ami_bind", "sip_bind", "media_address"):
+        try:
+            ipaddress.IPv4Address(getattr(settings, key))
+        except ValueError as exc:
+            raise ConfigError(f"{key} must be an IPv4 address", key=key) from exc
+    for key in ("ami_permit", "pstn_match"):
+        try:
+            network = ipaddress.IPv4Network(getattr(settings, key), strict=False)
+        except ValueError as exc:
+            if key == "pstn_match" and _HOST.match(settings.pstn_match):
+                continue  # a host name of the SBC
+            raise ConfigError(f"{key} must be an IPv4 address or network", key=key) from exc
+        if network.prefixlen == 0:
+            raise ConfigError(f"{key} must not be everything (0.0.0.0/0)", key=key)
+
+
+_SEAT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+
+
+def _validate_seats(settings: Settings) -> None:
+    names = [s.strip() for s in settings.seats.split(",") if s.strip()]
+    if not names or not all(_SEAT.match(n) for n in names) or len(set(names)) != len(names):
+        raise ConfigError(
+            "seats must be unique seat phone names (letters, digits, _ -), comma-separated", key="seats"
+        )
+
+
+LOCAL_SECRETS = ("ami_secret", "admin_password")
 
 
 def with_local_secret(settings: Settings) -> Settings:
@@ -404,5 +461,14 @@ def describe(settings: Settings) -> dict[str, str]:
     shown = {f.name: str(getattr(settings, f.name)) for f in fields(Settings)}
     for name in LOCAL_SECRETS:
         shown[name] = "***" if getattr(settings, name) else "(generated locally)"
-    shown["database_url"] = settings.effective_database_url
+    shown["database_url"] = hide_password(settings.effective_database_url)
+    shown["redis_url"] = hide_password(settings.redis_url)  # redis://:<password>@… in containers
     return shown
+
+
+def hide_password(url: str) -> str:
+    """``scheme://user:password@host…`` with the password replaced by ``***`` (for output and logs)."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+_URL_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", re.IGNORECASE)

@@ -74,7 +74,7 @@ def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Applic
         seats = [
             AgentPhone(
                 seat,
-                asterisk.settings.agent_password,
+                asterisk.seat_secret(seat),
                 asterisk.settings.sip_port,
                 play=agent_voice if agent_voice.is_file() else None,
                 play_after_s=0.3,

@@ -40,17 +40,23 @@ from callcenter.queue.sl_config import alarm_policy, callback_keys, service_leve
 from callcenter.queue.sl_recorder import ServiceLevelRecorder
 from callcenter.ticketing.states import TicketStatus
 
-StatusLookup = Callable[[TicketId], Awaitable[TicketStatus | None]]
+StatusLookup = Callable[[TicketId, str], Awaitable[TicketStatus | None]]  # (order, calling number)
 Context = Callable[[web.Application], AsyncIterator[None]]
 
 
 def build_bridges(settings: Settings, flow: CallFlow, floor: FloorPipeline, clock: Clock) -> BridgeSet:
-    """One AMI bridge per Asterisk server, all into the same call flow and floor pipeline (part G)."""
-    match = HotlineMatch(
-        contexts=frozenset({settings.hotline_context}), numbers=frozenset({settings.hotline_number})
-    )
+    """One AMI bridge per Asterisk server, all into the same call flow and floor pipeline (part G). Each
+    accepts recording paths only inside its own server's recordings directory (issue 11)."""
+    from callcenter.telephony import recordings_dirs
+
+    recordings = recordings_dirs(settings)
 
     def bridge(endpoint: AmiEndpoint) -> AmiBridge:
+        match = HotlineMatch(
+            contexts=frozenset({settings.hotline_context}),
+            numbers=frozenset({settings.hotline_number}),
+            recordings=(recordings[endpoint.server],),
+        )
         return AmiBridge(
             endpoint,
             match,

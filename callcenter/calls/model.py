@@ -200,5 +200,14 @@ def close_unobserved(record: CallRecord, at: datetime) -> CallRecord:
     )
 
 
+def empty_recording(record: CallRecord, event: CallEvent) -> RecordingFiles | None:
+    """The files to delete when ``event`` closes ``record``'s recording with nothing in it (the caller left
+    before an agent answered): header-only WAVs are not kept. Deleting is the app's job, never the
+    dialplan's (issue 11: no shell in the dialplan)."""
+    if isinstance(event, RecordingFinished) and not event.has_audio:
+        return record.recording
+    return None
+
+
 def mark_transcription_queued(record: CallRecord) -> CallRecord:
     return replace(record, transcription_queued=True)

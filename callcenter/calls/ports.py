@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from callcenter.calls.model import CallRecord
+from callcenter.calls.model import CallRecord, RecordingFiles
 from callcenter.core.ids import CallId
 
 
@@ -36,3 +36,11 @@ class TranscriptionQueue(Protocol):
     async def enqueue(self, job: TranscriptionJob) -> str: ...
     async def ensure_group(self) -> None: ...
     async def is_intact(self) -> bool: ...
+
+
+class RecordingStore(Protocol):
+    """The recording files on disk (callcenter/adapters/recording_files.py)."""
+
+    async def discard(self, call_id: CallId, files: RecordingFiles) -> None:
+        """Delete an empty recording's three files, each only if it lies in the recordings directory."""
+        ...

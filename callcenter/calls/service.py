@@ -9,12 +9,14 @@ from datetime import datetime
 from callcenter.calls.events import CallArrived, CallEvent, JoinedQueue
 from callcenter.calls.model import (
     CallRecord,
+    RecordingFiles,
     apply,
     close_unobserved,
+    empty_recording,
     mark_transcription_queued,
     start_call,
 )
-from callcenter.calls.ports import CallRepository, TranscriptionJob, TranscriptionQueue
+from callcenter.calls.ports import CallRepository, RecordingStore, TranscriptionJob, TranscriptionQueue
 from callcenter.core.errors import QueueUnavailable
 from callcenter.core.ids import CallId
 from callcenter.core.redact import mask_number as mask_number  # numbers in logs: 138****8000
@@ -27,10 +29,17 @@ PathMap = Callable[[str], str]  # a path as Asterisk sees it → the same file a
 class CallFlow:
     """Handles the domain events of calls, one at a time, in the order Asterisk sent them."""
 
-    def __init__(self, calls: CallRepository, jobs: TranscriptionQueue, host_path: PathMap) -> None:
+    def __init__(
+        self,
+        calls: CallRepository,
+        jobs: TranscriptionQueue,
+        host_path: PathMap,
+        recordings: RecordingStore | None = None,
+    ) -> None:
         self._calls = calls
         self._jobs = jobs
         self._host_path = host_path
+        self._recordings = recordings
 
     async def handle(self, event: CallEvent) -> CallRecord | None:
         record = await self._calls.get(event.call_id) or _first_sight_logged(event)
@@ -38,6 +47,7 @@ class CallFlow:
             return None
         updated = apply(record, event)
         await self._calls.save(updated)
+        await self._discard([(record.call_id, empty_recording(record, event))])
         if updated.ready_for_transcription:
             updated = await self.queue_transcription(updated)
         return updated
@@ -48,18 +58,30 @@ class CallFlow:
         stored = await self._calls.get_many(list(dict.fromkeys(e.call_id for e in events)))
         current = dict(stored)
         changed: dict[CallId, CallRecord] = {}
+        empty: list[tuple[CallId, RecordingFiles | None]] = []
         for event in events:
             record = current.get(event.call_id) or _first_sight_logged(event)
             if record is None:
                 continue
             updated = apply(record, event)
+            empty.append((record.call_id, empty_recording(record, event)))
             if updated != stored.get(event.call_id):
                 changed[event.call_id] = updated
             current[event.call_id] = updated
         await self._calls.save_many(list(changed.values()))
+        await self._discard(empty)
         for record in changed.values():
             if record.ready_for_transcription:
                 await self.queue_transcription(record)
+
+    async def _discard(self, empty: Sequence[tuple[CallId, RecordingFiles | None]]) -> None:
+        """Delete the files of recordings that closed with nothing in them (after the records are stored:
+        a failed delete only leaves header-only files behind, logged, never a lost event)."""
+        if self._recordings is None:
+            return
+        for call_id, files in empty:
+            if files is not None:
+                await self._recordings.discard(call_id, files)
 
     async def queue_transcription(self, record: CallRecord) -> CallRecord:
         """Enqueue the call's recording; if Redis is down the flag stays off and a sweep retries."""

@@ -2,8 +2,10 @@
 and hears its status, then goes on to the queue as usual. Pure rules, no I/O.
 
 What is said is only the coarse status — 已受理 / 办理中 / 已办结 / 未查到 — never the content, the unit or
-the citizen's data: anyone can key any number, so the answer must be harmless to a stranger. A draft
-(草稿) is not an accepted order yet and is reported like a missing one.
+the citizen's data. And it is said only to the citizen the order belongs to (issue 11): the calling number
+must be the order's caller number, and a confidential order (保密工单) is never told at all. Anyone can key
+any number, so a stranger's order, a confidential one, a draft (草稿, not accepted yet) and a missing one
+all sound the same: 未查到. Not built: a lookup code given at 受理 for citizens calling from another phone.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import re
 
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.workorder import WorkOrder
 
 MAX_TICKET_DIGITS = 12
 _NUMBER = re.compile(r"^[1-9][0-9]{0,11}$")
+_SEPARATORS = re.compile(r"[\s\-()]")
+_PHONE = re.compile(r"^[0-9]{5,20}$")
 
 ACCEPTED_PROMPT = "ticket_accepted"  # 已受理
 IN_PROGRESS_PROMPT = "ticket_in_progress"  # 办理中
@@ -46,3 +51,28 @@ def status_prompt(status: TicketStatus | None) -> str:
     if status is None:
         return NOT_FOUND_PROMPT
     return _PROMPT_BY_STATUS.get(status, NOT_FOUND_PROMPT)
+
+
+def status_for_caller(order: WorkOrder | None, calling_number: str) -> TicketStatus | None:
+    """The status the caller may hear: only of an order that is theirs (the calling number is the order's
+    caller number) and not confidential; anything else is None, i.e. the same 未查到 as no order."""
+    if order is None or order.life.confidential:
+        return None
+    if not same_number(order.ticket.caller_number, calling_number):
+        return None
+    return order.life.status
+
+
+def same_number(a: str, b: str) -> bool:
+    """Two phone numbers are the same line: separators and the +86/0086 prefix aside. Anonymous, withheld
+    or too short numbers are nobody's (never equal)."""
+    first, second = _national(a), _national(b)
+    return first is not None and first == second
+
+
+def _national(raw: str) -> str | None:
+    number = _SEPARATORS.sub("", raw or "")
+    for prefix in ("+86", "0086"):
+        if number.startswith(prefix):
+            number = number[len(prefix) :]
+    return number if _PHONE.match(number) else None

@@ -22,11 +22,21 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import ConcurrentUpdate, NotFound, TelephonyUnavailable
-from callcenter.queue.callback_steps import cancel, claim, dialled, expire, leg_connected, leg_ended, not_sent
+from callcenter.queue.callback_steps import (
+    cancel,
+    claim,
+    dialled,
+    expire,
+    leg_connected,
+    leg_ended,
+    not_sent,
+    refuse,
+)
 from callcenter.queue.callbacks import (
     DUE_STATES,
     AttemptOutcome,
@@ -35,6 +45,7 @@ from callcenter.queue.callbacks import (
     CallbackRequest,
     CloseReason,
     MissedCall,
+    callable_number,
     list_key,
 )
 from callcenter.queue.events import (
@@ -239,6 +250,13 @@ class CallbackDialer:
             return 0  # AMI down: requests stay pending, nothing is lost
         started = 0
         for request in await self._store.due(now, free):
+            reason = self._policy.refusal(callable_number(request.citizen_number))
+            if reason is not None:  # never dialled, whatever happened since the miss
+                await apply(self._store, request, partial(refuse, reason=reason, now=now))
+                log.warning(
+                    "callback %s: number refused by the dial policy (%s), not dialled", request.id, reason
+                )
+                continue
             claimed = await self._claim(request, now, _server_for(request, servers))
             if claimed is not None:
                 self._start(claimed)

@@ -140,6 +140,21 @@ def cancel(request: CallbackRequest, by: str, reason: CloseReason, now: datetime
     )
 
 
+def refuse(request: CallbackRequest, reason: str, now: datetime) -> CallbackRequest:
+    """A waiting request whose number the dial policy refuses (it was tightened since the miss, or a
+    supervisor reopened it): ``not_callable`` with the reason, never dialled."""
+    if request.state not in DUE_STATES:
+        return request
+    return replace(
+        request,
+        state=transition(request.state, CallbackState.NOT_CALLABLE),
+        next_attempt_at=None,
+        closed_by="system",
+        close_reason=reason,
+        updated_at=now,
+    )
+
+
 def retry_now(request: CallbackRequest, by: str, now: datetime, policy: CallbackPolicy) -> CallbackRequest:
     """A supervisor's retry: a waiting request becomes due now (quiet hours still apply); a failed or
     cancelled one is reopened with one more attempt allowed."""

@@ -5,7 +5,10 @@ Source: 国办函〔2025〕66号 asks 12345 hotlines to call back every citizen 
 
 * every abandoned call of an inbound queue and every press of the callback key (按键预约回拨) puts the
   citizen's number on the callback list; one *open* request per number — a further miss is added to it;
-* a number that cannot be called (anonymous, too short, not digits) is recorded as ``not_callable``;
+* a number that cannot be called (anonymous, too short, not digits: ``invalid_number``) or that the dial
+  policy refuses (international, 400/800, service and premium numbers, anything not a domestic phone:
+  dial_policy.py, issue 11) is recorded as ``not_callable`` with the reason, and never dialled — the
+  dialer checks again right before dialling, so a policy tightened later holds for waiting requests too;
 * a request is dialled when due; no call is placed in the quiet hours (Asia/Shanghai, e.g. 21:00–08:00):
   it waits for the next morning; a failed attempt (no answer, busy, failed) is retried after
   ``retry_s`` until ``max_attempts`` are used up (then ``failed``);
@@ -17,10 +20,10 @@ Source: 国办函〔2025〕66号 asks 12345 hotlines to call back every citizen 
 State machine (data, one ``transition`` that raises ``InvalidTransition``)::
 
     pending ──claim──► dialing ──answered──► answered ──agent / hang-up──► done
-       ▲  │              │  ╲──no answer/busy/failed──► retry_wait ──claim──► dialing …
-       │  cancel         │   ╲─────────(attempts used up)─────────► failed
-       │  ▼              └──AMI down: not sent──► pending
-     cancelled / failed ──supervisor retry──► pending
+       ▲  │ ╲            │  ╲──no answer/busy/failed──► retry_wait ──claim──► dialing …
+       │  cancel ╲       │   ╲─────────(attempts used up)─────────► failed
+       │  ▼    refused   └──AMI down: not sent──► pending
+     cancelled / failed ──supervisor retry──► pending      pending / retry_wait ──refused──► not_callable
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from enum import StrEnum
 
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import InvalidInput, InvalidTransition
+from callcenter.queue.dial_policy import DOMESTIC, INVALID_NUMBER, DialPolicy
 
 
 class CallbackState(StrEnum):
@@ -73,8 +77,12 @@ FINAL_ATTEMPT = frozenset(set(AttemptOutcome) - {AttemptOutcome.ANSWERED})
 REACHED = frozenset({AttemptOutcome.CONNECTED, AttemptOutcome.HUNG_UP})
 
 TRANSITIONS: dict[CallbackState, frozenset[CallbackState]] = {
-    CallbackState.PENDING: frozenset({CallbackState.DIALING, CallbackState.CANCELLED}),
-    CallbackState.RETRY_WAIT: frozenset({CallbackState.DIALING, CallbackState.CANCELLED}),
+    CallbackState.PENDING: frozenset(
+        {CallbackState.DIALING, CallbackState.CANCELLED, CallbackState.NOT_CALLABLE}
+    ),
+    CallbackState.RETRY_WAIT: frozenset(
+        {CallbackState.DIALING, CallbackState.CANCELLED, CallbackState.NOT_CALLABLE}
+    ),
     CallbackState.DIALING: frozenset(
         {
             CallbackState.ANSWERED,
@@ -173,6 +181,11 @@ class CallbackPolicy:
     lease_s: int = 60  # a dialling claim expires after this (ring time + margin)
     leg_max_s: int = 3600  # an answered leg with no outcome after this is closed as lost
     callback_queue: str = "hotline-callback"
+    dial: DialPolicy = DOMESTIC  # which numbers may be dialled at all (dial_policy.py)
+
+    def refusal(self, number: str | None) -> str | None:
+        """Why ``number`` (normalised, None: not callable) is never dialled; None when it may be."""
+        return INVALID_NUMBER if number is None else self.dial.refusal(number)
 
     def schedule(self, at: datetime) -> datetime:
         return self.quiet.next_allowed(at) if self.quiet is not None else at
@@ -246,10 +259,12 @@ class CallbackRequest:
 
 
 def open_request(missed: MissedCall, policy: CallbackPolicy) -> CallbackRequest:
-    """A new request for a missed call; ``not_callable`` (final) when the number cannot be dialled."""
+    """A new request for a missed call; ``not_callable`` (final, with the reason) when the number cannot or
+    may not be dialled."""
     number = callable_number(missed.caller_number)
-    state = CallbackState.PENDING if number is not None else CallbackState.NOT_CALLABLE
-    first = policy.schedule(missed.at + timedelta(seconds=policy.first_delay_s)) if number else None
+    refused = policy.refusal(number)
+    state = CallbackState.PENDING if refused is None else CallbackState.NOT_CALLABLE
+    first = policy.schedule(missed.at + timedelta(seconds=policy.first_delay_s)) if refused is None else None
     return CallbackRequest(
         id=None,
         citizen_number=list_key(missed.caller_number),
@@ -266,6 +281,7 @@ def open_request(missed: MissedCall, policy: CallbackPolicy) -> CallbackRequest:
         next_attempt_at=first,
         misses=1,
         last_missed_at=missed.at,
+        close_reason=refused or "",
     )
 
 

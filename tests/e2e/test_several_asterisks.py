@@ -35,7 +35,7 @@ def phone_on(tmp_path: Path) -> Iterator[Callable[[AsteriskInstance, str], Agent
 
     def start(instance: AsteriskInstance, agent: str) -> AgentPhone:
         ast = instance.settings
-        phone = AgentPhone(agent, ast.agent_password, ast.sip_port, hang_up_after_s=2.0)
+        phone = AgentPhone(agent, instance.seat_secret(agent), ast.sip_port, hang_up_after_s=2.0)
         phone.start()
         phones.append(phone)
         return phone

@@ -32,6 +32,7 @@ MALFORMED = [
 ]
 GARBAGE = [b"\xff\xfe\x00\x01 not AMI at all\r\n\r\n", b"Event\r\n: \r\n\r\n", b"\r\n\r\n\r\n"]
 LIST_END = {b"QueueStatus": b"QueueStatusComplete", b"CoreShowChannels": b"CoreShowChannelsComplete"}
+RECORDINGS = "/var/lib/callcenter12345/instances/test-3748/recordings"  # the recorded call's instance
 
 
 def recorded_call() -> list[bytes]:
@@ -92,16 +93,17 @@ async def scripted_asterisk(call: bytes) -> tuple[asyncio.Server, int]:
     return server, server.sockets[0].getsockname()[1]
 
 
-async def test_malformed_messages_are_skipped_and_every_valid_event_arrives() -> None:
+async def run_bridge(call: bytes) -> tuple[AmiBridge, list[CallEvent]]:
+    """The bridge against the scripted peer until the caller's hangup has been handed on."""
     received: list[CallEvent] = []
 
     async def sink(event: CallEvent) -> None:
         received.append(event)
 
-    server, port = await scripted_asterisk(spliced(recorded_call()))
+    server, port = await scripted_asterisk(call)
     bridge = AmiBridge(
         AmiEndpoint("scripted", "127.0.0.1", port, "callcenter", "secret"),
-        HotlineMatch(),
+        HotlineMatch(recordings=(RECORDINGS,)),
         sink,
         FixedClock(datetime(2030, 1, 1, tzinfo=UTC)),
     )
@@ -116,6 +118,11 @@ async def test_malformed_messages_are_skipped_and_every_valid_event_arrives() ->
         await bridge.stop()
         server.close()
         await server.wait_closed()
+    return bridge, received
+
+
+async def test_malformed_messages_are_skipped_and_every_valid_event_arrives() -> None:
+    bridge, received = await run_bridge(spliced(recorded_call()))
 
     assert [type(e).__name__ for e in received] == [
         "CallArrived",
@@ -215,3 +222,25 @@ async def test_the_demo_logs_its_citizens_numbers_masked(caplog: pytest.LogCaptu
     assert all(number not in caplog.text for number, _clip in DEMO_CALLS)
     assert "demo: citizen 138****8001 calls 12345" in caplog.text
     assert "demo: call from 139****9002 not answered" in caplog.text
+
+
+async def test_recording_paths_outside_the_recordings_directory_are_refused() -> None:
+    """Issue 11: a UserEvent whose paths leave the recordings directory (what an Originate with a chosen
+    REC_BASE, or a crafted UserEvent, would announce) is logged and refused; the call itself goes on."""
+    hostile = [
+        event.replace(RECORDINGS.encode(), b"/etc/cron.d")
+        if b"UserEvent: HotlineRecording" in event
+        else event
+        for event in recorded_call()
+    ]
+
+    bridge, received = await run_bridge(b"".join(hostile))
+
+    assert [type(e).__name__ for e in received] == [
+        "CallArrived",
+        "JoinedQueue",
+        "AgentCalled",
+        "AgentConnected",
+        "CallHungUp",
+    ]
+    assert bridge.refused_events == 2 and bridge.skipped_events == 0

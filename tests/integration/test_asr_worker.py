@@ -78,7 +78,6 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
         asr_claim_after_s=3,
         jobs_stream=f"cc:test:jobs:{uuid.uuid4().hex[:10]}",
         ami_secret="unused-here",
-        agent_password="unused-here",
     )
     pool = Workers(settings)
     pool.settings = settings  # type: ignore[attr-defined]

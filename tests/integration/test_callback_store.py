@@ -18,6 +18,7 @@ from callcenter.core.ids import CallId
 from callcenter.queue.callback_service import CallbackDialer, CallbackFloor, DialOrder, DialResult, apply
 from callcenter.queue.callback_steps import retry_now
 from callcenter.queue.callbacks import AttemptOutcome, CallbackPolicy, CallbackState
+from callcenter.queue.dial_policy import dial_policy
 from callcenter.queue.events import CallbackLegEnded, CallbackRequested, CallerAbandoned, CallerAnswered
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -234,3 +235,50 @@ async def test_reopening_is_refused_while_the_number_has_another_open_request(en
     await floor.handle(abandoned("e2", at=T0 + timedelta(minutes=5)))
     with pytest.raises(InvalidTransition):
         await apply(store, first, lambda r: retry_now(r, "boss", T0, POLICY))
+
+
+async def test_numbers_the_dial_policy_refuses_are_recorded_with_the_reason_and_never_dialled(
+    engine: AsyncEngine,
+) -> None:
+    """Issue 11: no callback to 00…, 400/800, service or premium numbers, nor anything not domestic."""
+    store, clock = SqlCallbacks(engine), FixedClock(T0)
+    floor = CallbackFloor(store, POLICY)
+    for entry, number in (
+        ("e1", "0044201234567"),
+        ("e2", "4001234567"),
+        ("e3", "96123456"),
+        ("e4", "1680123"),
+    ):
+        await floor.handle(abandoned(entry, number))
+    phone = ScriptedPhone()
+
+    assert await one_round(dialer(store, phone, clock)) == 0
+
+    assert phone.orders == []
+    items = {r.citizen_number: r for r in await store.listing()}
+    assert {n: (r.state.value, r.close_reason) for n, r in items.items()} == {
+        "0044201234567": ("not_callable", "international"),
+        "4001234567": ("not_callable", "toll_free"),
+        "96123456": ("not_callable", "service"),
+        "1680123": ("not_callable", "premium"),
+    }
+
+
+async def test_a_waiting_request_is_checked_again_before_it_is_dialled(engine: AsyncEngine) -> None:
+    """A policy tightened after the miss (here: mobiles only) holds for requests already waiting."""
+    store, clock = SqlCallbacks(engine), FixedClock(T0)
+    await CallbackFloor(store, POLICY).handle(abandoned("e1", "01012345678"))
+    mobiles_only = replace(POLICY, dial=dial_policy("mobile=1[3-9][0-9]{9}", ""))
+    phone = ScriptedPhone()
+
+    assert await one_round(CallbackDialer(store, phone, clock, mobiles_only, poll_s=0.05)) == 0
+
+    assert phone.orders == []
+    (request,) = await store.listing()
+    assert (request.state, request.close_reason, request.closed_by) == (
+        CallbackState.NOT_CALLABLE,
+        "not_domestic",
+        "system",
+    )
+    with pytest.raises(InvalidTransition):  # a supervisor cannot reopen it either
+        await apply(store, request, lambda r: retry_now(r, "supervisor1", T0, POLICY))

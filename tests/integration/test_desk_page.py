@@ -21,6 +21,7 @@ from callcenter.adapters.http.app import STATIC
 from callcenter.adapters.http.commands import PARSERS
 from callcenter.adapters.http.inbox import add_inbox_routes
 from callcenter.adapters.http.live import LiveDeps, add_live_routes
+from callcenter.adapters.http.seats import seat_routes
 from callcenter.calls.model import CallOutcome
 from callcenter.core.clock import SystemClock
 from callcenter.queue.agent_session import PauseReason, Skill
@@ -99,6 +100,7 @@ async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
             lambda app: add_inbox_routes(app, SilentFeed()),
             lambda app: add_agent_routes(app, AgentSessions(None, {}, SystemClock())),  # type: ignore[arg-type]
             lambda app: add_live_routes(app, LiveDeps(None, None, None)),  # type: ignore[arg-type]
+            seat_routes(None),  # the seat phones' secrets (admin): 503 without a seat secrets file
         ],
     )
 

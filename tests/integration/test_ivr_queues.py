@@ -44,12 +44,14 @@ class AgiThread:
 
     def __init__(self, port: int, policy: OverflowPolicy) -> None:
         self.asked: list[TicketId] = []
+        self.callers: list[str] = []  # the calling number each lookup was asked for (agi_callerid)
         self._loop = asyncio.new_event_loop()
         self._server = FastAgiServer(hotline_routes(self._lookup, policy, 1.0), "127.0.0.1", port, 2.0)
         self._thread = threading.Thread(target=self._loop.run_forever, name="agi", daemon=True)
 
-    async def _lookup(self, ticket: TicketId) -> TicketStatus | None:
+    async def _lookup(self, ticket: TicketId, caller: str) -> TicketStatus | None:
         self.asked.append(ticket)
+        self.callers.append(caller)
         return ORDERS.get(ticket)
 
     def start(self) -> None:
@@ -140,6 +142,7 @@ def test_keyed_work_order_number_is_looked_up_then_the_caller_queues(
     phone.start()
     join = joined(ami, "13800138502")
     assert agi.asked == [TicketId(42)], call_log(asterisk, join["channel"])
+    assert agi.callers == ["13800138502"]  # Asterisk tells the app who is asking (issue 11)
     assert join["queue"] == "hotline"
     assert played(asterisk, join["channel"], "ticket_in_progress"), "the status prompt was not played"
     phone.wait()

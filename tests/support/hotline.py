@@ -82,7 +82,7 @@ def servers_setting(instances: Sequence[AsteriskInstance]) -> str:
     """``asterisk_servers`` for several test instances: each with its queue_log and its own secret."""
     return ", ".join(
         f"{i.settings.name}=127.0.0.1:{i.settings.ami_port};user={i.settings.ami_user}"
-        f";secret_env={secret_variable(i)};queue_log={queue_log_of(i)}"
+        f";secret_env={secret_variable(i)};queue_log={queue_log_of(i)};recordings={i.layout.recording_dir}"
         for i in instances
     )
 
@@ -98,7 +98,7 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
         "ami_port": ast.ami_port,
         "ami_user": ast.ami_user,
         "ami_secret": ast.ami_secret,
-        "agent_password": ast.agent_password,
+        "seats_db": str(asterisk.host_path(asterisk.layout.seats_db)),
         "sip_port": ast.sip_port,
         "rtp_start": ast.rtp_start,
         "rtp_end": ast.rtp_end,

@@ -41,7 +41,7 @@ def agent_phone(asterisk: AsteriskInstance) -> Iterator[Callable[..., AgentPhone
     phones: list[AgentPhone] = []
 
     def start(agent: str = "agent1001", **options: Any) -> AgentPhone:
-        phone = AgentPhone(agent, asterisk.settings.agent_password, asterisk.settings.sip_port, **options)
+        phone = AgentPhone(agent, asterisk.seat_secret(agent), asterisk.settings.sip_port, **options)
         phone.start()
         phones.append(phone)
         return phone

@@ -26,7 +26,7 @@ from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, apply, st
 from callcenter.queue.live import DeviceStatus, parse_queue_status, waiting_as_events
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
-MATCH = HotlineMatch()
+MATCH = HotlineMatch(recordings=("/var/lib/callcenter12345/instances",))  # the fixtures' instances
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 

@@ -6,8 +6,22 @@ from datetime import UTC, datetime
 
 import pytest
 
-from callcenter.adapters.ami.translate import HotlineMatch, MalformedAmiEvent, normalise, translate
-from callcenter.calls.events import AgentConnected, CallArrived, CallbackChosen, CallHungUp, JoinedQueue
+from callcenter.adapters.ami.translate import (
+    HotlineMatch,
+    MalformedAmiEvent,
+    UntrustedAmiEvent,
+    normalise,
+    translate,
+)
+from callcenter.calls.events import (
+    AgentConnected,
+    CallArrived,
+    CallbackChosen,
+    CallHungUp,
+    JoinedQueue,
+    RecordingFinished,
+    RecordingStarted,
+)
 
 MATCH = HotlineMatch(contexts=frozenset({"from-pstn"}), numbers=frozenset({"12345"}))
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
@@ -147,3 +161,58 @@ def test_the_callback_key_user_event_marks_the_call() -> None:
         NOW,
     )
     assert event == CallbackChosen(call_id="9.1", at=NOW)  # type: ignore[arg-type]
+
+
+# --- recording paths (issue 11): only inside the recordings directory ------------------------------------
+
+RECORDINGS = "/var/lib/callcenter12345/instances/hotline/recordings"
+CONFINED = HotlineMatch(recordings=(RECORDINGS,))
+
+
+def recording_event(base: str, name: str = "HotlineRecording", **extra: str) -> dict[str, str]:
+    return ev(
+        Event="UserEvent",
+        UserEvent=name,
+        CallerFile=f"{base}-caller.wav",
+        AgentFile=f"{base}-agent.wav",
+        MixedFile=f"{base}.wav",
+        Uniqueid="1.1",
+        Linkedid="1.1",
+        **extra,
+    )
+
+
+def test_a_recording_inside_the_recordings_directory_is_accepted() -> None:
+    event = translate(recording_event(f"{RECORDINGS}/20261124/1.1_1.1"), CONFINED, NOW)
+    assert isinstance(event, RecordingStarted) and event.mixed_path == f"{RECORDINGS}/20261124/1.1_1.1.wav"
+    done = translate(
+        recording_event(f"{RECORDINGS}/x", "HotlineRecordingComplete", HasAudio="no"), CONFINED, NOW
+    )
+    assert isinstance(done, RecordingFinished) and not done.has_audio
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "/tmp/x",  # elsewhere
+        "/etc/passwd",
+        f"{RECORDINGS}/../../../../etc/cron.d/x",  # climbs out
+        f"{RECORDINGS}/./20261124/x",  # not normal: refused rather than fixed
+        f"{RECORDINGS}-evil/x",  # a sibling that shares the prefix
+        "20261124/x",  # relative
+        f"{RECORDINGS}/x; touch /tmp/pwned",  # shell text: never a name Asterisk makes
+        f"{RECORDINGS}/x$(id)",
+        f"{RECORDINGS}/x\x00y",  # control character
+    ],
+)
+@pytest.mark.parametrize("name", ["HotlineRecording", "HotlineRecordingComplete"])
+def test_a_recording_event_naming_a_file_outside_the_recordings_directory_is_refused(
+    base: str, name: str
+) -> None:
+    with pytest.raises(UntrustedAmiEvent):
+        translate(recording_event(base, name, HasAudio="no"), CONFINED, NOW)
+
+
+def test_with_no_recordings_directory_every_recording_event_is_refused() -> None:
+    with pytest.raises(UntrustedAmiEvent):
+        translate(recording_event(f"{RECORDINGS}/x"), MATCH, NOW)

@@ -11,6 +11,7 @@ absent that one test is skipped (``pytest.skip``): this is the skip the README c
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -24,7 +25,8 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
-from callcenter.config import PLAIN_ENV, Settings
+from callcenter.config import PLAIN_ENV, Settings, load
+from callcenter.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -34,7 +36,7 @@ REQUIRED_SERVICES = {"asterisk", "postgres", "redis", "app", "asr-worker"}
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY", re.IGNORECASE)
 REQUIRED_REFERENCE = re.compile(r"^\$\{[A-Z][A-Z0-9_]*:\?[^}]*\}$")  # ${VAR:?message}: no default, no value
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
-URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@\s]*:(?P<password>[^@\s]*)@", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@\s]*:(?P<password>\$\{[^}]*\}|[^@\s]*)@", re.IGNORECASE)
 # Read by the CLI (log level) and the Asterisk runtime (cache dir), not by Settings.
 NON_SETTING_VARIABLES = {"CALLCENTER_CACHE", "CALLCENTER_LOG_LEVEL"}
 RECORDINGS_VOLUME = "recordings"
@@ -238,17 +240,82 @@ def test_bind_mounts_point_into_the_repository() -> None:
                 assert (REPO / source).exists(), f"{name}: bind mount {source} does not exist"
 
 
-def test_recordings_are_shared_at_one_path_written_only_by_asterisk() -> None:
-    """AMI reports recording paths as Asterisk sees them; the readers use them unchanged."""
-    mounts = {
+def mounts_of(volume: str) -> dict[str, tuple[str, bool]]:
+    """{service: (target, read_only)} of every mount of the named volume."""
+    return {
         name: (target, read_only)
         for name, svc in services().items()
         for source, target, read_only in volume_mounts(svc)
-        if source == RECORDINGS_VOLUME
+        if source == volume
     }
+
+
+def test_recordings_are_shared_at_one_path_written_by_asterisk_and_pruned_by_the_app() -> None:
+    """AMI reports recording paths as Asterisk sees them; the readers use them unchanged. The app may
+    delete (the header-only files of calls that recorded nothing); the workers only read."""
+    mounts = mounts_of(RECORDINGS_VOLUME)
     assert {"asterisk", "app", "asr-worker"} <= set(mounts)
     assert len({target for target, _ in mounts.values()}) == 1
-    assert [name for name, (_, read_only) in mounts.items() if not read_only] == ["asterisk"]
+    assert sorted(name for name, (_, read_only) in mounts.items() if not read_only) == ["app", "asterisk"]
+    assert environment(services()["app"])["CALLCENTER_RECORDINGS_DIR"] == mounts["app"][0]
+
+
+def test_the_seat_secrets_are_written_by_the_app_and_read_by_asterisk() -> None:
+    mounts = mounts_of("seats")
+    assert mounts["app"][1] is False and mounts["asterisk"][1] is True
+    (target,) = {t for t, _ in mounts.values()}
+    assert environment(services()["app"])["CALLCENTER_SEATS_DB"].startswith(target + "/")
+
+
+# --- issue 11: AMI on the backend network only, SIP per deployment, Redis with a password ----------------
+
+
+def backend_address(service: str) -> str:
+    return str(services()[service]["networks"]["backend"]["ipv4_address"])
+
+
+def test_ami_listens_on_the_backend_network_only_and_its_acl_names_that_network() -> None:
+    subnet = ipaddress.ip_network(compose()["networks"]["backend"]["ipam"]["config"][0]["subnet"])
+    assert compose()["networks"]["backend"]["internal"] is True
+    asterisk = environment(services()["asterisk"])
+    address = backend_address("asterisk")
+    assert asterisk["CALLCENTER_AMI_BIND"] == address and ipaddress.ip_address(address) in subnet
+    permit = ipaddress.ip_network(asterisk["CALLCENTER_AMI_PERMIT"])
+    assert permit == subnet and permit.prefixlen > 0  # never 0.0.0.0/0
+    assert environment(services()["app"])["CALLCENTER_AMI_HOST"] == address
+    published = [str(p) for svc in services().values() for p in svc.get("ports") or []]
+    assert not any("5038" in p for p in published), published
+    manager = (REPO / "asterisk_conf" / "manager.conf").read_text(encoding="utf-8")
+    assert "bindaddr = {{ami_bind}}" in manager and "permit = {{ami_permit}}" in manager
+    settings = load(None, {"CALLCENTER_AMI_BIND": address, "CALLCENTER_AMI_PERMIT": str(permit)})
+    assert settings.ami_permit == str(permit)
+    with pytest.raises(ConfigError):
+        load(None, {"CALLCENTER_AMI_PERMIT": "0.0.0.0/0"})
+
+
+def test_sip_and_rtp_are_published_on_the_deployments_address() -> None:
+    ports = [str(p) for p in services()["asterisk"]["ports"]]
+    assert ports and all(p.startswith("${CALLCENTER_SIP_PUBLISH:-127.0.0.1}:") for p in ports), ports
+    env = environment(services()["asterisk"])
+    assert env["CALLCENTER_MEDIA_ADDRESS"].startswith("${CALLCENTER_MEDIA_ADDRESS")
+    assert env["CALLCENTER_PSTN_MATCH"].startswith("${CALLCENTER_PSTN_MATCH")
+
+
+def test_redis_requires_a_password_that_only_the_environment_holds() -> None:
+    redis = services()["redis"]
+    command = " ".join(redis["command"])
+    assert "requirepass" in command and "$$REDIS_PASSWORD" in command  # the container's variable, no value
+    assert REQUIRED_REFERENCE.match(environment(redis)["REDIS_PASSWORD"])
+    assert "REDISCLI_AUTH" in " ".join(redis["healthcheck"]["test"])
+    for name in ("app", "asr-worker", "live-asr"):
+        url = environment(services()[name])["REDIS_URL"]
+        match = URL_PASSWORD.match(url)
+        assert match and match["password"].startswith("${REDIS_PASSWORD:?"), (name, url)
+
+
+def test_asterisk_creates_nothing_for_others() -> None:
+    entrypoint = (REPO / "deploy" / "asterisk-entrypoint.sh").read_text(encoding="utf-8")
+    assert "\numask 007\n" in entrypoint
 
 
 def test_vosk_model_path_lies_on_a_mounted_volume() -> None:
@@ -296,7 +363,7 @@ def test_callcenter_variables_are_known_settings() -> None:
 def test_the_main_process_listens_beyond_loopback_inside_its_container() -> None:
     env = environment(services()["app"])
     assert env["CALLCENTER_HTTP_HOST"] == "0.0.0.0"
-    assert env["CALLCENTER_AMI_HOST"] == "asterisk"
+    assert env["CALLCENTER_AMI_HOST"] == backend_address("asterisk")
     assert env["DATABASE_URL"].startswith("postgresql+asyncpg://")
 
 

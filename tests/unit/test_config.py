@@ -91,3 +91,33 @@ def test_the_web_doors_settings(tmp_path: Path) -> None:
     assert (settings.sse_streams_per_session, settings.attachment_max_files) == (4, 20)
     assert settings.attachment_order_max_mb == 100
     assert describe(settings)["trusted_proxies"] == "127.0.0.1, 172.18.0.0/16, ::1"
+
+
+def test_passwords_in_urls_are_hidden_by_check_config() -> None:
+    settings = load(
+        None,
+        {
+            "REDIS_URL": "redis://:s3cret-redis@redis:6379/0",
+            "DATABASE_URL": "postgresql+asyncpg://callcenter:s3cret-pg@postgres:5432/callcenter",
+        },
+    )
+    shown = describe(settings)
+    assert shown["redis_url"] == "redis://:***@redis:6379/0"
+    assert shown["database_url"] == "postgresql+asyncpg://callcenter:***@postgres:5432/callcenter"
+    assert "s3cret" not in str(shown)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("CALLCENTER_AMI_PERMIT", "0.0.0.0/0"),  # AMI open to everyone (issue 11)
+        ("CALLCENTER_AMI_PERMIT", "everyone"),
+        ("CALLCENTER_AMI_BIND", "asterisk.local"),
+        ("CALLCENTER_SEATS", "agent1001,agent1001"),
+        ("CALLCENTER_CALLBACK_DIAL_ALLOWED", ""),
+        ("CALLCENTER_CALLBACK_DIAL_REFUSED", "premium=(168"),
+    ],
+)
+def test_unsafe_or_broken_telephony_settings_are_refused(key: str, value: str) -> None:
+    with pytest.raises(ConfigError):
+        load(None, {key: value})

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ivr.routing import OverflowPolicy, QueueFigures, decide, estimated_wait, overflow_queue
-from callcenter.ivr.self_service import status_prompt, ticket_number
+from callcenter.ivr.self_service import status_for_caller, status_prompt, ticket_number
+from callcenter.ticketing.registration import Registration, new_manual_order
 from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.workorder import WorkOrder
 
 POLICY = OverflowPolicy(wait_threshold_s=15, default_handle_s=240, wrapup_s=10)
 
@@ -134,3 +139,39 @@ def test_every_status_has_a_prompt_that_exists() -> None:
 
     for status in TicketStatus:
         by_id(status_prompt(status))
+
+
+# --- whose status a caller may hear (issue 11) ------------------------------------------------------------
+
+AT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+def order(status: TicketStatus, caller: str = "13800138000", confidential: bool = False) -> WorkOrder:
+    draft = new_manual_order(Registration("路灯坏了"), caller, AT)
+    return replace(draft, life=replace(draft.life, id=TicketId(42), status=status, confidential=confidential))
+
+
+@pytest.mark.parametrize(
+    ("found", "calling", "heard"),
+    [
+        (order(TicketStatus.DISPATCHED), "13800138000", TicketStatus.DISPATCHED),  # their own order
+        (order(TicketStatus.DISPATCHED), "+86 138-0013-8000", TicketStatus.DISPATCHED),  # same line
+        (order(TicketStatus.DISPATCHED, caller="+8613800138000"), "13800138000", TicketStatus.DISPATCHED),
+        (order(TicketStatus.DISPATCHED), "13900139000", None),  # someone else's order
+        (order(TicketStatus.CLOSED, confidential=True), "13800138000", None),  # 保密: never told
+        (order(TicketStatus.DISPATCHED, caller=""), "", None),  # anonymous is nobody's
+        (order(TicketStatus.DISPATCHED, caller="anonymous"), "anonymous", None),
+        (None, "13800138000", None),
+    ],
+)
+def test_a_caller_hears_only_the_status_of_their_own_open_order(
+    found: WorkOrder | None, calling: str, heard: TicketStatus | None
+) -> None:
+    assert status_for_caller(found, calling) == heard
+
+
+def test_every_refusal_sounds_like_a_missing_order() -> None:
+    others = order(TicketStatus.DISPATCHED)
+    assert (
+        status_prompt(status_for_caller(others, "13900139000")) == status_prompt(None) == "ticket_not_found"
+    )

@@ -1,6 +1,7 @@
 """The hotline's FastAGI scripts (extensions.conf calls them; docs/ivr-and-queues.md).
 
-* ``ticket-status`` (arg: the keyed digits): sets ``TICKET_PROMPT`` to the status prompt of that work order.
+* ``ticket-status`` (arg: the keyed digits): sets ``TICKET_PROMPT`` to the status prompt of that work order,
+  as the calling number (``agi_callerid``) may hear it: only its own, never a confidential one (else 未查到).
 * ``route`` (arg: the target queue): sets ``HOTLINE_QUEUE`` to the target or its overflow queue and
   ``HOTLINE_OVERFLOW`` to ``yes``/``no``. The live figures are read from Asterisk on the caller's channel
   (``GET FULL VARIABLE ${QUEUE_WAITING_COUNT(q)}`` …), so the decision needs no other state of the app.
@@ -23,7 +24,8 @@ from callcenter.ticketing.states import TicketStatus
 
 log = logging.getLogger(__name__)
 
-TicketLookup = Callable[[TicketId], Awaitable[TicketStatus | None]]
+# (work order id, calling number) → the status that caller may hear (ivr/self_service.status_for_caller)
+TicketLookup = Callable[[TicketId, str], Awaitable[TicketStatus | None]]
 _QUEUE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 
 
@@ -32,7 +34,8 @@ def hotline_routes(
 ) -> Mapping[str, Handler]:
     async def ticket_status(session: AgiSession) -> None:
         keys = session.request.args[0] if session.request.args else ""
-        prompt = await _ticket_prompt(keys, lookup, lookup_timeout_s, session.request.uniqueid)
+        request = session.request
+        prompt = await _ticket_prompt(keys, request.caller_number, lookup, lookup_timeout_s, request.uniqueid)
         await session.set_variable("TICKET_PROMPT", prompt)
 
     async def route(session: AgiSession) -> None:
@@ -58,13 +61,13 @@ def hotline_routes(
     return {"ticket-status": ticket_status, "route": route}
 
 
-async def _ticket_prompt(keys: str, lookup: TicketLookup, timeout_s: float, call_id: str) -> str:
+async def _ticket_prompt(keys: str, caller: str, lookup: TicketLookup, timeout_s: float, call_id: str) -> str:
     ticket = ticket_number(keys)
     if ticket is None:
         return status_prompt(None)
     try:
         async with asyncio.timeout(timeout_s):
-            status = await lookup(ticket)
+            status = await lookup(ticket, caller)
     except Exception as exc:  # the database slow or down: say so and go on to the queue
         log.warning("ticket lookup for call %s failed: %r", call_id, exc)
         return UNAVAILABLE_PROMPT

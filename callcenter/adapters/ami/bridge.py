@@ -22,8 +22,15 @@ from panoramisk import Manager
 from callcenter.adapters.ami.backoff import backoff_delay
 from callcenter.adapters.ami.floor_translate import translate_floor
 from callcenter.adapters.ami.live_channels import answered_legs, live_call_ids
+from callcenter.adapters.ami.originate_policy import HOTLINE_ORIGINATES, OriginatePolicy, check_originate
 from callcenter.adapters.ami.protocol import Utf8AMIProtocol
-from callcenter.adapters.ami.translate import HotlineMatch, MalformedAmiEvent, normalise, translate
+from callcenter.adapters.ami.translate import (
+    HotlineMatch,
+    MalformedAmiEvent,
+    UntrustedAmiEvent,
+    normalise,
+    translate,
+)
 from callcenter.calls.events import CallEvent
 from callcenter.core.clock import Clock
 from callcenter.core.errors import TelephonyUnavailable
@@ -108,8 +115,10 @@ class AmiBridge:
         batch_sink: BatchSink | None = None,
         floor_flush: Flush | None = None,
         floor_live: FloorSink | None = None,
+        originates: OriginatePolicy = HOTLINE_ORIGINATES,
     ) -> None:
         self.endpoint = endpoint
+        self._originates = originates
         self._floor_live = floor_live
         self._stored: asyncio.Queue[CallEvent | _Floor | _Resynced] = asyncio.Queue()
         self._batch_sink = batch_sink
@@ -128,6 +137,7 @@ class AmiBridge:
         self.resyncs = 0
         self.logins = 0  # successful logins, for health and tests
         self.skipped_events = 0
+        self.refused_events = 0  # well-formed but refused: e.g. a recording path outside the recordings dir
         self.snapshot: QueueSnapshot | None = None
         self._hangup_causes: dict[str, asyncio.Future[str]] = {}  # Originate ChannelId → its Hangup cause
 
@@ -150,6 +160,8 @@ class AmiBridge:
 
     # -- actions ---------------------------------------------------------------------------------
     async def action(self, action: Mapping[str, str], as_list: bool = False) -> Any:
+        if str(action.get("Action", "")).lower() == "originate":
+            check_originate(action, self._originates)
         manager = self._manager
         if manager is None or not self.connected.is_set():
             raise TelephonyUnavailable(f"AMI {self.endpoint.server} is not connected")
@@ -197,7 +209,9 @@ class AmiBridge:
         (``reason`` 4 = answered, 3 = no answer, 5 = busy, 0/1/8 = failed). panoramisk resolves an Async
         Originate only once the call's outcome is known, so the wait is bounded by ``wait_s`` (ring time
         plus a margin): TimeoutError then — the call may have been placed, its outcome is unknown.
-        TelephonyUnavailable: nothing was sent (AMI not connected)."""
+        TelephonyUnavailable: nothing was sent (AMI not connected). OriginateRefused: ``fields`` are not on
+        the allow-list (originate_policy.py), nothing was sent."""
+        check_originate(fields, self._originates)
         manager = self._manager
         if manager is None or not self.connected.is_set():
             raise TelephonyUnavailable(f"AMI {self.endpoint.server} is not connected")
@@ -314,6 +328,10 @@ class AmiBridge:
         try:
             event = translate(headers, self._match, received, server)
             floor = translate_floor(headers, received, server) if self._floor_sink is not None else None
+        except UntrustedAmiEvent as exc:
+            self.refused_events += 1
+            log.warning("AMI %s: refusing event: %s", server, exc.message)
+            return
         except MalformedAmiEvent as exc:
             self.skipped_events += 1
             log.warning("AMI %s: skipping malformed event: %s", server, exc.message)

@@ -23,6 +23,7 @@ from callcenter.calls.events import (
     RecordingFinished,
     RecordingStarted,
 )
+from callcenter.calls.recording_paths import inside
 from callcenter.core.errors import DomainError
 from callcenter.core.ids import CallId
 
@@ -31,6 +32,12 @@ Headers = Mapping[str, str]  # lower-cased header names
 
 class MalformedAmiEvent(DomainError):
     code = "malformed_ami_event"
+
+
+class UntrustedAmiEvent(MalformedAmiEvent):
+    """Well-formed, but asks for something the hotline never does (a recording outside its directory)."""
+
+    code = "untrusted_ami_event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,9 @@ class HotlineMatch:
     recording_user_event: str = "HotlineRecording"  # dialplan: paths of the files being written
     recording_done_event: str = "HotlineRecordingComplete"  # dialplan hangup handler: files closed
     callback_event: str = "HotlineCallbackRequested"  # dialplan: the caller pressed the callback key
+    # Recordings directories as Asterisk names them; a recording event naming a file elsewhere is refused
+    # (none given: every recording event is refused). See callcenter/calls/recording_paths.py.
+    recordings: tuple[str, ...] = ()
 
 
 def normalise(message: Mapping[str, object]) -> dict[str, str]:
@@ -186,6 +196,7 @@ def _hangup(ctx: _Context) -> CallEvent | None:
 def _user_event(ctx: _Context) -> CallEvent | None:
     name = ctx.headers.get("userevent")
     if name == ctx.match.recording_done_event:
+        _recording_paths(ctx)
         return RecordingFinished(
             call_id=ctx.call_id, at=ctx.at, has_audio=ctx.headers.get("hasaudio", "yes") != "no"
         )
@@ -193,13 +204,23 @@ def _user_event(ctx: _Context) -> CallEvent | None:
         return CallbackChosen(call_id=ctx.call_id, at=ctx.at)
     if name != ctx.match.recording_user_event:
         return None
+    caller, agent, mixed = _recording_paths(ctx)
     return RecordingStarted(
-        call_id=ctx.call_id,
-        at=ctx.at,
-        caller_path=ctx.get("callerfile"),
-        agent_path=ctx.get("agentfile"),
-        mixed_path=ctx.get("mixedfile"),
+        call_id=ctx.call_id, at=ctx.at, caller_path=caller, agent_path=agent, mixed_path=mixed
     )
+
+
+def _recording_paths(ctx: _Context) -> tuple[str, str, str]:
+    """The three files a recording event names, each inside a recordings directory (else refused)."""
+    paths = (ctx.get("callerfile"), ctx.get("agentfile"), ctx.get("mixedfile"))
+    outside = [p for p in paths if not inside(p, ctx.match.recordings)]
+    if outside:
+        raise UntrustedAmiEvent(
+            f"AMI {ctx.headers.get('userevent')} of call {ctx.headers.get('linkedid')!r} names a file "
+            f"outside the recordings directory: {outside[0][:200]!r}",
+            header="callerfile",
+        )
+    return paths
 
 
 _HANDLERS: dict[str, Callable[[_Context], CallEvent | None]] = {

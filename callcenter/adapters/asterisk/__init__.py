@@ -5,7 +5,8 @@ Public API (nothing runs at import)::
     runtime = locate_runtime()                       # host binary, else the sid chroot from setup.sh
     instance = AsteriskInstance(InstanceSettings(name="hotline", sip_port=5060, ami_port=5038,
                                                  rtp_start=10000, rtp_end=10199,
-                                                 ami_secret=..., agent_password=...), runtime)
+                                                 ami_secret=...), runtime)
+    instance.seat_secret("agent1001")                # that seat phone's own SIP secret (seats.py)
     instance.start()          # render config + prompts, start, wait until fully booted and AMI answers
     instance.status()         # InstanceStatus(running, pid, fully_booted, ami_banner, ...).healthy
     instance.cli("queue show hotline")

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 
 import soundfile
 
-from callcenter.adapters.asterisk import process
+from callcenter.adapters.asterisk import ownership, process
+from callcenter.adapters.asterisk.account import become, daemon_argv, service_account
 from callcenter.adapters.asterisk.errors import (
     HOW_TO_GET_ASTERISK,
     AsteriskCommandFailed,
@@ -23,6 +24,7 @@ from callcenter.adapters.asterisk.errors import (
 )
 from callcenter.adapters.asterisk.render import TEMPLATE_DIR, render_config
 from callcenter.adapters.asterisk.runtime import AsteriskRuntime, cache_dir, locate_runtime, prepare_runtime
+from callcenter.adapters.asterisk.seats import SeatSecrets
 from callcenter.adapters.asterisk.settings import InstanceLayout, InstanceSettings
 from callcenter.adapters.asterisk.sounds import install_prompts
 
@@ -95,12 +97,47 @@ class AsteriskInstance:
         install_prompts(
             self._sounds_cache, self.host_path(self.layout.sounds_dir), self.host_path(self.layout.moh_dir)
         )
+        self._hand_over()
+        self._ensure_seat_secrets()
+
+    @property
+    def seat_secrets(self) -> SeatSecrets:
+        """The seat phones' SIP secrets (one per seat), as this host reaches the file."""
+        return SeatSecrets(self.host_path(self.layout.seats_db))
+
+    def seat_secret(self, agent: str) -> str:
+        """The current SIP secret of seat ``agent`` (scripted phones on this machine)."""
+        return self.seat_secrets.secret(agent)
+
+    def _ensure_seat_secrets(self) -> None:
+        """A secret for every seat, generated at the first render; where the seat secrets belong to an app
+        elsewhere (containers: a volume mounted read-only here) the app makes them."""
+        seats_dir = self.host_path(self.layout.seats_dir)
+        if os.access(seats_dir, os.W_OK):
+            self.seat_secrets.ensure(self.settings.agents)
+
+    def _hand_over(self) -> None:
+        """As root: the instance's directories to the unprivileged account Asterisk runs as (ownership.py);
+        the logs and recordings to the group of this process (the app's), nobody else."""
+        account = service_account(self.runtime)
+        if account is None:
+            return
+        layout = self.layout
+        tree = ownership.Tree(
+            root=self.host_path(layout.root),
+            read_only=tuple(self.host_path(d) for d in layout.read_only_dirs()),
+            state=tuple(self.host_path(d) for d in layout.state_dirs()),
+            shared=tuple(self.host_path(d) for d in layout.shared_dirs()),
+            app_owned=(self.host_path(layout.seats_dir),),
+        )
+        ownership.apply(tree, account, reader_gid=os.getegid())
 
     def start(self, timeout: float = 30.0, die_with_parent: bool = False) -> None:
         """Start in the background and return once fully booted with AMI accepting; idempotent.
 
         ``die_with_parent`` ties Asterisk's life to the calling *thread* (prctl PDEATHSIG): use it from the
-        main thread of a test run only. Raises AsteriskStartFailed with the end of the logs.
+        main thread of a test run only. Started by root, Asterisk runs as the unprivileged ``asterisk``
+        account (account.py). Raises AsteriskStartFailed with the end of the logs.
         """
         if self.is_running():
             self._wait_ready(timeout)
@@ -110,7 +147,9 @@ class AsteriskInstance:
         self.render()
         self.host_path(self.layout.pid_file).unlink(missing_ok=True)
         console = self.host_path(self.layout.log_dir) / "console.log"
-        self._process = process.spawn(self._argv("-f"), console, die_with_parent)
+        account = service_account(self.runtime)
+        argv = daemon_argv(self.runtime, account, "-C", str(self.layout.config_file), "-f")
+        self._process = process.spawn(argv, console, become(self.runtime, account, die_with_parent))
         self._wait_ready(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -182,8 +221,8 @@ class AsteriskInstance:
     # --- internals ---------------------------------------------------------------------------------------
 
     def _argv(self, *args: str) -> list[str]:
-        as_root = ("-U", "root", "-G", "root") if os.geteuid() == 0 else ()
-        return self.runtime.argv("-C", str(self.layout.config_file), *as_root, *args)
+        """A CLI command line (``-rx``): a client of the running instance's control socket."""
+        return self.runtime.argv("-C", str(self.layout.config_file), *args)
 
     def _check_ports_free(self) -> None:
         busy = (

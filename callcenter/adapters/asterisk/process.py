@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import socket
@@ -11,15 +10,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-_PR_SET_PDEATHSIG = 1
 
-
-def spawn(argv: Sequence[str], console_log: Path, die_with_parent: bool) -> subprocess.Popen[bytes]:
-    """Start ``argv`` in its own session (a Ctrl-C aimed at us does not hit it), output to ``console_log``.
-
-    ``die_with_parent``: the kernel sends SIGTERM to Asterisk when this process dies, so a killed test run
-    leaves no orphan behind; ``python -m callcenter asterisk start`` leaves it off.
-    """
+def spawn(argv: Sequence[str], console_log: Path, setup: Callable[[], None]) -> subprocess.Popen[bytes]:
+    """Start ``argv`` in its own session (a Ctrl-C aimed at us does not hit it), output to ``console_log``;
+    ``setup`` runs in the child before the program (account.become: umask, chroot, uid, parent-death
+    signal)."""
     with console_log.open("ab") as out:
         return subprocess.Popen(
             list(argv),
@@ -27,13 +22,8 @@ def spawn(argv: Sequence[str], console_log: Path, die_with_parent: bool) -> subp
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent if die_with_parent else None,
+            preexec_fn=setup,
         )
-
-
-def _die_with_parent() -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def read_pid(pid_file: Path) -> int | None:

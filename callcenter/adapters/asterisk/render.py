@@ -45,10 +45,16 @@ def template_values(
         "rtp_end": str(settings.rtp_end),
         "ami_user": settings.ami_user,
         "ami_secret": settings.ami_secret,
-        "agent_password": settings.agent_password,
         "wrapup_time": str(settings.wrapup_time),
         "hotline_number": settings.hotline_number,
         "pstn_match": settings.pstn_match,
+        "ami_bind": settings.ami_bind,
+        "ami_permit": settings.ami_permit,
+        "sip_bind": settings.sip_bind,
+        "media_address": settings.media_address,
+        # RTP sockets on the media address when it is the transport's own (one machine); behind NAT the
+        # advertised address is not local and RTP binds every interface (rtp.conf).
+        "bind_rtp_to_media": "yes" if settings.media_address == settings.sip_bind else "no",
         "agi_port": str(settings.agi_port),
         "agi_host": settings.agi_host,
         "pstn_outbound_uri": settings.pstn_outbound_uri,
@@ -73,6 +79,7 @@ def _layout_values(layout: InstanceLayout) -> dict[str, str]:
         "sounds_dir": str(layout.sounds_dir),
         "moh_dir": str(layout.moh_dir),
         "recording_dir": str(layout.recording_dir),
+        "seats_db": str(layout.seats_db),
     }
 
 
@@ -83,12 +90,10 @@ def _reject_multiline(values: Mapping[str, str]) -> None:
 
 
 def agent_sections(settings: InstanceSettings, template_dir: Path = TEMPLATE_DIR) -> str:
-    """The PJSIP endpoint/auth/aor sections of every agent seat, from the agent fragment."""
+    """The PJSIP endpoint and aor sections of every agent seat, from the agent fragment (their auth
+    objects, one secret per seat, come from the seat secrets file: seats.py)."""
     fragment = (template_dir / AGENT_FRAGMENT).read_text(encoding="utf-8")
-    return "".join(
-        fill(fragment, {"agent": agent, "agent_password": settings.agent_password})
-        for agent in settings.agents
-    )
+    return "".join(fill(fragment, {"agent": agent}) for agent in settings.agents)
 
 
 def render_config(
@@ -110,7 +115,7 @@ def render_config(
 
 
 def _write_if_changed(target: Path, text: str) -> None:
-    """Atomic write, owner-only (the files hold the AMI secret and agent passwords)."""
+    """Atomic write, owner-only (the files hold the AMI secret); ownership.py then lets Asterisk read them."""
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return
     temporary = target.with_name(f".{target.name}.tmp")

@@ -77,8 +77,9 @@ class AsteriskRuntime:
 
     @property
     def default_base_dir(self) -> PurePosixPath:
-        """Where instances live unless settings say otherwise (inside the root for a chroot)."""
-        if self.kind == "chroot":
+        """Where instances live unless settings say otherwise (inside the root for a chroot). Root starts a
+        host Asterisk as the ``asterisk`` user, who cannot reach into root's home: /var/lib then."""
+        if self.kind == "chroot" or os.geteuid() == 0:
             return CHROOT_BASE_DIR
         return PurePosixPath(cache_dir() / "instances")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
@@ -36,7 +36,7 @@ class DrillTarget:
 
     ami: AmiEndpoint
     sip_port: int
-    agent_password: str
+    seat_secrets: Mapping[str, str] = field(repr=False)  # each seat phone's own SIP secret
     seats: tuple[str, ...]  # PJSIP endpoints of agent phones that exist on that Asterisk
     queue: str = "hotline"
     hotline_number: str = "12345"
@@ -117,7 +117,7 @@ async def _drill(
 ) -> Citizens:
     worst = drill_time_bound(plan, target.greeting_s)
     longest_call = max(c.handle_s for c in plan.calls)
-    phones = Seats(seats, target.agent_password, workdir, max_call_s=longest_call + 60)
+    phones = Seats({s: target.seat_secrets[s] for s in seats}, workdir, max_call_s=longest_call + 60)
     citizens = Citizens(plan, workdir, target.greeting_s, speech, max_wait_s=worst)
     phones.start(target.sip_port, run_for_s=min(worst, 7000))
     try:

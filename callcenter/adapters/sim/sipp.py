@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from callcenter.adapters.asterisk.phones.audio import load_telephone_wav
@@ -173,10 +173,10 @@ class Citizens(SippProcess):
 class Seats(SippProcess):
     """The agent seats' phones: one sipp process registers them all and answers every call to them."""
 
-    def __init__(self, seats: Sequence[str], password: str, workdir: Path, max_call_s: float) -> None:
+    def __init__(self, secrets: Mapping[str, str], workdir: Path, max_call_s: float) -> None:
         super().__init__(workdir, "seats")
-        self.seats = tuple(seats)
-        self._password = password
+        self.seats = tuple(secrets)
+        self._secrets = dict(secrets)  # each seat registers with its own secret
         self._max_call_s = max_call_s
 
     def start(self, sip_port: int, run_for_s: float) -> None:
@@ -200,7 +200,7 @@ class Seats(SippProcess):
                 break
             time.sleep(0.1)
         raise TimeoutError(
-            f"seat phones not registered within {timeout:.0f} s (wrong agent password or seat names?)\n"
+            f"seat phones not registered within {timeout:.0f} s (wrong seat secrets or seat names?)\n"
             + self.output()[-2000:]
         )
 
@@ -215,7 +215,7 @@ class Seats(SippProcess):
 
     def _register_argv(self, scenario: Path, sip_port: int) -> list[str]:
         injection = self.workdir / "seats.csv"
-        rows = [f"{s};[authentication username={s} password={self._password}]" for s in self.seats]
+        rows = [f"{s};[authentication username={s} password={self._secrets[s]}]" for s in self.seats]
         injection.write_text("SEQUENTIAL\n" + "\n".join(rows) + "\n", encoding="utf-8")
         injection.chmod(0o600)
         n = str(len(self.seats))

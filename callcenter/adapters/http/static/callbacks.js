@@ -13,6 +13,11 @@ const OUTCOMES = {
   busy: "占线/拒接", failed: "呼叫失败", lost: "结果未知",
 };
 const CLOSE = { answered_inbound: "市民再次来电已接通", supervisor: "班长操作" };
+// Why a number is never dialled (callback_dial_allowed / callback_dial_refused; docs/callbacks.md).
+const REFUSED = {
+  invalid_number: "号码无效或未显示", international: "国际号码", toll_free: "400/800号码",
+  service: "特服号码", premium: "声讯/收费号码", not_domestic: "非国内固话或手机号码",
+};
 const MANAGERS = ["supervisor", "admin"];
 const REFRESH_MS = 5000;
 
@@ -32,6 +37,7 @@ function say(text) { $("message").hidden = !text; $("message").textContent = tex
 
 function outcomeText(item) {
   if (item.state === "cancelled") return CLOSE[item.close_reason] || "已取消";
+  if (item.state === "not_callable") return REFUSED[item.close_reason] || item.close_reason || "—";
   return item.outcome ? OUTCOMES[item.outcome] || item.outcome : "—";
 }
 function row(item) {

@@ -1,5 +1,6 @@
 // 管理 (admin): staff accounts (list, create, reset password, 停用/启用), login security (counters, locks),
-// the work calendar's overrides and the dispatch catalogue's rules (派单目录: set, delete).
+// the seat phones' SIP secrets (rotate, shown once), the work calendar's overrides and the dispatch
+// catalogue's rules (派单目录: set, delete).
 
 import { api, errorText, query, waitText } from "./api.js";
 import { categoryInput, categoryLabel, loadCatalogue, unitIdsOf, unitInput, unitLabel } from "./catalogue.js";
@@ -58,6 +59,17 @@ function createForm(done) {
     });
   }, "primary")]);
   return form;
+}
+
+function seatRow(seat, done) {
+  const { form, msg } = actionForm(null, [], [button("更换密码", () => {
+    return submit(msg, null, () => api("POST", `/api/admin/seats/${encodeURIComponent(seat.seat)}/secret`), (rotated) => {
+      msg.show(`${rotated.seat} 的新密码：${rotated.secret}（只显示这一次，请立即配置到该坐席话机；旧密码已失效）`, "ok");
+      done();
+    });
+  }, "small")], "inline");
+  const when = seat.rotated_at ? `${seat.rotated_at.slice(0, 16).replace("T", " ")}（${seat.rotated_by || ""}）` : "首次启动时生成";
+  return h("tr", null, h("td", { text: seat.seat }), h("td", { text: when }), h("td", null, form));
 }
 
 function calendarForm(done) {
@@ -120,9 +132,10 @@ function securitySection(data, done) {
 export function adminView(me) {
   const staff = h("section");
   const security = h("section");
+  const seats = h("section");
   const calendar = h("section");
   const rules = h("section");
-  const root = h("div", { class: "admin" }, h("div", { class: "admin-col" }, createForm(() => refresh()), staff, security),
+  const root = h("div", { class: "admin" }, h("div", { class: "admin-col" }, createForm(() => refresh()), staff, security, seats),
     h("div", { class: "admin-col" }, calendarForm(() => refresh()), calendar),
     h("div", { class: "admin-col wide" }, ruleForm(() => refresh()), rules));
 
@@ -136,6 +149,12 @@ export function adminView(me) {
   }
   async function loadSecurity() {
     security.replaceChildren(...securitySection(await api("GET", "/api/admin/security"), () => refresh()));
+  }
+  async function loadSeats() {
+    const data = await api("GET", "/api/admin/seats");
+    // Rows are rebuilt only on load, so a new secret shown in its row stays until the next refresh.
+    seats.replaceChildren(h("h3", { text: `坐席话机 SIP 密码（${data.items.length}）` }),
+      table(["坐席", "最近更换", "操作"], data.items.map((s) => seatRow(s, () => {}))));
   }
   async function loadCalendar() {
     const data = await api("GET", "/api/admin/calendar");
@@ -155,6 +174,7 @@ export function adminView(me) {
   async function refresh() {
     await Promise.all([loadStaff().catch((e) => staff.replaceChildren(empty(errorText(e)))),
       loadSecurity().catch((e) => security.replaceChildren(empty(errorText(e)))),
+      loadSeats().catch((e) => seats.replaceChildren(empty(errorText(e)))),
       loadCalendar().catch((e) => calendar.replaceChildren(empty(errorText(e)))),
       loadRules().catch((e) => rules.replaceChildren(empty(errorText(e))))]);
   }
