@@ -155,7 +155,6 @@ async def test_the_started_service_keeps_its_data_private_and_its_urls_out_of_th
     for companion in ("callcenter.db-wal", "callcenter.db-shm"):  # WAL journaling, the app still running
         assert mode(var / companion) == 0o600, companion
     assert mode(var / "ami_secret") == 0o600  # tightened
-    assert mode(var / "agent_password") == 0o600  # generated
     assert not (var / "admin_password").exists()  # from the environment: nothing written
     others = {p.name: oct(mode(p)) for p in var.rglob("*") if mode(p) & 0o077}
     assert others == {}, others
