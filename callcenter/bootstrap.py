@@ -35,6 +35,7 @@ from callcenter.adapters.http.seats import seat_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
 from callcenter.adapters.http.wallboard import wallboard_routes
+from callcenter.adapters.parent_death import die_with_parent
 from callcenter.adapters.recording_files import RecordingFileStore
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
@@ -468,11 +469,14 @@ class WorkerSupervisor:
             log.warning("worker %s exited with %s; restarting", name, code)
             await asyncio.sleep(2.0)
 
-    async def _spawn(self, name: str) -> asyncio.subprocess.Process:
+    def _command(self, name: str) -> list[str]:
+        return ["asr-worker", "--consumer", name]
 
+    async def _spawn(self, name: str) -> asyncio.subprocess.Process:
+        """The worker process, with the app's settings; it dies with the app even if the app is killed."""
         env = {**os.environ, **settings_env(self._settings)}
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "callcenter", "asr-worker", "--consumer", name, env=env
+            sys.executable, "-m", "callcenter", *self._command(name), env=env, preexec_fn=die_with_parent
         )
         self.processes[name] = proc
         return proc
@@ -491,11 +495,8 @@ def _live_worker(settings: Settings) -> Callable[[web.Application], AsyncIterato
 class LiveWorkerSupervisor(WorkerSupervisor):
     """Keeps the live ASR worker process alive (docs/live-transcription.md)."""
 
-    async def _spawn(self, name: str) -> asyncio.subprocess.Process:
-        env = {**os.environ, **settings_env(self._settings)}
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "callcenter", "live-asr", env=env)
-        self.processes[name] = proc
-        return proc
+    def _command(self, name: str) -> list[str]:
+        return ["live-asr"]
 
 
 async def _terminate(proc: asyncio.subprocess.Process, grace: float = TERMINATE_GRACE_S) -> None:

@@ -100,6 +100,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _left_after(pids: set[int], seconds: float) -> list[int]:
+    """The processes of ``pids`` still alive after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (left := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
 async def _healthy(port: int) -> bool:
     try:
         async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/api/health") as r:
@@ -172,3 +180,29 @@ async def test_the_hotline_stops_within_seconds_during_a_live_transcribed_call(
     assert not [pid for pid in workers if _alive(pid)], "a worker process outlived the app"
     forced = [line for line in served.text().splitlines() if any(word in line for word in FORCED)]
     assert forced == [], forced
+
+
+async def test_the_workers_do_not_outlive_a_killed_hotline(
+    serve: Callable[[dict[str, str]], Served], asterisk: AsteriskInstance, tmp_path: Path
+) -> None:
+    """SIGKILL leaves the app no time to stop anything: its worker processes end by themselves (the kernel's
+    parent-death signal), so no orphan keeps the live worker's port or takes transcription jobs."""
+    port = free_port_block(1)
+    settings = hotline_settings(
+        asterisk,
+        tmp_path / "var",
+        http_port=port,
+        asr_workers=1,
+        live_asr=1,
+        live_asr_port=free_port_block(1),
+    )
+    served = serve({**os.environ, **settings_env(settings)})
+    await _until(lambda: "ASR worker asr-1 ready" in served.text(), START_S, "the ASR worker ready", served)
+    await _until(lambda: "live ASR worker on" in served.text(), 60, "the live worker listening", served)
+    workers = served.children()
+    assert len(workers) == 2
+
+    served.process.kill()
+    await asyncio.to_thread(served.process.wait, 10)
+    left = await asyncio.to_thread(_left_after, workers, STOP_BOUND_S)
+    assert left == [], "a worker outlived the killed app"

@@ -14,23 +14,21 @@ belongs to a different host account.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pwd
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from callcenter.adapters.asterisk.errors import AsteriskNotInstalled
 from callcenter.adapters.asterisk.runtime import AsteriskRuntime
+from callcenter.adapters.parent_death import die_with_parent as dies_with_parent
 
 ACCOUNT = "asterisk"
 # Asterisk creates files 0666 and directories 0777 minus the umask (it never sets one itself): with 007,
 # recordings, logs and the astdb are for the asterisk user and the group of their directory only.
 UMASK = 0o007
 FIX = "re-run `bash scripts/setup.sh asterisk_runtime`"
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +83,6 @@ def become(
 ) -> Callable[[], None]:
     """The child's set-up before Asterisk is executed: umask; then, as root, chroot and the account's ids;
     last the parent-death signal (after the uid change, which would clear it)."""
-    prctl = ctypes.CDLL(None, use_errno=True).prctl if die_with_parent else None
     root = str(runtime.root) if account is not None and runtime.kind == "chroot" else None
 
     def setup() -> None:
@@ -97,7 +94,7 @@ def become(
             os.setgroups([account.gid])
             os.setgid(account.gid)
             os.setuid(account.uid)
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if die_with_parent:
+            dies_with_parent()
 
     return setup
