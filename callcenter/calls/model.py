@@ -151,7 +151,7 @@ def _callback_chosen(record: CallRecord) -> CallRecord:
 
 def _connected(record: CallRecord, event: AgentConnected) -> CallRecord:
     """The first connect counts; a repeat (the resync's view of a call already seen answered) is ignored.
-    Who answered is kept: the call's recording and transcript are theirs to see (calls/access.py)."""
+    Who answered is kept: the call's recording and transcript are theirs to see (staff/call_access.py)."""
     if record.phase is CallPhase.CONNECTED:
         return record
     return replace(

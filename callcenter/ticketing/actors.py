@@ -24,7 +24,7 @@ HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.AD
 """The hotline's own staff (every role but a handling unit's)."""
 
 CALL_REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
-"""Who may see every call, its recording and its transcript (班长, admins; calls/access.py). The quality
+"""Who may see every call, its recording and its transcript (班长, admins; staff/call_access.py). The quality
 inspectors' role (质检员) joins here when it is added; nobody else sees a call they did not answer."""
 
 

@@ -1,10 +1,10 @@
-"""Who may see a call, its recording and its transcript (calls/access.py)."""
+"""Who may see a call, its recording and its transcript (staff/call_access.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from callcenter.calls.access import may_see_call, reviews_every_call
+from callcenter.staff.call_access import may_see_call, reviews_every_call
 from callcenter.ticketing.actors import CALL_REVIEWERS, Actor, Role, StaffId, UnitId
 
 AGENT = Actor(StaffId("agent1"), Role.AGENT)

@@ -1,6 +1,6 @@
 """Read side of calls and draft tickets: JSON API and recording replay.
 
-Least privilege (calls/access.py): a call, its recording and its transcript are shown to the agent who
+Least privilege (staff/call_access.py): a call, its recording and its transcript are shown to the agent who
 answered it and to the reviewers (supervisors, admins); to anyone else the call does not exist (404) and
 lists hold only their own calls. No response carries a file system path: a call says ``has_recording`` and
 ``recording_url`` (calljson.py).
@@ -19,8 +19,8 @@ from aiohttp import web
 
 from callcenter.adapters.http.calljson import call_json, ticket_json
 from callcenter.adapters.http.params import MAX_OFFSET, record_id, whole_number
-from callcenter.calls.access import may_see_call, reviews_every_call
 from callcenter.core.errors import DomainError, InvalidInput, NotFound
+from callcenter.staff.call_access import may_see_call, reviews_every_call
 from callcenter.staff.model import NotAuthenticated, StaffMember
 from callcenter.ticketing.access import require_role
 from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role
@@ -61,7 +61,7 @@ MEMBER_KEY = web.RequestKey("member", StaffMember)  # set by the session middlew
 
 
 def require_hotline_staff(request: web.Request) -> Actor:
-    """Calls, recordings and transcripts are for hotline staff — which of them, calls/access.py says;
+    """Calls, recordings and transcripts are for hotline staff — which of them, staff/call_access.py says;
     handling units see work orders only."""
     if MEMBER_KEY not in request:
         raise NotAuthenticated("please log in")

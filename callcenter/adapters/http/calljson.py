@@ -43,7 +43,7 @@ def call_json(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def ticket_json(row: Mapping[str, Any], transcript_shown: bool) -> dict[str, Any]:
-    """A draft ticket; its call's transcript only when the viewer may see the call (calls/access.py)."""
+    """A draft ticket; its call's transcript only when the viewer may see the call (staff/call_access.py)."""
     out = dict(row)
     restricted = not transcript_shown and row.get("transcript") is not None
     out["transcript"] = transcript_json(row.get("transcript")) if transcript_shown else None

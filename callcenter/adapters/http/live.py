@@ -6,7 +6,7 @@
   as heartbeat; every stream ends at shutdown.
 
 Who may listen: the agent whose seat holds the call, and the call reviewers (``CALL_REVIEWERS``: supervisors,
-admins) for any call; to anyone else the call does not exist (404, calls/access.py). Nothing here is
+admins) for any call; to anyone else the call does not exist (404, staff/call_access.py). Nothing here is
 stored: the after-call transcript (from the recording) is what the work order keeps.
 """
 
