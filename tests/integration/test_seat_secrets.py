@@ -115,7 +115,7 @@ async def test_only_an_admin_sees_or_rotates_seat_secrets(
 ) -> None:
     running = await start_hotline(asr_workers=0, callback_enabled=0)
     client = running.client
-    agent = {"id": "agent-x", "display_name": "话务员X", "role": "agent", "password": "agent-x-password-1"}
+    agent = {"id": "agent-x", "display_name": "话务员X", "role": "agent", "password": "quiet-harbor-7193"}
     assert (await client.post("/api/admin/staff", json=agent)).status == 201
     client.session.cookie_jar.clear()
     assert (
