@@ -87,12 +87,21 @@ def servers_setting(instances: Sequence[AsteriskInstance]) -> str:
     )
 
 
+JOB_STREAMS: set[str] = set()  # the transcription streams of test hotlines, removed by redis_streams_cleanup
+
+
+def _job_stream() -> str:
+    name = f"cc:test:jobs:{uuid.uuid4().hex[:10]}"
+    JOB_STREAMS.add(name)
+    return name
+
+
 def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: Any) -> Settings:
     ast = asterisk.settings
     values: dict[str, Any] = {
         "data_dir": str(data_dir),
         "redis_url": REDIS_URL,
-        "jobs_stream": f"cc:test:jobs:{uuid.uuid4().hex[:10]}",
+        "jobs_stream": _job_stream(),
         "wallboard_prefix": f"cc:test:wall:{uuid.uuid4().hex[:10]}",  # wall snapshots expire (30 s)
         "asterisk_name": ast.name,
         "ami_port": ast.ami_port,
@@ -160,8 +169,9 @@ async def redis_streams_cleanup() -> AsyncIterator[None]:
     from redis.asyncio import Redis
 
     client = Redis.from_url(REDIS_URL, decode_responses=True)
-    async for key in client.scan_iter("cc:test:jobs:*"):
-        await client.delete(key)
+    for stream in list(JOB_STREAMS):  # only this process's: another test process may be using its own
+        await client.delete(stream)
+        JOB_STREAMS.discard(stream)
     await client.aclose()
 
 
