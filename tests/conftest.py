@@ -24,7 +24,6 @@ pytest_plugins = [
 # single test file after all its tests passed.
 import hypothesis  # noqa: E402, F401
 
-
 TELEPHONY_GROUPS = 2  # real-time tests on Asterisk spread over this many groups, one per test process
 
 
