@@ -91,9 +91,11 @@ async def page_width(browser: Browser) -> int:
 
 
 async def unit_inbox(browser: Browser, user: str = "unit-a", hash_: str = "") -> None:
-    """The unit's inbox, logged in, with its event stream connected (实时)."""
+    """The unit's inbox, logged in, with its event stream connected (实时) and the catch-up reload that
+    follows the connection done (a change made before then would be shown by it)."""
     await browser.login(INBOX + hash_, user, PASSWORD)
     await browser.text("#live", "实时")
+    await browser.settled()
 
 
 # --- login ---------------------------------------------------------------------------------------------

@@ -213,6 +213,13 @@ class Browser:
         """Click the button labelled ``label`` inside ``within``."""
         await self.until(_clicked(_button(label, within)), f"click on button {label!r} in {within}")
 
+    async def settled(self) -> None:
+        """Wait until the page has no reload due and no request on its way (it clears ``aria-busy``)."""
+        await self.until(
+            lambda d: d.execute_script("return !document.body.hasAttribute('aria-busy')"),
+            "the page settled (no aria-busy)",
+        )
+
     async def value(self, css: str, expected: str) -> None:
         """Wait until the form control ``css`` holds ``expected``."""
         await self.until(

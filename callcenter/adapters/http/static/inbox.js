@@ -108,7 +108,18 @@ class ApiError extends Error {
     this.status = status; this.code = (body && body.code) || `http_${status}`; this.details = (body && body.details) || {};
   }
 }
+/** While a reload is due or a request is on its way the page says it is busy (aria-busy on <body>):
+ * screen readers wait for the new content, and the browser tests wait for a settled page. */
+let busyCount = 0;
+function busy(delta) {
+  busyCount += delta;
+  if (busyCount > 0) document.body.setAttribute("aria-busy", "true"); else document.body.removeAttribute("aria-busy");
+}
 async function api(method, url, body) {
+  busy(1);
+  try { return await request(method, url, body); } finally { busy(-1); }
+}
+async function request(method, url, body) {
   const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
@@ -438,12 +449,14 @@ async function retryLive() {
 }
 /** Several notices in a burst → one reload of the list, and of the open order if it is among them. */
 function reloadSoon(ticketId) {
+  if (state.pending.size === 0) busy(1); // a reload is due
   state.pending.add(ticketId);
   clearTimeout(state.timer);
   state.timer = setTimeout(() => {
     const ids = state.pending; state.pending = new Set();
     loadList();
     if (state.openId !== null && (ids.has(null) || ids.has(state.openId))) reloadOpen();
+    busy(-1); // the requests just started keep the page busy until they are answered
   }, 300);
 }
 
