@@ -10,7 +10,7 @@ edits / reference characters) after normalisation; it is deterministic from run 
 
 Levers, each changed alone from the default (beam 5, VAD spans, temperature fallback on): the domain prompt
 (and a bare hotline opening) and hot words built from the gazetteer and the hotline terms
-(callcenter/asr/domain_vocabulary.py; no test sentence in them), beam size, the span splitter's padding and
+(adapters/asr/domain_vocabulary.py; no test sentence in them), beam size, the span splitter's padding and
 pause length, temperature fallback off, ``without_timestamps``. ``condition_on_previous_text`` is not a
 lever here: each span (≤ 25 s) is one 30 s window, so there is no previous text within a decode.
 
@@ -155,9 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="every hypothesis")
     args = parser.parse_args(argv)
 
+    from callcenter.adapters.asr.domain_vocabulary import hotwords, whisper_prompt
     from callcenter.adapters.asr.factory import domain_vocabulary_from_seed
     from callcenter.adapters.asr.whisper_engine import WhisperTranscriber
-    from callcenter.asr.domain_vocabulary import hotwords, whisper_prompt
 
     vocabulary = domain_vocabulary_from_seed()
     prompt, words = whisper_prompt(vocabulary), hotwords(vocabulary)

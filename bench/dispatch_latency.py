@@ -54,23 +54,23 @@ from callcenter.adapters.db.supervision import SqlSupervisionStore
 from callcenter.adapters.db.tables import staff, units
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
 from callcenter.adapters.redis.inbox import RedisInbox
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import SystemClock
 from callcenter.core.ids import TicketId
 from callcenter.core.workcalendar import WorkCalendar
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
-from callcenter.ticketing.classify import CurrentCatalogue
-from callcenter.ticketing.commands import DispatchTicket
-from callcenter.ticketing.merging import MatterLinker
-from callcenter.ticketing.registration import Registration
-from callcenter.ticketing.service import (
+from callcenter.ticketing.matters.merging import MatterLinker
+from callcenter.ticketing.orders.classify import CurrentCatalogue
+from callcenter.ticketing.orders.commands import DispatchTicket
+from callcenter.ticketing.orders.registration import Registration
+from callcenter.ticketing.orders.service import (
     InboxNotice,
     InboxNotifier,
     UnitDirectory,
     WorkOrders,
     WorkOrderStore,
 )
+from callcenter.ticketing.orders.workorder import Classification
 from callcenter.ticketing.states import Action
-from callcenter.ticketing.workorder import Classification
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TARGET_P99_S = 0.050
@@ -507,7 +507,7 @@ async def compose(
     wrap_store: Callable[[WorkOrderStore], WorkOrderStore] = lambda s: s,
     wrap_units: Callable[[UnitDirectory], UnitDirectory] = lambda u: u,
 ) -> WorkOrders:
-    """As ``callcenter.workorder_parts.build_work_orders`` + ``load_state`` wire it (with the 并单 linker and
+    """As ``wiring.workorders.build_work_orders`` + ``load_state`` wire it (with the 并单 linker and
     the stored catalogue), with an optional wrapper around the store and the unit directory."""
     clock = SystemClock()
     catalogue = CurrentCatalogue()

@@ -4,7 +4,7 @@ Run from the repository root:  python bench/draft_quality.py [--verbose] [--only
 
 For every item of bench/data/labelled_calls (bench/labelled_set.py): the audio through the 8 kHz G.711
 μ-law channel (``telephone_round_trip``), transcribed by Whisper without and with domain adaptation
-(callcenter/asr/domain_vocabulary.py), then ``suggest(text, catalogue, lexicon)`` with the sample city's
+(adapters/asr/domain_vocabulary.py), then ``suggest(text, catalogue, lexicon)`` with the sample city's
 catalogue → per-field accuracy. The same fields computed from the reference text bound what extraction
 alone can do. Fields: category (exact code, and same second-level class), street (the street office's
 area), contact number, urgency, intent (where labelled). Real items expect no category, place or number
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from bench.labelled_set import LabelledCall, load_labels, phone_audio
 from callcenter.adapters.asr.cer import ErrorCount, cer_count
 from callcenter.asr.model import Speaker
-from callcenter.ticketing.suggestions import DraftSuggestions
+from callcenter.ticketing.suggestions.assistant import DraftSuggestions
 
 Field = tuple[str, Callable[[LabelledCall], str], Callable[[DraftSuggestions], str]]
 
@@ -78,8 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from callcenter.adapters.asr.settings import WhisperOptions
     from callcenter.adapters.asr.whisper_engine import WhisperTranscriber
     from callcenter.adapters.db.catalogue import load_seed
-    from callcenter.ticketing.suggestions import suggest
-    from callcenter.workorder_parts import load_category_lexicon
+    from callcenter.ticketing.suggestions.assistant import suggest
+    from callcenter.wiring.workorders import load_category_lexicon
 
     catalogue, lexicon = load_seed().catalogue(), load_category_lexicon()
     items = [i for i in load_labels() if args.only in (None, i.source)]

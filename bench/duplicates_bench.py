@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from the repository root
 
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.duplicates import (
+from callcenter.ticketing.matters.duplicates import (
     DuplicateRules,
     MatterId,
     Measure,

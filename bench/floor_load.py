@@ -39,13 +39,14 @@ from aiohttp import ClientSession, ClientTimeout, CookieJar, web
 from callcenter.adapters.ami.floor_translate import translate_floor
 from callcenter.adapters.ami.translate import normalise
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones.ports import free_port_block
-from callcenter.adapters.sim.drill import run_drill
-from callcenter.bootstrap import HOTLINE, build_app
-from callcenter.config import Settings, load
-from callcenter.sim.plan import DrillSpec, plan_drill
-from callcenter.sim.report import percentile
-from callcenter.simulate import default_speech, instance_target, own_asterisk
+from callcenter.commands.simulate import default_speech, instance_target, own_asterisk
+from callcenter.config.loading import load
+from callcenter.config.settings import Settings
+from callcenter.wiring.app import HOTLINE, build_app
+from callcenter_sim.drill import run_drill
+from callcenter_sim.phones.ports import free_port_block
+from callcenter_sim.plan import DrillSpec, plan_drill
+from callcenter_sim.report import percentile
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "ami"
@@ -336,9 +337,9 @@ async def wallboard_latencies(settings: Settings, stop: asyncio.Event) -> list[t
 
 async def live_against_recount(settings: Settings, queue_log: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     from callcenter.adapters.asterisk.queue_log_file import read_lines
-    from callcenter.queue.queue_log import recount
-    from callcenter.queue.sl_config import callback_keys, service_level_policy
-    from callcenter.queue.sl_reconcile import COUNTS, Window, grouped
+    from callcenter.queue.service_level.queue_log import recount
+    from callcenter.queue.service_level.reconcile import COUNTS, Window, grouped
+    from callcenter.wiring.service_level import callback_keys, service_level_policy
 
     session = await logged_in(settings)
     try:

@@ -8,7 +8,7 @@ turns with pauses, through the G.711 μ-law channel, for ``--seconds``; the citi
 real live worker server (callcenter/adapters/audiosocket/server.py, Whisper engine, real Redis); all but
 the last ``--realtime-tail`` seconds are sent at ``--pre-speed`` times real time (the worker keeps up, see
 bench/live_capacity.py), the rest at real time, so the worker's state at hangup is the live one. At hangup
-the after-call job starts as the ASR worker runs it (callcenter/workers/asr.py: wait for the live sides to
+the after-call job starts as the ASR worker runs it (commands/asr_worker.py: wait for the live sides to
 end, take their finals from Redis, decode only what follows them in the recording files, store transcript
 and draft in SQLite). Printed: hangup → draft stored per call, p50/p95/max; the same calls decoded whole
 after hangup (no live worker) for comparison; CER of each draft's citizen text against the reference.
@@ -53,13 +53,13 @@ from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel, SqlTranscriptionStore
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.model import Audio, Speaker, Transcript
-from callcenter.asr.service import CallTranscription
 from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, RecordingFiles
 from callcenter.calls.ports import TranscriptionJob
-from callcenter.config import Settings
+from callcenter.commands.asr_worker import live_parts
+from callcenter.config.settings import Settings
 from callcenter.core.clock import SystemClock
 from callcenter.core.ids import CallId
-from callcenter.workers.asr import live_parts
+from callcenter.ticketing.orders.intake import CallTranscription
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "speech" / "zh" / "8k"

@@ -205,7 +205,7 @@ def engine_for(name: str) -> LiveEngine:
 
         return VoskLiveEngine(korean_vosk_model(), language="ko")
     from callcenter.adapters.asr.live_factory import live_engine_from_config
-    from callcenter.config import load
+    from callcenter.config.loading import load
 
     return live_engine_from_config(load(None, {}, asr_engine="whisper"))
 

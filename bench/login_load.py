@@ -45,8 +45,8 @@ from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.core.clock import SystemClock
 from callcenter.staff.throttle import LoginPolicy
-from callcenter.ticketing.service import InboxNotice
-from callcenter.workorder_parts import build_work_orders
+from callcenter.ticketing.orders.service import InboxNotice
+from callcenter.wiring.workorders import build_work_orders
 
 SCENARIOS = ("unguarded", "one-address", "50-addresses")
 THREAD_POOL = min(32, (os.cpu_count() or 1) + 4)  # asyncio.to_thread's default executor: the old bound

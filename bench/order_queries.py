@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from bench.scratch import ScratchDatabase, ms, percentile, scratch_database
 from callcenter.adapters.db.engine import create_engine
 from callcenter.adapters.db.workorder_queries import OrderFilter, SqlWorkOrderQueries
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.ticketing.states import TicketStatus
 
 TARGET_P95_S = 0.100

@@ -25,7 +25,7 @@ import soundfile
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from callcenter.adapters.asterisk import AsteriskInstance, locate_runtime
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.asterisk import AmiSession, throwaway_settings
 
 REPO = Path(__file__).resolve().parents[1]

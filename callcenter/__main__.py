@@ -1,5 +1,5 @@
-"""``python -m callcenter``: the command line (see ``callcenter.cli``)."""
+"""``python -m callcenter``: the command line (see ``callcenter.commands.cli``)."""
 
-from callcenter.cli import main
+from callcenter.commands.cli import main
 
 raise SystemExit(main())

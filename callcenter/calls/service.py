@@ -19,7 +19,7 @@ from callcenter.calls.model import (
 from callcenter.calls.ports import CallRepository, RecordingStore, TranscriptionJob, TranscriptionQueue
 from callcenter.core.errors import QueueUnavailable
 from callcenter.core.ids import CallId
-from callcenter.core.redact import mask_number as mask_number  # numbers in logs: 138****8000
+from callcenter.core.pii import mask_number as mask_number  # numbers in logs: 138****8000
 
 log = logging.getLogger(__name__)
 

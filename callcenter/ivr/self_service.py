@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.workorder import WorkOrder
 
 MAX_TICKET_DIGITS = 12
 _NUMBER = re.compile(r"^[1-9][0-9]{0,11}$")

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
-from callcenter.queue.agents import AgentActivity, AgentBoard, SeatState
 from callcenter.queue.events import (
     CallerAbandoned,
     CallerAnswered,
@@ -30,7 +29,8 @@ from callcenter.queue.events import (
     FloorEvent,
     FloorResynced,
 )
-from callcenter.queue.service_level import (
+from callcenter.queue.seats.agents import AgentActivity, AgentBoard, SeatState
+from callcenter.queue.service_level.ledger import (
     NO_FIGURES,
     AlarmPolicy,
     ServiceLevelFigures,

@@ -10,7 +10,7 @@ staff member was recorded (``answered_by`` None) is the reviewers' only. Handlin
 
 from __future__ import annotations
 
-from callcenter.ticketing.actors import CALL_REVIEWERS, HOTLINE_ROLES, Actor
+from callcenter.core.actors import CALL_REVIEWERS, HOTLINE_ROLES, Actor
 
 
 def reviews_every_call(viewer: Actor) -> bool:

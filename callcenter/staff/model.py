@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.errors import DomainError, InvalidInput, TooManyAttempts
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
 from callcenter.ticketing.errors import AccessDenied
 
 MAX_LOGIN_CHARS = 64

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import CallerScript, SippCaller
+from callcenter_sim.phones import CallerScript, SippCaller
 from tests.support.hotline import RunningHotline
 
 if TYPE_CHECKING:

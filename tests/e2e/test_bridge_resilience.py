@@ -12,7 +12,7 @@ import pytest
 
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import CallerScript, SippCaller
+from callcenter_sim.phones import CallerScript, SippCaller
 from tests.support.hotline import RunningHotline
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("redis_streams_cleanup")]

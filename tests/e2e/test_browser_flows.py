@@ -129,7 +129,7 @@ async def draft_from_a_call(engine: AsyncEngine, app: LiveApp) -> None:
     from callcenter.asr.model import Segment, Speaker, Transcript
     from callcenter.calls.model import CallPhase, CallRecord
     from callcenter.core.ids import CallId
-    from callcenter.ticketing.drafting import draft_from_transcript
+    from callcenter.ticketing.orders.drafting import draft_from_transcript
 
     now = app.web.clock.now()
     call = CallRecord(  # agent1 answered it: theirs to replay (docs/desk.md "Who sees calls")
@@ -190,7 +190,7 @@ async def test_an_agent_adopts_the_category_and_place_the_callers_words_name(
 async def test_a_consultation_draft_shows_knowledge_answers_to_expand(
     browser: Browser, live_app: LiveApp, engine: AsyncEngine
 ) -> None:
-    from callcenter.workorder_parts import seed_knowledge
+    from callcenter.wiring.workorders import seed_knowledge
     from tests.integration.test_work_orders import draft_from_words
 
     await seed_knowledge(live_app.web.parts, live_app.web.clock.now())
@@ -209,7 +209,7 @@ async def test_a_consultation_draft_shows_knowledge_answers_to_expand(
 async def test_an_admin_adds_an_article_and_an_agent_finds_it_in_the_knowledge_tab(
     browser: Browser, live_app: LiveApp
 ) -> None:
-    from callcenter.workorder_parts import seed_knowledge
+    from callcenter.wiring.workorders import seed_knowledge
 
     await seed_knowledge(live_app.web.parts, live_app.web.clock.now())
     await browser.login("/", "admin", PASSWORD)

@@ -16,7 +16,7 @@ import pytest
 import soundfile
 
 from callcenter.adapters.asr.cer import cer_count
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.asr import read_corpus, speech_dir
 from tests.support.hotline import RunningHotline
 
@@ -172,7 +172,7 @@ async def the_draft_is_registered_and_reaches_the_unit_live(running: RunningHotl
 
     import aiohttp
 
-    from callcenter.workorder_parts import seed_sample_city
+    from callcenter.wiring.workorders import seed_sample_city
 
     await seed_sample_city(running.hotline.work, running.hotline.clock.now())
     client = running.client

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.adapters.asterisk.queue_log_file import read_lines
-from callcenter.cli import main
-from callcenter.queue.queue_log import recount
-from callcenter.queue.service_level import ServiceLevelFigures
-from callcenter.queue.sl_reconcile import Window, grouped
+from callcenter.commands.cli import main
+from callcenter.queue.service_level.ledger import ServiceLevelFigures
+from callcenter.queue.service_level.queue_log import recount
+from callcenter.queue.service_level.reconcile import Window, grouped
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.e2e.test_callbacks_live import CALLBACK_QUEUE, FAST, callback_members, wait_state
 from tests.e2e.test_service_level_live import live_since, queue_log_of
 from tests.support.citizen import CitizenPhone

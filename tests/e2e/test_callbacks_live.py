@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.citizen import CitizenPhone
 from tests.support.hotline import RunningHotline
 

@@ -19,12 +19,12 @@ import pytest
 from redis.asyncio import Redis
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.adapters.asterisk.queue_log_file import read_lines
 from callcenter.adapters.db.queue_entries import SqlQueueEntries
-from callcenter.queue.queue_log import recount
-from callcenter.queue.service_level import ServiceLevelFigures, figures_of
-from callcenter.queue.sl_reconcile import Window, grouped
+from callcenter.queue.service_level.ledger import ServiceLevelFigures, figures_of
+from callcenter.queue.service_level.queue_log import recount
+from callcenter.queue.service_level.reconcile import Window, grouped
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.asterisk import AmiSession
 from tests.support.hotline import RunningHotline, queue_log_of
 from tests.support.redis_server import OwnRedis

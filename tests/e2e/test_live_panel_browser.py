@@ -15,14 +15,14 @@ import pytest
 from redis.asyncio import Redis
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.adapters.db.repositories import SqlCallRepository
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import LiveEvent, LiveKind
 from callcenter.asr.model import Speaker
+from callcenter.core.actors import Role, StaffId
 from callcenter.core.ids import CallId
 from callcenter.staff.model import StaffMember
-from callcenter.ticketing.actors import Role, StaffId
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.browser import Browser, _driver
 from tests.support.hotline import REDIS_URL, RunningHotline
 

@@ -25,16 +25,16 @@ from redis.asyncio import Redis
 from callcenter.adapters.ami.live_tap import AudioSocketTarget, LiveTap
 from callcenter.adapters.asr.cer import cer_count
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
-from callcenter.adapters.asterisk.phones.ports import free_port_block
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import Tap
 from callcenter.asr.model import Speaker
-from callcenter.bootstrap import settings_env
-from callcenter.config import Settings
+from callcenter.config.settings import Settings
 from callcenter.core.ids import CallId
 from callcenter.queue.events import CallerAnswered
-from callcenter.queue.service_level import figures_of
+from callcenter.queue.service_level.ledger import figures_of
+from callcenter.wiring.app import settings_env
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones.ports import free_port_block
 from tests.support.asr import read_corpus, speech_dir
 from tests.support.audiosocket_receiver import RATE, AudioSocketReceiver, Stream
 from tests.support.hotline import RunningHotline

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.adapters.asterisk.queue_log_file import QUEUE_LOG_NAME, read_lines
-from callcenter.cli import main
-from callcenter.queue.queue_log import recount
-from callcenter.queue.service_level import ServiceLevelFigures, figures_of
-from callcenter.queue.sl_reconcile import Window, grouped
+from callcenter.commands.cli import main
+from callcenter.queue.service_level.ledger import ServiceLevelFigures, figures_of
+from callcenter.queue.service_level.queue_log import recount
+from callcenter.queue.service_level.reconcile import Window, grouped
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.e2e.test_bridge_resilience import _not, _resynced_twice, crash
 from tests.support.hotline import RunningHotline
 

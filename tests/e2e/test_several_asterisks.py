@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.adapters.asterisk.queue_log_file import read_lines
-from callcenter.queue.queue_log import recount
-from callcenter.queue.service_level import QueueEntry, ServiceLevelFigures, figures_of
-from callcenter.queue.sl_reconcile import Window, grouped
+from callcenter.queue.service_level.ledger import QueueEntry, ServiceLevelFigures, figures_of
+from callcenter.queue.service_level.queue_log import recount
+from callcenter.queue.service_level.reconcile import Window, grouped
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.hotline import RunningHotline, queue_log_of
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("redis_streams_cleanup")]

@@ -21,9 +21,9 @@ import aiohttp
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
-from callcenter.adapters.asterisk.phones.ports import free_port_block
-from callcenter.bootstrap import settings_env
+from callcenter.wiring.app import settings_env
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones.ports import free_port_block
 from tests.e2e.test_live_tap import citizen_audio
 from tests.support.asterisk import AmiSession
 from tests.support.hotline import hotline_settings

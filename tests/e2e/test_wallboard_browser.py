@@ -25,7 +25,7 @@ from callcenter.core.ids import CallId
 from callcenter.core.waiting import cancel_all
 from callcenter.queue.events import CallerJoined, CallerLeft
 from callcenter.queue.floor import Rates
-from callcenter.queue.service_level import ServiceLevelFigures
+from callcenter.queue.service_level.ledger import ServiceLevelFigures
 from tests.support.browser import Browser, HeldNotices, LiveApp
 from tests.support.web import PASSWORD, build_web
 

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import ClientResponse
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.hotline import RunningHotline
 from tests.support.sse import next_event
 

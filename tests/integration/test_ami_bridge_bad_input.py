@@ -20,8 +20,8 @@ from callcenter.calls.events import CallArrived, CallEvent, CallHungUp
 from callcenter.calls.model import CallRecord
 from callcenter.calls.ports import TranscriptionJob
 from callcenter.calls.service import CallFlow
+from callcenter.commands.demo import DEMO_CALLS, DemoCall, place_call
 from callcenter.core.clock import FixedClock
-from callcenter.demo import DEMO_CALLS, DemoCall, place_call
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"

@@ -27,11 +27,12 @@ from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import LiveEvent, LiveKind
 from callcenter.asr.model import Speaker
-from callcenter.bootstrap import settings_env
 from callcenter.calls.model import CallPhase, CallRecord, RecordingFiles
 from callcenter.calls.ports import TranscriptionJob
-from callcenter.config import Settings, load
+from callcenter.config.loading import load
+from callcenter.config.settings import Settings
 from callcenter.core.ids import CallId
+from callcenter.wiring.app import settings_env
 from tests.support.asr import read_corpus, speech_dir
 
 pytestmark = pytest.mark.slow

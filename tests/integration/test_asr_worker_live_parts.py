@@ -10,8 +10,8 @@ from redis.asyncio import Redis
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import LiveEvent, LiveKind
 from callcenter.asr.model import Speaker
+from callcenter.commands.asr_worker import live_parts
 from callcenter.core.ids import CallId
-from callcenter.workers.asr import live_parts
 
 CALL = CallId("1732435200.77")
 

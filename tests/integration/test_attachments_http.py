@@ -22,9 +22,9 @@ from callcenter.adapters.db.tables import attachments
 from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.auth import CLOCK
 from callcenter.adapters.http.workorders import WORK_ORDERS
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
-from callcenter.ticketing.attachments import AttachmentLimits, AttachmentTooLarge
+from callcenter.ticketing.orders.attachments import AttachmentLimits, AttachmentTooLarge
 from tests.support.web import Web, build_web
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00" + b"photo-of-the-broken-lamp" * 100 + b"\xff\xd9"

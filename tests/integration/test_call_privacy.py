@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
 from callcenter.asr.model import Segment, Speaker, Transcript
 from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, RecordingFiles
+from callcenter.core.actors import Role, StaffId
 from callcenter.core.ids import CallId
 from callcenter.staff.model import StaffMember
-from callcenter.ticketing.actors import Role, StaffId
-from callcenter.ticketing.drafting import draft_from_failure, draft_from_transcript
+from callcenter.ticketing.orders.drafting import draft_from_failure, draft_from_transcript
 from tests.support.web import PASSWORD, START, Web, build_web
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

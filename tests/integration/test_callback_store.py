@@ -10,16 +10,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.db.callbacks import SqlCallbacks
 from callcenter.adapters.db.engine import create_engine
+from callcenter.adapters.db.missed_calls import SqlCallbacks
 from callcenter.core.clock import FixedClock
 from callcenter.core.errors import InvalidTransition, TelephonyUnavailable
 from callcenter.core.ids import CallId
-from callcenter.queue.callback_service import CallbackDialer, CallbackFloor, DialOrder, DialResult, apply
-from callcenter.queue.callback_steps import retry_now
-from callcenter.queue.callbacks import AttemptOutcome, CallbackPolicy, CallbackState
-from callcenter.queue.dial_policy import dial_policy
 from callcenter.queue.events import CallbackLegEnded, CallbackRequested, CallerAbandoned, CallerAnswered
+from callcenter.queue.missed_calls.dial_policy import dial_policy
+from callcenter.queue.missed_calls.rules import AttemptOutcome, CallbackPolicy, CallbackState
+from callcenter.queue.missed_calls.service import CallbackDialer, CallbackFloor, DialOrder, DialResult, apply
+from callcenter.queue.missed_calls.steps import retry_now
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 POLICY = CallbackPolicy(max_attempts=2, retry_s=300, first_delay_s=0, lease_s=60)
@@ -214,7 +214,7 @@ async def test_a_lost_dialer_claim_is_retried_after_its_lease(engine: AsyncEngin
     store, clock = SqlCallbacks(engine), FixedClock(T0)
     await CallbackFloor(store, POLICY).handle(abandoned("e1"))
     (request,) = await store.due(T0, 10)
-    from callcenter.queue.callback_steps import claim
+    from callcenter.queue.missed_calls.steps import claim
 
     await store.save(claim(request, T0, "lost-leg", "a", POLICY))  # a process that then died
     phone = ScriptedPhone(AttemptOutcome.NO_ANSWER)

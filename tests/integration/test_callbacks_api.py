@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.db.callbacks import SqlCallbacks
-from callcenter.adapters.http.callbacks import callback_routes
+from callcenter.adapters.db.missed_calls import SqlCallbacks
+from callcenter.adapters.http.missed_calls import callback_routes
 from callcenter.core.ids import CallId
-from callcenter.queue.callback_service import CallbackFloor
-from callcenter.queue.callbacks import CallbackPolicy
 from callcenter.queue.events import CallerAbandoned
+from callcenter.queue.missed_calls.rules import CallbackPolicy
+from callcenter.queue.missed_calls.service import CallbackFloor
 from tests.support.web import START, Web, build_web
 
 POLICY = CallbackPolicy(max_attempts=2, retry_s=300)

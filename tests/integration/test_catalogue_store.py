@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.catalogue import SqlCatalogueStore, load_seed
 from callcenter.adapters.db.tables import dispatch_rules
+from callcenter.core.actors import UnitId
 from callcenter.core.errors import DomainError
-from callcenter.ticketing.actors import UnitId
-from callcenter.ticketing.catalogue import (
+from callcenter.ticketing.catalogue.categories import CategoryCode, UnknownCategory
+from callcenter.ticketing.catalogue.dispatch import Route, Unclear, UnclearReason, route, suggest
+from callcenter.ticketing.catalogue.gazetteer import AreaCode, InvalidAlias, UnknownArea
+from callcenter.ticketing.catalogue.model import (
     Catalogue,
     DispatchRule,
     HandlingUnit,
@@ -24,10 +27,7 @@ from callcenter.ticketing.catalogue import (
     UnknownRule,
     UnknownUnit,
 )
-from callcenter.ticketing.categories import CategoryCode, UnknownCategory
-from callcenter.ticketing.dispatch import Route, Unclear, UnclearReason, route, suggest
-from callcenter.ticketing.gazetteer import AreaCode, InvalidAlias, UnknownArea
-from callcenter.ticketing.seed import SeedData
+from callcenter.ticketing.catalogue.seed import SeedData
 
 AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 LATER = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)

@@ -22,11 +22,11 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.asterisk.phones.ports import free_port_block
 from callcenter.adapters.db.repositories import call_to_row
 from callcenter.adapters.db.tables import calls
 from callcenter.calls.model import CallRecord
 from callcenter.core.ids import CallId
+from callcenter_sim.phones.ports import free_port_block
 from tests.support.services import REDIS_URL
 
 REPO = Path(__file__).resolve().parents[2]

@@ -23,19 +23,19 @@ from callcenter.adapters.http.inbox import add_inbox_routes
 from callcenter.adapters.http.live import LiveDeps, add_live_routes
 from callcenter.adapters.http.seats import seat_routes
 from callcenter.calls.model import CallOutcome
+from callcenter.core.actors import Actor, Role
 from callcenter.core.clock import SystemClock
-from callcenter.queue.agent_session import PauseReason, Skill
-from callcenter.queue.agents import AgentActivity
-from callcenter.queue.sessions import AgentSessions
+from callcenter.queue.seats.agent_session import PauseReason, Skill
+from callcenter.queue.seats.agents import AgentActivity
+from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.staff.passwords import PasswordReason
-from callcenter.ticketing.actors import Actor, Role
-from callcenter.ticketing.addresses import ResolutionIssue
+from callcenter.ticketing.catalogue.addresses import ResolutionIssue
 from callcenter.ticketing.deadlines import RequestType, Urgency
-from callcenter.ticketing.record import AnnotationKind, CallbackOutcome, ExtensionStatus, ReturnOutcome
-from callcenter.ticketing.service import InboxNotice
+from callcenter.ticketing.orders.record import AnnotationKind, CallbackOutcome, ExtensionStatus, ReturnOutcome
+from callcenter.ticketing.orders.service import InboxNotice
 from callcenter.ticketing.states import Action, TicketStatus
-from callcenter.ticketing.supervision import SupervisionKind, SupervisionStatus, SupervisionTrigger
-from callcenter.ticketing.sweeper import AlertKind
+from callcenter.ticketing.supervision.rules import SupervisionKind, SupervisionStatus, SupervisionTrigger
+from callcenter.ticketing.supervision.sweeper import AlertKind
 from tests.integration.test_work_orders import NEW_ORDER, act, get, post
 from tests.support.web import Web, build_web
 

@@ -17,11 +17,11 @@ from callcenter.adapters.agi.protocol import (
 )
 from callcenter.adapters.agi.routes import hotline_routes
 from callcenter.adapters.agi.server import AgiSession, FastAgiServer, Handler
-from callcenter.adapters.asterisk.phones.caller import _key_steps
-from callcenter.adapters.asterisk.phones.scenario import caller_scenario
 from callcenter.core.ids import TicketId
 from callcenter.ivr.routing import OverflowPolicy
 from callcenter.ticketing.states import TicketStatus
+from callcenter_sim.phones.caller import _key_steps
+from callcenter_sim.phones.scenario import caller_scenario
 
 Serve = Callable[..., Awaitable[FastAgiServer]]
 

@@ -15,7 +15,7 @@ from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscript
 from callcenter.asr.model import Segment, Speaker, Transcript
 from callcenter.calls.model import CallPhase, CallRecord, RecordingFiles
 from callcenter.core.ids import CallId
-from callcenter.ticketing.drafting import draft_from_transcript
+from callcenter.ticketing.orders.drafting import draft_from_transcript
 from tests.support.web import build_web
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

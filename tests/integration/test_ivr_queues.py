@@ -22,11 +22,11 @@ from callcenter.adapters.agi.routes import hotline_routes
 from callcenter.adapters.agi.server import FastAgiServer
 from callcenter.adapters.ami.floor_translate import translate_floor
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
 from callcenter.core.ids import TicketId
 from callcenter.ivr.routing import OverflowPolicy
 from callcenter.queue.events import CallbackRequested
 from callcenter.ticketing.states import TicketStatus
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 
 if TYPE_CHECKING:
     from tests.support.asterisk import AmiSession

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.workorder_parts import seed_knowledge
+from callcenter.wiring.workorders import seed_knowledge
 from tests.integration.test_work_orders import draft_from_words, get
 from tests.support.web import START, Web, build_web
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.knowledge import SqlKnowledgeStore, load_knowledge_seed
 from callcenter.adapters.db.tables import knowledge_articles
 from callcenter.core.errors import ConcurrentUpdate
-from callcenter.ticketing.knowledge import Article, ArticleId, InvalidArticle, UnknownArticle
+from callcenter.ticketing.suggestions.knowledge import Article, ArticleId, InvalidArticle, UnknownArticle
 
 AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 HOSTILE = '<script>alert("x")</script>社保卡 \' OR 1=1 --'

@@ -13,8 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.matters import SqlMatterIndex
 from callcenter.adapters.db.tables import matters, tickets
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.duplicates import DuplicateRules, MatterId, MatterMatch, OpenOrder, find_matter
-from callcenter.ticketing.matters import (
+from callcenter.ticketing.matters.duplicates import (
+    DuplicateRules,
+    MatterId,
+    MatterMatch,
+    OpenOrder,
+    find_matter,
+)
+from callcenter.ticketing.matters.model import (
     AlreadyInOtherMatter,
     MatterNotFound,
     MatterStatus,

@@ -26,12 +26,13 @@ from callcenter.adapters.db.retranscription import SqlRetranscriptionStore
 from callcenter.adapters.db.tables import tickets, transcripts
 from callcenter.asr.model import Segment, Speaker, Transcript
 from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, RecordingFiles
-from callcenter.config import load, with_local_secret
+from callcenter.commands.retranscribe import day_window, run_batch
+from callcenter.config.loading import load
 from callcenter.core.clock import FixedClock
 from callcenter.core.ids import CallId
-from callcenter.retranscribe import day_window, run_batch
-from callcenter.telephony import host_path_for
-from callcenter.ticketing.drafting import draft_from_transcript
+from callcenter.ticketing.orders.drafting import draft_from_transcript
+from callcenter.wiring.settings_policies import with_local_secret
+from callcenter.wiring.telephony import host_path_for
 from tests.support.asr import speech_dir
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.agi.routes import hotline_routes
 from callcenter.adapters.agi.server import FastAgiServer
-from callcenter.bootstrap import ticket_status_lookup
 from callcenter.ivr.routing import OverflowPolicy
+from callcenter.wiring.app import ticket_status_lookup
 from tests.integration.test_fast_agi import FakeAsterisk
 from tests.integration.test_work_orders import NEW_ORDER, post
 from tests.support.web import Web, build_web

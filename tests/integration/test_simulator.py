@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.sim.drill import run_drill
+from callcenter.commands.simulate import instance_target
 from callcenter.queue.events import CallCompleted, CallerJoined
-from callcenter.sim.plan import DrillSpec, plan_drill
-from callcenter.simulate import instance_target
+from callcenter_sim.drill import run_drill
+from callcenter_sim.plan import DrillSpec, plan_drill
 
 
 async def test_five_calls_two_seats_all_answered(

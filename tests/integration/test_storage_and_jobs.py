@@ -26,7 +26,7 @@ from callcenter.calls.model import CallOutcome, start_call
 from callcenter.calls.ports import TranscriptionJob
 from callcenter.calls.service import CallFlow
 from callcenter.core.ids import CallId
-from callcenter.ticketing.drafting import draft_from_transcript
+from callcenter.ticketing.orders.drafting import draft_from_transcript
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 CID = CallId("1764000000.42")

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.engine import create_engine
 from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
 from callcenter.adapters.db.tables import deadline_alerts, matters, supervisions, tickets, units
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import DomainError, InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
 from callcenter.ticketing.errors import RoleForbidden
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.supervision import (
+from callcenter.ticketing.supervision.rules import (
     SYSTEM,
     SYSTEM_ID,
     NoteRequired,
@@ -33,7 +33,7 @@ from callcenter.ticketing.supervision import (
     SupervisionTrigger,
     open_supervision,
 )
-from callcenter.ticketing.sweeper import AlertKind, RaisedAlert
+from callcenter.ticketing.supervision.sweeper import AlertKind, RaisedAlert
 
 S, K = TicketStatus, AlertKind
 UNIT = UnitId("housing-bureau")

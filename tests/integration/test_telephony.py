@@ -27,7 +27,7 @@ import soundfile
 
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.adapters.asterisk.account import service_account
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 
 if TYPE_CHECKING:  # a pytest plugin (tests/conftest.py): only its types are needed here
     from tests.support.asterisk import AmiSession

@@ -18,11 +18,11 @@ from callcenter.adapters.asr.calls import transcribe_call
 from callcenter.adapters.asr.whisper_engine import WhisperTranscriber
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel, SqlTranscriptionStore
 from callcenter.asr.model import Transcript
-from callcenter.asr.service import CallTranscription, JobOutcome
 from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, RecordingFiles
 from callcenter.calls.ports import TranscriptionJob
 from callcenter.core.clock import FixedClock
 from callcenter.core.ids import CallId
+from callcenter.ticketing.orders.intake import CallTranscription, JobOutcome
 from tests.support.asr import read_corpus, speech_dir
 
 T = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)

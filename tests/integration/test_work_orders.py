@@ -223,8 +223,8 @@ async def test_a_draft_from_a_call_is_registered_and_dispatched_in_one_step(
     from callcenter.asr.model import Segment, Speaker, Transcript
     from callcenter.calls.model import CallPhase, CallRecord
     from callcenter.core.ids import CallId
-    from callcenter.ticketing.drafting import draft_from_transcript
-    from callcenter.ticketing.suggestions import suggest
+    from callcenter.ticketing.orders.drafting import draft_from_transcript
+    from callcenter.ticketing.suggestions.assistant import suggest
 
     call = CallRecord(CallId("1764.9"), "13900139000", "PJSIP/pstn-9", web.clock.now(), phase=CallPhase.ENDED)
     await SqlCallRepository(engine).save(call)
@@ -268,7 +268,7 @@ async def draft_from_words(web: Web, engine: AsyncEngine, call_id: str, words: s
     from callcenter.asr.model import Segment, Speaker, Transcript
     from callcenter.calls.model import CallPhase, CallRecord
     from callcenter.core.ids import CallId
-    from callcenter.ticketing.drafting import draft_from_transcript
+    from callcenter.ticketing.orders.drafting import draft_from_transcript
 
     call = CallRecord(CallId(call_id), "13900139000", "PJSIP/pstn-9", web.clock.now(), phase=CallPhase.ENDED)
     await SqlCallRepository(engine).save(call)

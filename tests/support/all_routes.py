@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.attachments.disk import DiskBlobStore
 from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
-from callcenter.adapters.db.callbacks import SqlCallbacks
+from callcenter.adapters.db.missed_calls import SqlCallbacks
 from callcenter.adapters.db.repositories import SqlCallRepository
 from callcenter.adapters.http.agents import add_agent_routes
 from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.auth import CLOCK
-from callcenter.adapters.http.callbacks import callback_routes
 from callcenter.adapters.http.inbox import InboxSettings, add_inbox_routes
 from callcenter.adapters.http.live import LiveDeps, add_live_routes
+from callcenter.adapters.http.missed_calls import callback_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
 from callcenter.adapters.http.wallboard import WallboardSettings, add_wallboard_routes
@@ -33,9 +33,9 @@ from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import WallboardFeed
 from callcenter.core.clock import FixedClock
-from callcenter.queue.callbacks import CallbackPolicy
-from callcenter.queue.service_level import AlarmPolicy, ServiceLevelPolicy, ServiceLevelTally
-from callcenter.queue.sessions import AgentSessions
+from callcenter.queue.missed_calls.rules import CallbackPolicy
+from callcenter.queue.seats.sessions import AgentSessions
+from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelPolicy, ServiceLevelTally
 from callcenter.staff.throttle import LoginPolicy
 from tests.support.web import START, Web, build_web
 

@@ -31,7 +31,7 @@ from callcenter.adapters.asterisk import (
     InstanceSettings,
     locate_runtime,
 )
-from callcenter.adapters.asterisk.phones.ports import free_port_block
+from callcenter_sim.phones.ports import free_port_block
 
 RTP_PORTS = 200
 

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from callcenter.adapters.asterisk.phones.ports import free_port_block
+from callcenter_sim.phones.ports import free_port_block
 
 _REPLY_HEAD = """[last_Via:]
       [last_From:]

@@ -16,9 +16,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones.ports import free_port_block
-from callcenter.bootstrap import HOTLINE, Hotline, build_app
-from callcenter.config import Settings, load
+from callcenter.config.loading import load
+from callcenter.config.settings import Settings
+from callcenter.wiring.app import HOTLINE, Hotline, build_app
+from callcenter_sim.phones.ports import free_port_block
 from tests.support.web import served
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -1,6 +1,6 @@
 """Pytest plugin: scripted phones against the ``asterisk`` fixture (tests/support/asterisk.py).
 
-The phones themselves live in ``callcenter.adapters.asterisk.phones`` (``python -m callcenter demo-calls``
+The phones themselves live in ``callcenter_sim.phones`` (``python -m callcenter demo-calls``
 uses them too); these fixtures only start them against the test instance and always stop them afterwards.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.adapters.asterisk.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 
 SPEECH_DIR = Path(os.environ.get("CALLCENTER_SPEECH_DIR", "/work/shared/speech/zh"))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.adapters.asterisk.phones.ports import free_port_block
+from callcenter_sim.phones.ports import free_port_block
 
 HOW_TO_GET = "redis-server is needed (Debian: apt-get install redis-server, or `bash scripts/setup.sh`)"
 

@@ -21,16 +21,16 @@ from callcenter.adapters.http.access_log import RUNNER_OPTIONS
 from callcenter.adapters.http.api import HealthProbe
 from callcenter.adapters.http.app import RouteHook, WebDeps, create_app
 from callcenter.adapters.http.streams import DEFAULT_PER_SESSION
+from callcenter.core.actors import Role, StaffId, UnitId
 from callcenter.core.clock import FixedClock
 from callcenter.core.proxies import NO_PROXIES, TrustedProxies
 from callcenter.staff.model import StaffMember
 from callcenter.staff.throttle import LoginPolicy
-from callcenter.ticketing.actors import Role, StaffId, UnitId
-from callcenter.ticketing.alerts import DeadlineWatch
-from callcenter.ticketing.catalogue import HandlingUnit, UnitKind
-from callcenter.ticketing.gazetteer import AreaCode
-from callcenter.ticketing.service import InboxNotice, InboxNotifier, WorkOrders
-from callcenter.workorder_parts import WorkOrderParts, build_work_orders, load_state, work_order_routes
+from callcenter.ticketing.catalogue.gazetteer import AreaCode
+from callcenter.ticketing.catalogue.model import HandlingUnit, UnitKind
+from callcenter.ticketing.orders.service import InboxNotice, InboxNotifier, WorkOrders
+from callcenter.ticketing.supervision.alerts import DeadlineWatch
+from callcenter.wiring.workorders import WorkOrderParts, build_work_orders, load_state, work_order_routes
 
 PASSWORD = "correct-horse-12345"
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from callcenter.core.ids import CallId
-from callcenter.queue.agents import AgentActivity, AgentBoard
 from callcenter.queue.events import (
     CallCompleted,
     CallerAnswered,
@@ -19,6 +18,7 @@ from callcenter.queue.events import (
     MemberStatusChanged,
 )
 from callcenter.queue.live import DeviceStatus, MemberState, QueueSnapshot
+from callcenter.queue.seats.agents import AgentActivity, AgentBoard
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 SEAT = "PJSIP/agent1001"

@@ -12,9 +12,6 @@ import pytest
 from callcenter.core.clock import FixedClock
 from callcenter.core.errors import TelephonyUnavailable
 from callcenter.core.ids import CallId
-from callcenter.queue.agent_floor import AgentFloor
-from callcenter.queue.agent_session import AgentSession, Skill
-from callcenter.queue.agents import AgentActivity, SeatKey, SeatState
 from callcenter.queue.events import (
     CallCompleted,
     CallerAnswered,
@@ -23,6 +20,9 @@ from callcenter.queue.events import (
     MemberPaused,
 )
 from callcenter.queue.live import DeviceStatus, MemberState, QueueSnapshot
+from callcenter.queue.seats.agent_floor import AgentFloor
+from callcenter.queue.seats.agent_session import AgentSession, Skill
+from callcenter.queue.seats.agents import AgentActivity, SeatKey, SeatState
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 SEAT = "PJSIP/agent1001"

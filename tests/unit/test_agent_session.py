@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from callcenter.core.actors import StaffId
 from callcenter.core.errors import InvalidInput
-from callcenter.queue.agent_session import (
+from callcenter.queue.seats.agent_session import (
     AgentSession,
     AlreadyLoggedIn,
     BusyOnCall,
@@ -31,8 +32,7 @@ from callcenter.queue.agent_session import (
     starts_wrap_up,
     wrap_up_due,
 )
-from callcenter.queue.agents import AgentActivity, SeatState
-from callcenter.ticketing.actors import StaffId
+from callcenter.queue.seats.agents import AgentActivity, SeatState
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 SEAT = "PJSIP/agent1001"

@@ -10,12 +10,12 @@ import pytest
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.bridges import BridgeSet, endpoints
 from callcenter.adapters.ami.translate import HotlineMatch
-from callcenter.asterisk_servers import AsteriskServer, asterisk_servers
-from callcenter.bootstrap import settings_env
-from callcenter.config import describe, load
+from callcenter.config.asterisk_servers import AsteriskServer, asterisk_servers
+from callcenter.config.loading import describe, load
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import ConfigError, InvalidInput
-from callcenter.telephony import queue_log_files
+from callcenter.wiring.app import settings_env
+from callcenter.wiring.telephony import queue_log_files
 
 
 def test_empty_list_is_the_one_local_instance() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from callcenter.core.errors import InvalidInput, InvalidTransition
-from callcenter.ticketing.attachments import (
+from callcenter.ticketing.orders.attachments import (
     JPEG,
     PDF,
     PNG,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from callcenter.core.actors import CALL_REVIEWERS, Actor, Role, StaffId, UnitId
 from callcenter.staff.call_access import may_see_call, reviews_every_call
-from callcenter.ticketing.actors import CALL_REVIEWERS, Actor, Role, StaffId, UnitId
 
 AGENT = Actor(StaffId("agent1"), Role.AGENT)
 

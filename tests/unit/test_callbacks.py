@@ -9,18 +9,7 @@ import pytest
 
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import DomainError, InvalidInput, InvalidTransition
-from callcenter.queue.callback_steps import (
-    cancel,
-    claim,
-    dialled,
-    expire,
-    leg_connected,
-    leg_ended,
-    not_sent,
-    outcome_of_reason,
-    retry_now,
-)
-from callcenter.queue.callbacks import (
+from callcenter.queue.missed_calls.rules import (
     OPEN_STATES,
     TRANSITIONS,
     AttemptOutcome,
@@ -36,6 +25,17 @@ from callcenter.queue.callbacks import (
     open_request,
     parse_quiet_hours,
     transition,
+)
+from callcenter.queue.missed_calls.steps import (
+    cancel,
+    claim,
+    dialled,
+    expire,
+    leg_connected,
+    leg_ended,
+    not_sent,
+    outcome_of_reason,
+    retry_now,
 )
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from callcenter.adapters.db.catalogue import load_seed
+from callcenter.core.actors import UnitId
 from callcenter.core.errors import DomainError
-from callcenter.ticketing.actors import UnitId
-from callcenter.ticketing.catalogue import (
+from callcenter.ticketing.catalogue.categories import Category, CategoryCode, UnknownCategory
+from callcenter.ticketing.catalogue.dispatch import Route, Unclear, UnclearReason, route, suggest
+from callcenter.ticketing.catalogue.gazetteer import Alias, Area, AreaCode, AreaLevel, UnknownArea
+from callcenter.ticketing.catalogue.model import (
     Catalogue,
     DispatchRule,
     HandlingUnit,
@@ -18,9 +21,6 @@ from callcenter.ticketing.catalogue import (
     UnknownRule,
     UnknownUnit,
 )
-from callcenter.ticketing.categories import Category, CategoryCode, UnknownCategory
-from callcenter.ticketing.dispatch import Route, Unclear, UnclearReason, route, suggest
-from callcenter.ticketing.gazetteer import Alias, Area, AreaCode, AreaLevel, UnknownArea
 
 L, K = AreaLevel, UnitKind
 CITY, D1, D2 = "330100000000", "330106000000", "330105000000"

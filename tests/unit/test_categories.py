@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from callcenter.core.errors import InvalidInput
-from callcenter.ticketing.categories import (
+from callcenter.ticketing.catalogue.categories import (
     Category,
     CategoryCode,
     CategoryTree,

@@ -3,7 +3,7 @@
 The CI machines have the docker client but no engine and no ``docker compose`` plugin, so the file is parsed
 with PyYAML and checked for what matters to us: the services exist, every build context, Dockerfile and
 COPY source exists, no secret is written down, every volume and network is declared, ``depends_on`` names
-exist, services have health checks, and the settings passed are ones ``callcenter.config`` knows.
+exist, services have health checks, and the settings passed are ones ``callcenter.config.settings`` knows.
 
 When ``docker compose version`` works, ``docker compose config -q`` also runs. Where the compose plugin is
 absent that one test is skipped (``pytest.skip``): this is the skip the README counts.
@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
-from callcenter.config import PLAIN_ENV, Settings, load
+from callcenter.config.loading import load
+from callcenter.config.settings import PLAIN_ENV, Settings
 from callcenter.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -357,7 +358,7 @@ def test_callcenter_variables_are_known_settings() -> None:
             if key.startswith("CALLCENTER_"):
                 assert key in settings | NON_SETTING_VARIABLES, f"{name}: unknown setting {key}"
             else:
-                assert key in PLAIN_ENV, f"{name}: {key} is not read by callcenter.config"
+                assert key in PLAIN_ENV, f"{name}: {key} is not read by callcenter.config.settings"
 
 
 def test_the_main_process_listens_beyond_loopback_inside_its_container() -> None:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.config import describe, load, with_local_secret
+from callcenter.config.loading import describe, load
 from callcenter.core.errors import ConfigError
 from callcenter.core.proxies import TrustedProxies
+from callcenter.wiring.settings_policies import with_local_secret
 
 
 def test_layers_override_in_order(tmp_path: Path) -> None:
@@ -63,7 +64,7 @@ def test_local_secret_is_generated_once_and_hidden(tmp_path: Path) -> None:
 
 
 def test_login_settings_become_the_login_policy_and_hash_slots() -> None:
-    from callcenter.config import login_hash_slots, login_policy
+    from callcenter.wiring.settings_policies import login_hash_slots, login_policy
 
     env = {"CALLCENTER_LOGIN_ATTEMPTS_PER_MINUTE": "20", "CALLCENTER_LOGIN_LOCKOUT_S": "600"}
     settings = load(None, {**env, "CALLCENTER_LOGIN_HASH_SLOTS": "3"})

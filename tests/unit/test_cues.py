@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from callcenter.ticketing.cues import (
+from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.suggestions.cues import (
     DEFAULT_INTENT,
     INTENT_CUES,
     MAX_SCAN_CHARS,
@@ -17,7 +18,6 @@ from callcenter.ticketing.cues import (
     request_type_of,
     urgency_from_text,
 )
-from callcenter.ticketing.deadlines import RequestType, Urgency
 
 C, Q, P, R, S = (
     CallerIntent.CONSULTATION,

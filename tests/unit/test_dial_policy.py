@@ -8,9 +8,15 @@ import pytest
 
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import CallId
-from callcenter.queue.callback_steps import refuse
-from callcenter.queue.callbacks import CallbackPolicy, CallbackReason, CallbackState, MissedCall, open_request
-from callcenter.queue.dial_policy import DOMESTIC, dial_policy, parse_rules
+from callcenter.queue.missed_calls.dial_policy import DOMESTIC, dial_policy, parse_rules
+from callcenter.queue.missed_calls.rules import (
+    CallbackPolicy,
+    CallbackReason,
+    CallbackState,
+    MissedCall,
+    open_request,
+)
+from callcenter.queue.missed_calls.steps import refuse
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 

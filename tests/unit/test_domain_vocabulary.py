@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcenter.asr.domain_vocabulary import (
+from callcenter.adapters.asr.domain_vocabulary import (
     HOTWORDS_MAX_CHARS,
     PROMPT_MAX_CHARS,
     PROMPT_OPENING,
@@ -13,7 +13,7 @@ from callcenter.asr.domain_vocabulary import (
     place_names,
     whisper_prompt,
 )
-from callcenter.ticketing.gazetteer import Alias, Area, AreaCode, AreaLevel
+from callcenter.ticketing.catalogue.gazetteer import Alias, Area, AreaCode, AreaLevel
 
 AREAS = (
     Area(AreaCode("110100000000"), "北京市", AreaLevel.CITY),

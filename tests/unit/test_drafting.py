@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from callcenter.asr.model import Segment, Speaker, Transcript
 from callcenter.calls.model import CallRecord
 from callcenter.core.ids import CallId
-from callcenter.ticketing.drafting import (
+from callcenter.ticketing.orders.drafting import (
     NO_CALLER_SPEECH,
     SUMMARY_MAX_CHARS,
     draft_from_failure,
     draft_from_transcript,
     summarise,
 )
-from callcenter.ticketing.model import TicketStatus
+from callcenter.ticketing.orders.model import TicketStatus
 
 T = datetime(2026, 11, 24, tzinfo=UTC)
 CALL = CallRecord(CallId("1.1"), "13800138000", "PJSIP/pstn-1", T)

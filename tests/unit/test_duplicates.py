@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import ConfigError, InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.duplicates import (
+from callcenter.ticketing.matters.duplicates import (
     DuplicateRules,
     MatterId,
     MatterMatch,

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.core.errors import InvalidInput
-from callcenter.ticketing.addresses import ResolutionIssue
-from callcenter.ticketing.categories import Category, CategoryCode, CategoryTree
-from callcenter.ticketing.extract_category import CategoryLexicon, Keyword, suggest_category
-from callcenter.ticketing.extract_location import suggest_location
-from callcenter.ticketing.extract_terms import MAX_SCAN_CHARS, TermIndex, spoken_form
-from callcenter.ticketing.gazetteer import AreaLevel
-from callcenter.workorder_parts import load_category_lexicon
+from callcenter.ticketing.catalogue.addresses import ResolutionIssue
+from callcenter.ticketing.catalogue.categories import Category, CategoryCode, CategoryTree
+from callcenter.ticketing.catalogue.gazetteer import AreaLevel
+from callcenter.ticketing.suggestions.extract_category import CategoryLexicon, Keyword, suggest_category
+from callcenter.ticketing.suggestions.extract_location import suggest_location
+from callcenter.ticketing.suggestions.extract_terms import MAX_SCAN_CHARS, TermIndex, spoken_form
+from callcenter.wiring.workorders import load_category_lexicon
 
 CATALOGUE = load_seed().catalogue()
 TREE = CATALOGUE.categories

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcenter.core.ids import CallId
-from callcenter.queue.agents import AgentActivity
 from callcenter.queue.events import (
     CallerAbandoned,
     CallerAnswered,
@@ -31,7 +30,8 @@ from callcenter.queue.floor import (
     wallboard_view,
 )
 from callcenter.queue.live import DeviceStatus, MemberState, QueueSnapshot, WaitingCaller
-from callcenter.queue.service_level import AlarmPolicy, ServiceLevelFigures
+from callcenter.queue.seats.agents import AgentActivity
+from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelFigures
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 POLICY = ViewPolicy()

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from callcenter.adapters.db.catalogue import load_seed
-from callcenter.ticketing.addresses import ResolutionIssue, find, resolve
-from callcenter.ticketing.gazetteer import (
+from callcenter.ticketing.catalogue.addresses import ResolutionIssue, find, resolve
+from callcenter.ticketing.catalogue.gazetteer import (
     Alias,
     Area,
     AreaCode,

@@ -11,9 +11,9 @@ from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ivr.routing import OverflowPolicy, QueueFigures, decide, estimated_wait, overflow_queue
 from callcenter.ivr.self_service import status_for_caller, status_prompt, ticket_number
-from callcenter.ticketing.registration import Registration, new_manual_order
+from callcenter.ticketing.orders.registration import Registration, new_manual_order
+from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.workorder import WorkOrder
 
 POLICY = OverflowPolicy(wait_threshold_s=15, default_handle_s=240, wrapup_s=10)
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.adapters.db.knowledge import load_knowledge_seed
 from callcenter.core.errors import InvalidInput
-from callcenter.ticketing.categories import CategoryCode
-from callcenter.ticketing.knowledge import (
+from callcenter.ticketing.catalogue.categories import CategoryCode
+from callcenter.ticketing.suggestions.knowledge import (
     Article,
     ArticleId,
     InvalidArticle,
@@ -170,7 +170,7 @@ def test_matching_never_raises_and_answers_carry_their_terms(words: str) -> None
 
 
 def test_the_current_base_is_rebuilt_only_when_the_articles_change() -> None:
-    from callcenter.ticketing.knowledge import CurrentKnowledge
+    from callcenter.ticketing.suggestions.knowledge import CurrentKnowledge
 
     current = CurrentKnowledge()
     current.use(SEED)

@@ -8,11 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import ConcurrentUpdate, DomainError, InvalidInput, InvalidTransition
 from callcenter.core.ids import TicketId
-from callcenter.ticketing import commands as c
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
 from callcenter.ticketing.errors import (
     ExtensionLimitExceeded,
     NotLeadUnit,
@@ -20,7 +19,8 @@ from callcenter.ticketing.errors import (
     RoleForbidden,
     TicketNotVisible,
 )
-from callcenter.ticketing.events import (
+from callcenter.ticketing.orders import commands as c
+from callcenter.ticketing.orders.events import (
     CallbackRecorded,
     ContributionRecorded,
     TicketDispatched,
@@ -28,7 +28,7 @@ from callcenter.ticketing.events import (
     TicketReturned,
     audit_details,
 )
-from callcenter.ticketing.lifecycle import (
+from callcenter.ticketing.orders.lifecycle import (
     PERMISSIONS,
     TRANSITIONS,
     Restore,
@@ -36,7 +36,7 @@ from callcenter.ticketing.lifecycle import (
     check_version,
     transition,
 )
-from callcenter.ticketing.record import (
+from callcenter.ticketing.orders.record import (
     DEFAULT_POLICY,
     AnnotationKind,
     CallbackOutcome,
@@ -46,8 +46,8 @@ from callcenter.ticketing.record import (
     ReturnOutcome,
     TicketLifecycle,
 )
+from callcenter.ticketing.orders.views import mask_phone, view_for
 from callcenter.ticketing.states import Action, TicketStatus
-from callcenter.ticketing.views import mask_phone, view_for
 
 S = TicketStatus
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)

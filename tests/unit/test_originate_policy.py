@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from callcenter.adapters.ami.callbacks import AmiOriginator
 from callcenter.adapters.ami.live_tap import AudioSocketTarget, originate_fields
+from callcenter.adapters.ami.missed_calls import AmiOriginator
 from callcenter.adapters.ami.originate_policy import OriginateRefused, check_originate
 from callcenter.asr.model import Speaker
 from callcenter.core.ids import CallId
-from callcenter.queue.callback_service import DialOrder
 from callcenter.queue.live_taps import TapOrder
+from callcenter.queue.missed_calls.service import DialOrder
 
 
 def test_the_hotlines_own_originates_are_allowed() -> None:

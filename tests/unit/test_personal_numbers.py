@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcenter.ticketing.drafting import summarise
-from callcenter.ticketing.personal_numbers import NumberKind, find_numbers, luhn_valid, mask_numbers
+from callcenter.ticketing.orders.drafting import summarise
+from callcenter.ticketing.privacy.personal_numbers import NumberKind, find_numbers, luhn_valid, mask_numbers
 
 CARD = "6222020200001234562"  # 19 digits, Luhn-valid (ISO/IEC 7812)
 

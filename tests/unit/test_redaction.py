@@ -9,11 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
-from callcenter.ticketing.model import Ticket
-from callcenter.ticketing.record import CitizenContact, TicketLifecycle
-from callcenter.ticketing.redaction import (
+from callcenter.ticketing.orders.model import Ticket
+from callcenter.ticketing.orders.record import CitizenContact, TicketLifecycle
+from callcenter.ticketing.orders.views import content_for, summary_for, text_filter_for, unit_content
+from callcenter.ticketing.orders.workorder import WorkOrder
+from callcenter.ticketing.privacy.redaction import (
     DetailKind,
     Finding,
     Informant,
@@ -21,8 +23,6 @@ from callcenter.ticketing.redaction import (
     redact_informant,
 )
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.views import content_for, summary_for, text_filter_for, unit_content
-from callcenter.ticketing.workorder import WorkOrder
 
 WANG = Informant(("王五",), ("13511112222",))
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.config import load
+from callcenter.config.loading import load
+from callcenter.config.rules import load_rules, rules_from
 from callcenter.core.errors import ConfigError
-from callcenter.rules import load_rules, rules_from
 from callcenter.ticketing.deadlines import DeadlineRules, RequestType, Urgency, WallClock, WorkingDays
-from callcenter.ticketing.record import LifecyclePolicy
-from callcenter.ticketing.service import Rules
+from callcenter.ticketing.orders.record import LifecyclePolicy
+from callcenter.ticketing.orders.service import Rules
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "rules.example.toml"
 

@@ -14,8 +14,7 @@ from callcenter.core.clock import SHANGHAI
 from callcenter.core.ids import CallId
 from callcenter.queue.events import CallerAnswered, CallerJoined, CallerLeft, FloorResynced
 from callcenter.queue.live import QueueSnapshot, WaitingCaller
-from callcenter.queue.queue_log import recount
-from callcenter.queue.service_level import (
+from callcenter.queue.service_level.ledger import (
     AlarmPolicy,
     Outcome,
     QueueEntry,
@@ -25,6 +24,7 @@ from callcenter.queue.service_level import (
     at_risk,
     figures_of,
 )
+from callcenter.queue.service_level.queue_log import recount
 from tests.support.sl_stories import SERVER, Story, told_in_queue_log, told_live
 
 POLICY = ServiceLevelPolicy()

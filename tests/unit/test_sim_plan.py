@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callcenter.adapters.sim.scenarios import citizen_scenario, seat_answers_scenario, ticks
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import CallId
 from callcenter.queue.events import CallerAbandoned, CallerAnswered, CallerJoined, FloorEvent
-from callcenter.sim.plan import MIN_HANDLE_S, DrillSpec, HandleSpread, plan_drill
-from callcenter.sim.report import PhoneLog, SippCounters, build_report, percentile
+from callcenter_sim.plan import MIN_HANDLE_S, DrillSpec, HandleSpread, plan_drill
+from callcenter_sim.report import PhoneLog, SippCounters, build_report, percentile
+from callcenter_sim.scenarios import citizen_scenario, seat_answers_scenario, ticks
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

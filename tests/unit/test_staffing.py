@@ -13,8 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callcenter.queue.erlang import QueueFigures, erlang_a_figures, erlang_b, erlang_c, erlang_c_figures
-from callcenter.queue.staffing import (
+from callcenter.queue.staffing.erlang import (
+    QueueFigures,
+    erlang_a_figures,
+    erlang_b,
+    erlang_c,
+    erlang_c_figures,
+)
+from callcenter.queue.staffing.plan import (
     MAX_AGENTS,
     Demand,
     Model,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.cli import main
+from callcenter.commands.cli import main
 
 
 @pytest.fixture(autouse=True)

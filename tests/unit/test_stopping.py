@@ -16,7 +16,7 @@ import pytest
 
 from callcenter.core.clock import FixedClock
 from callcenter.core.waiting import cancel_all, wait_event
-from callcenter.queue.agent_floor import AgentFloor
+from callcenter.queue.seats.agent_floor import AgentFloor
 from tests.unit.test_agent_floor import FakeAsterisk, FakeStore
 
 ROOT = Path(__file__).resolve().parents[2]

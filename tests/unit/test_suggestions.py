@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.adapters.db.knowledge import load_knowledge_seed
-from callcenter.ticketing.cues import CallerIntent
 from callcenter.ticketing.deadlines import RequestType, Urgency
-from callcenter.ticketing.knowledge import KnowledgeBase
-from callcenter.ticketing.suggestions import suggest
-from callcenter.workorder_parts import load_category_lexicon
+from callcenter.ticketing.suggestions.assistant import suggest
+from callcenter.ticketing.suggestions.cues import CallerIntent
+from callcenter.ticketing.suggestions.knowledge import KnowledgeBase
+from callcenter.wiring.workorders import load_category_lexicon
 
 CATALOGUE = load_seed().catalogue()
 LEXICON = load_category_lexicon()

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import DomainError, InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor, Role, StaffId, UnitId
 from callcenter.ticketing.errors import RoleForbidden
-from callcenter.ticketing.supervision import (
+from callcenter.ticketing.supervision.rules import (
     AUTOMATIC_KINDS,
     SUPERVISING_ROLES,
     SYSTEM,

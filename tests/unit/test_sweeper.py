@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from callcenter.core.actors import UnitId
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.core.workcalendar import WorkCalendar
-from callcenter.ticketing.actors import UnitId
 from callcenter.ticketing.deadlines import (
     DeadlineRules,
     RequestType,
@@ -25,8 +25,8 @@ from callcenter.ticketing.deadlines import (
     warning_at,
 )
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.supervision import SYSTEM_ID, SupervisionKind, SupervisionTrigger
-from callcenter.ticketing.sweeper import (
+from callcenter.ticketing.supervision.rules import SYSTEM_ID, SupervisionKind, SupervisionTrigger
+from callcenter.ticketing.supervision.sweeper import (
     CONTACT_WATCHED,
     WATCHED,
     AlertKind,

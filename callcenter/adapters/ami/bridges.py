@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
-from callcenter.asterisk_servers import KEY, AsteriskServer
+from callcenter.config.asterisk_servers import KEY, AsteriskServer
 from callcenter.core.errors import ConfigError, InvalidInput
 
 

@@ -11,21 +11,21 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Protocol, get_args
 
-from callcenter.adapters.asr.models import resolve_vosk_model
-from callcenter.adapters.asr.settings import ENGINES, EngineName, ResampleQuality, WhisperOptions
-from callcenter.asr.domain_vocabulary import (
+from callcenter.adapters.asr.domain_vocabulary import (
     DomainVocabulary,
     hotwords,
     parse_terms,
     place_names,
     whisper_prompt,
 )
+from callcenter.adapters.asr.models import resolve_vosk_model
+from callcenter.adapters.asr.settings import ENGINES, EngineName, ResampleQuality, WhisperOptions
 from callcenter.asr.port import Transcriber
 from callcenter.core.errors import ConfigError
 
 
 class AsrConfig(Protocol):
-    """The speech part of ``callcenter.config.Settings`` (read-only view)."""
+    """The speech part of ``callcenter.config.settings.Settings`` (read-only view)."""
 
     @property
     def asr_engine(self) -> str: ...
@@ -54,7 +54,7 @@ def domain_vocabulary_from_seed() -> DomainVocabulary:
     from callcenter.adapters.db.catalogue import load_seed
 
     seed = load_seed()
-    terms = files("callcenter.asr").joinpath("hotline_terms.txt").read_text("utf-8")
+    terms = files("callcenter.adapters.asr").joinpath("hotline_terms.txt").read_text("utf-8")
     return DomainVocabulary(place_names(seed.areas, seed.aliases), parse_terms(terms))
 
 

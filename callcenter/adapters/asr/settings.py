@@ -1,4 +1,4 @@
-"""ASR engine names and Whisper decoding options: plain frozen values, filled from ``callcenter.config``."""
+"""ASR engine names and Whisper decoding options: plain frozen values, filled from the settings."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ with 1 s / 4 s pauses (a call side's shape), Whisper's own long-form decoding dr
 35–55 %, and very sensitive to the pauses); per-span decoding gave 16–17 %, as good as single clips.
 
 Domain adaptation (``WhisperOptions.initial_prompt`` / ``hotwords``, built by
-``callcenter.asr.domain_vocabulary``) is passed to every span's decode; with Whisper-base it raises CER, so
+``adapters.asr.domain_vocabulary``) is passed to every span's decode; with Whisper-base it raises CER, so
 the setting that turns it on is off by default (docs/asr.md, "Domain adaptation").
 """
 

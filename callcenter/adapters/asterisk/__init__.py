@@ -1,4 +1,4 @@
-"""Asterisk 22 as code: rendered configuration, instance lifecycle, runtime location, prompts, test phones.
+"""Asterisk 22 as code: rendered configuration, instance lifecycle, runtime location, prompts.
 
 Public API (nothing runs at import)::
 

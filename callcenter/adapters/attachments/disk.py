@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from callcenter.adapters.private_files import DIR_MODE, private_dir
 from callcenter.core.errors import NotFound
-from callcenter.private_files import DIR_MODE, private_dir
-from callcenter.ticketing.attachments import AttachmentLimits, check_size
+from callcenter.ticketing.orders.attachments import AttachmentLimits, check_size
 
 TMP = "tmp"
 

@@ -20,11 +20,11 @@ from typing import Protocol
 
 from callcenter.adapters.attachments.disk import Blob, DiskBlobStore
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
+from callcenter.core.actors import Actor
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor
-from callcenter.ticketing.attachments import (
+from callcenter.ticketing.orders.attachments import (
     DEFAULT_LIMITS,
     SNIFF_BYTES,
     Attachment,
@@ -36,7 +36,7 @@ from callcenter.ticketing.attachments import (
     safe_filename,
     sniff,
 )
-from callcenter.ticketing.workorder import WorkOrder
+from callcenter.ticketing.orders.workorder import WorkOrder
 
 log = logging.getLogger(__name__)
 

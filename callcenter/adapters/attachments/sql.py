@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import attachments
+from callcenter.core.actors import StaffId, UnitId
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import StaffId, UnitId
-from callcenter.ticketing.attachments import (
+from callcenter.ticketing.orders.attachments import (
     Attachment,
     AttachmentId,
     AttachmentLimits,

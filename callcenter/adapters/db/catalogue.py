@@ -21,14 +21,14 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.adapters.db.tables import area_aliases, areas, categories, dispatch_rules, units
-from callcenter.ticketing.actors import UnitId
-from callcenter.ticketing.catalogue import Catalogue, DispatchRule, HandlingUnit, RuleKey, UnitKind
-from callcenter.ticketing.categories import Category, CategoryCode
+from callcenter.core.actors import UnitId
+from callcenter.ticketing.catalogue.categories import Category, CategoryCode
+from callcenter.ticketing.catalogue.gazetteer import Alias, Area, AreaCode, AreaLevel
+from callcenter.ticketing.catalogue.model import Catalogue, DispatchRule, HandlingUnit, RuleKey, UnitKind
+from callcenter.ticketing.catalogue.seed import SEED_FILES, SeedData, parse_seed
 from callcenter.ticketing.deadlines import RequestType
-from callcenter.ticketing.gazetteer import Alias, Area, AreaCode, AreaLevel
-from callcenter.ticketing.seed import SEED_FILES, SeedData, parse_seed
 
-SEED_PACKAGE: Final = "callcenter.ticketing.seed"
+SEED_PACKAGE: Final = "callcenter.ticketing.catalogue.seed"
 SEEDED_BY: Final = "seed"  # updated_by of a rule written by the seed
 
 

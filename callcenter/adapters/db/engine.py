@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from callcenter.private_files import private_sqlite
+from callcenter.adapters.private_files import private_sqlite
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -37,7 +37,7 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
-    """The SQLite file private to the service before it is first opened (private_files.py): it holds
+    """The SQLite file private to the service before it is first opened (adapters/private_files.py): it holds
     every call and work order."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):

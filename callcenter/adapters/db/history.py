@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from callcenter.ticketing.actors import StaffId, UnitId
-from callcenter.ticketing.record import (
+from callcenter.core.actors import StaffId, UnitId
+from callcenter.ticketing.orders.record import (
     Annotation,
     AnnotationKind,
     CallbackAttempt,

@@ -21,10 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import knowledge_articles
 from callcenter.core.errors import ConcurrentUpdate
-from callcenter.ticketing.categories import CategoryCode
-from callcenter.ticketing.knowledge import Article, ArticleId, InvalidArticle, UnknownArticle, parse_seed
+from callcenter.ticketing.catalogue.categories import CategoryCode
+from callcenter.ticketing.suggestions.knowledge import (
+    Article,
+    ArticleId,
+    InvalidArticle,
+    UnknownArticle,
+    parse_seed,
+)
 
-SEED_PACKAGE: Final = "callcenter.ticketing.seed"
+SEED_PACKAGE: Final = "callcenter.ticketing.catalogue.seed"
 SEED_FILE: Final = "knowledge.csv"
 SEEDED_BY: Final = "seed"
 

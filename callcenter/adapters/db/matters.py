@@ -22,7 +22,7 @@ from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import matters, tickets
 from callcenter.core.errors import ConcurrentUpdate
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.duplicates import (
+from callcenter.ticketing.matters.duplicates import (
     DuplicateRules,
     MatterId,
     MatterMatch,
@@ -30,7 +30,7 @@ from callcenter.ticketing.duplicates import (
     count_callers,
     should_escalate,
 )
-from callcenter.ticketing.matters import (
+from callcenter.ticketing.matters.model import (
     AUTO,
     AlreadyInOtherMatter,
     Matter,

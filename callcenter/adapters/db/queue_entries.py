@@ -1,7 +1,7 @@
 """The queue-entry ledger (排队记录) in the database: what the live service level was counted from.
 
 Writes are idempotent and order-proof: an entry is only ever moved up its outcome ladder
-(callcenter/queue/service_level.py ``upgrade``), so a retried or stale write changes nothing.
+(callcenter/queue/service_level/ledger.py ``upgrade``), so a retried or stale write changes nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import queue_entries
-from callcenter.queue.service_level import Outcome, QueueEntry, upgrade
+from callcenter.queue.service_level.ledger import Outcome, QueueEntry, upgrade
 
 _t = queue_entries.c
 

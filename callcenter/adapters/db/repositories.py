@@ -14,7 +14,7 @@ from callcenter.adapters.db.tables import calls, tickets, transcripts
 from callcenter.asr.model import Segment, Speaker, Transcript, Word
 from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, RecordingFiles
 from callcenter.core.ids import CallId, TicketId
-from callcenter.ticketing.model import Ticket, TicketStatus
+from callcenter.ticketing.orders.model import Ticket, TicketStatus
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -26,7 +26,7 @@ from callcenter.adapters.db.tables import calls, tickets, transcripts
 from callcenter.asr.model import Transcript
 from callcenter.calls.model import CallPhase, CallRecord
 from callcenter.core.ids import CallId
-from callcenter.ticketing.model import Ticket, TicketStatus
+from callcenter.ticketing.orders.model import Ticket, TicketStatus
 
 
 class TranscriptWrite(StrEnum):

@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import sessions, staff
+from callcenter.core.actors import Role, StaffId, UnitId
 from callcenter.core.errors import InvalidInput
 from callcenter.staff.model import SESSION_LIFETIME, InvalidCredentials, StaffMember
 from callcenter.staff.passwords import check_password, password_problem
-from callcenter.ticketing.actors import Role, StaffId, UnitId
 
 DEFAULT_HASH_SLOTS = 4
 T = TypeVar("T")

@@ -22,11 +22,11 @@ from sqlalchemy.sql.dml import Insert
 
 from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import deadline_alerts, supervisions, tickets
+from callcenter.core.actors import Actor, StaffId, UnitId
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor, StaffId, UnitId
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.supervision import (
+from callcenter.ticketing.supervision.rules import (
     Supervision,
     SupervisionClosed,
     SupervisionId,
@@ -37,7 +37,7 @@ from callcenter.ticketing.supervision import (
     SupervisionTrigger,
     close_supervision,
 )
-from callcenter.ticketing.sweeper import (
+from callcenter.ticketing.supervision.sweeper import (
     CONTACT_WATCHED,
     WATCHED,
     AlertKey,

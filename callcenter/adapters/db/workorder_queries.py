@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.tables import ticket_units, tickets
 from callcenter.adapters.db.workorders import ASSIST, row_to_order
+from callcenter.core.actors import Actor, Role, UnitId
 from callcenter.core.errors import InvalidInput
-from callcenter.ticketing.actors import Actor, Role, UnitId
+from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.workorder import WorkOrder
 
 S = TicketStatus
 UNIT_INBOX = (S.DISPATCHED, S.ACKNOWLEDGED, S.IN_PROGRESS)

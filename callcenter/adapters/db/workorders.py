@@ -17,15 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from callcenter.adapters.db.history import history_from_json, history_to_json
 from callcenter.adapters.db.repositories import _utc, row_to_ticket, ticket_to_row
 from callcenter.adapters.db.tables import ticket_events, ticket_units, tickets, units
+from callcenter.core.actors import UnitId
 from callcenter.core.errors import ConcurrentUpdate, NotFound
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import UnitId
 from callcenter.ticketing.deadlines import RequestType, Urgency
 from callcenter.ticketing.errors import UnknownUnit
-from callcenter.ticketing.events import TicketDispatched, TicketEvent, audit_details
-from callcenter.ticketing.record import CitizenContact, TicketLifecycle
-from callcenter.ticketing.views import unit_content
-from callcenter.ticketing.workorder import Classification, Schedule, WorkOrder
+from callcenter.ticketing.orders.events import TicketDispatched, TicketEvent, audit_details
+from callcenter.ticketing.orders.record import CitizenContact, TicketLifecycle
+from callcenter.ticketing.orders.views import unit_content
+from callcenter.ticketing.orders.workorder import Classification, Schedule, WorkOrder
 
 LEAD, ASSIST = "lead", "assist"
 # The optimistic-concurrency write, built once: the SET columns come from the parameters' keys.

@@ -3,7 +3,7 @@
 aiohttp's default line holds the whole request line with its query string, and the Referer. Here a line
 keeps the path and the query's keys; a value is kept only for a few keys that never carry personal data
 (paging, a status) and only when it looks like one, every other value becomes ``…``. Numbers that look
-like a phone or an ID number are masked in the path as well (core/redact.py), and the Referer is left out.
+like a phone or an ID number are masked in the path as well (core/pii.py), and the Referer is left out.
 
     127.0.0.1 "GET /api/workorders?status=draft&caller=… HTTP/1.1" 400 187 0.003s "Mozilla/5.0 …"
 
@@ -20,7 +20,7 @@ from typing import Any, Final
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from callcenter.core.redact import mask_numbers_in
+from callcenter.core.pii import mask_numbers_in
 
 KEPT_VALUES: Final = frozenset({"limit", "offset", "status", "state", "version"})
 _HARMLESS = re.compile(r"[A-Za-z0-9_-]{0,32}")

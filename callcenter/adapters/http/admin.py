@@ -19,10 +19,10 @@ from callcenter.adapters.http.auth import (
 )
 from callcenter.adapters.http.commands import text
 from callcenter.adapters.http.params import iso_day
+from callcenter.core.actors import Role, StaffId, UnitId
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.staff.model import StaffMember, check_deactivation
-from callcenter.ticketing.actors import Role, StaffId, UnitId
 
 
 class StaffAdmin(Protocol):

@@ -20,8 +20,9 @@ from aiohttp import web
 
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import json_body, require_role
+from callcenter.core.actors import Role, StaffId
 from callcenter.core.errors import InvalidInput
-from callcenter.queue.agent_session import (
+from callcenter.queue.seats.agent_session import (
     AgentSession,
     LogIn,
     LogOut,
@@ -31,9 +32,8 @@ from callcenter.queue.agent_session import (
     parse_skills,
     seat_interface,
 )
-from callcenter.queue.agents import SeatState
-from callcenter.queue.sessions import AgentSessions
-from callcenter.ticketing.actors import Role, StaffId
+from callcenter.queue.seats.agents import SeatState
+from callcenter.queue.seats.sessions import AgentSessions
 
 SESSIONS = web.AppKey("agent_sessions", AgentSessions)
 SEAT_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)  # who may sit at a seat and take calls

@@ -19,11 +19,11 @@ from aiohttp import web
 
 from callcenter.adapters.http.calljson import call_json, ticket_json
 from callcenter.adapters.http.params import MAX_OFFSET, record_id, whole_number
+from callcenter.core.actors import HOTLINE_ROLES, Actor, Role
 from callcenter.core.errors import DomainError, InvalidInput, NotFound
 from callcenter.staff.call_access import may_see_call, reviews_every_call
 from callcenter.staff.model import NotAuthenticated, StaffMember
-from callcenter.ticketing.access import require_role
-from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role
+from callcenter.ticketing.orders.access import require_role
 
 MAX_PAGE = 200
 

@@ -51,7 +51,7 @@ from callcenter.adapters.http.workorders import (
 from callcenter.core.clock import Clock
 from callcenter.core.proxies import NO_PROXIES, TrustedProxies
 from callcenter.staff.throttle import LoginPolicy
-from callcenter.ticketing.service import WorkOrders
+from callcenter.ticketing.orders.service import WorkOrders
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -60,7 +60,7 @@ RouteHook = Callable[[web.Application], None]
 
 @dataclass(frozen=True, slots=True)
 class WebDeps:
-    """Everything the web layer talks to; built in the composition root (bootstrap.py) or a test."""
+    """Everything the web layer talks to; built in the composition root (wiring/app.py) or a test."""
 
     read_model: ReadModel
     host_path: PathMap

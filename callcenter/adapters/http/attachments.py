@@ -21,7 +21,7 @@ from callcenter.adapters.http.auth import actor_of
 from callcenter.adapters.http.csrf import MULTIPART, takes_files
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.attachments import Attachment
+from callcenter.ticketing.orders.attachments import Attachment
 
 ATTACHMENTS = web.AppKey("attachments", Attachments)
 FIELD = "file"

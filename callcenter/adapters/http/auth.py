@@ -22,6 +22,7 @@ from callcenter.adapters.http.api import MEMBER_KEY, json_response
 from callcenter.adapters.http.bodies import json_object
 from callcenter.adapters.http.client import client_address, is_secure
 from callcenter.adapters.http.login_guard import LoginGuard
+from callcenter.core.actors import Actor, Role
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInput
 from callcenter.staff.model import (
@@ -40,8 +41,7 @@ from callcenter.staff.passwords import (
     WeakPassword,
     check_password,
 )
-from callcenter.ticketing.access import require_role as ensure_role
-from callcenter.ticketing.actors import Actor, Role
+from callcenter.ticketing.orders.access import require_role as ensure_role
 
 COOKIE = "cc_session"
 MAX_CREDENTIALS_BODY = 4096  # bytes: a login or password-change body is two short fields

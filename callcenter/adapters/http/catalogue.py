@@ -14,13 +14,13 @@ from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_ro
 from callcenter.adapters.http.commands import text, units
 from callcenter.adapters.http.privacy import refuse_in_query, text_fields
 from callcenter.adapters.http.workorders import CATALOGUE, enum_of, routing_json
+from callcenter.core.actors import Role, UnitId
 from callcenter.core.errors import InvalidInput
-from callcenter.ticketing.actors import Role, UnitId
-from callcenter.ticketing.catalogue import Catalogue, DispatchRule, HandlingUnit, UnitKind
-from callcenter.ticketing.categories import CategoryCode
-from callcenter.ticketing.classify import CurrentCatalogue
-from callcenter.ticketing.dispatch import suggest
-from callcenter.ticketing.gazetteer import Area, AreaCode
+from callcenter.ticketing.catalogue.categories import CategoryCode
+from callcenter.ticketing.catalogue.dispatch import suggest
+from callcenter.ticketing.catalogue.gazetteer import Area, AreaCode
+from callcenter.ticketing.catalogue.model import Catalogue, DispatchRule, HandlingUnit, UnitKind
+from callcenter.ticketing.orders.classify import CurrentCatalogue
 
 MAX_ADDRESS = 200
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from callcenter.core.actors import UnitId
 from callcenter.core.errors import InvalidInput, NotFound
-from callcenter.ticketing import commands as c
-from callcenter.ticketing.actors import UnitId
-from callcenter.ticketing.record import CallbackOutcome
-from callcenter.ticketing.workorder import MAX_TEXT_CHARS
+from callcenter.ticketing.orders import commands as c
+from callcenter.ticketing.orders.record import CallbackOutcome
+from callcenter.ticketing.orders.workorder import MAX_TEXT_CHARS
 
 Body = Mapping[str, Any]
 

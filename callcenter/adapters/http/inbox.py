@@ -26,8 +26,8 @@ from aiohttp import web
 from callcenter.adapters.http.auth import actor_of
 from callcenter.adapters.http.streams import StreamLease, open_stream
 from callcenter.adapters.redis.inbox import notice_dict
-from callcenter.ticketing.actors import Actor
-from callcenter.ticketing.service import InboxNotice
+from callcenter.core.actors import Actor
+from callcenter.ticketing.orders.service import InboxNotice
 
 log = logging.getLogger(__name__)
 

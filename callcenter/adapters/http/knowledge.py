@@ -15,11 +15,11 @@ from callcenter.adapters.http.auth import CLOCK, json_body, require_role
 from callcenter.adapters.http.commands import expected_version
 from callcenter.adapters.http.params import MAX_ID, whole_number
 from callcenter.adapters.http.privacy import refuse_in_query, text_fields
+from callcenter.core.actors import HOTLINE_ROLES, Role
 from callcenter.core.errors import InvalidInput
-from callcenter.ticketing.actors import HOTLINE_ROLES, Role
-from callcenter.ticketing.categories import CategoryCode
-from callcenter.ticketing.classify import CurrentCatalogue
-from callcenter.ticketing.knowledge import (
+from callcenter.ticketing.catalogue.categories import CategoryCode
+from callcenter.ticketing.orders.classify import CurrentCatalogue
+from callcenter.ticketing.suggestions.knowledge import (
     DEFAULT_LIMIT,
     Article,
     ArticleId,

@@ -28,10 +28,10 @@ from callcenter.adapters.http.inbox import HEARTBEAT, SSE_HEADERS, OpenStreams, 
 from callcenter.adapters.http.streams import StreamLease, open_stream
 from callcenter.asr.live import LiveEvent, event_dict, event_from_json
 from callcenter.calls.model import CallRecord
+from callcenter.core.actors import CALL_REVIEWERS, Actor
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.core.ids import CallId
-from callcenter.ticketing.actors import CALL_REVIEWERS, Actor
-from callcenter.ticketing.views import mask_phone
+from callcenter.ticketing.orders.views import mask_phone
 
 log = logging.getLogger(__name__)
 

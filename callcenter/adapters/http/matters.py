@@ -15,11 +15,11 @@ from callcenter.adapters.http.api import json_response, path_id
 from callcenter.adapters.http.auth import CLOCK, json_body, require_role
 from callcenter.adapters.http.params import MAX_ID
 from callcenter.adapters.http.workorders import WORK_ORDERS, ticket_id_of
+from callcenter.core.actors import HOTLINE_ROLES
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import HOTLINE_ROLES
-from callcenter.ticketing.duplicates import MatterId, MatterMatch
-from callcenter.ticketing.matters import Matter, MatterLinked, MatterTicket, MatterUnlinked
+from callcenter.ticketing.matters.duplicates import MatterId, MatterMatch
+from callcenter.ticketing.matters.model import Matter, MatterLinked, MatterTicket, MatterUnlinked
 
 
 class MatterStore(Protocol):

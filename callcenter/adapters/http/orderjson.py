@@ -8,13 +8,9 @@ from typing import Any
 from aiohttp import web
 
 from callcenter.adapters.http.knowledge import answer_json
-from callcenter.ticketing.actors import Actor, Role
-from callcenter.ticketing.extract_category import CategorySuggestion
-from callcenter.ticketing.extract_location import LocationSuggestion
-from callcenter.ticketing.record import Entry, ExtensionRequest, ReturnRecord
-from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.suggestions import DraftAdvisor, DraftSuggestions, suggest
-from callcenter.ticketing.views import (
+from callcenter.core.actors import Actor, Role
+from callcenter.ticketing.orders.record import Entry, ExtensionRequest, ReturnRecord
+from callcenter.ticketing.orders.views import (
     TextFilter,
     citizen_for,
     content_for,
@@ -23,7 +19,11 @@ from callcenter.ticketing.views import (
     text_filter_for,
     unit_content,
 )
-from callcenter.ticketing.workorder import WorkOrder
+from callcenter.ticketing.orders.workorder import WorkOrder
+from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.suggestions.assistant import DraftAdvisor, DraftSuggestions, suggest
+from callcenter.ticketing.suggestions.extract_category import CategorySuggestion
+from callcenter.ticketing.suggestions.extract_location import LocationSuggestion
 
 # The draft advisor in force (catalogue + keywords), set by the composition root's route hook; without it
 # a draft's suggestions have no category or location.

@@ -15,8 +15,8 @@ from aiohttp import web
 from callcenter.adapters.asterisk.seats import SeatSecretInfo
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, require_role
+from callcenter.core.actors import Role
 from callcenter.core.errors import TelephonyUnavailable
-from callcenter.ticketing.actors import Role
 
 
 class SeatSecretAdmin(Protocol):

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, require_role
-from callcenter.queue.service_level import AlarmPolicy, ServiceLevelFigures, ServiceLevelTally, at_risk
-from callcenter.ticketing.actors import Role
+from callcenter.core.actors import Role
+from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelFigures, ServiceLevelTally, at_risk
 
 TALLY = web.AppKey("service_level_tally", ServiceLevelTally)
 ALARM = web.AppKey("service_level_alarm", AlarmPolicy)

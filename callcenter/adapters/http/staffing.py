@@ -1,5 +1,5 @@
 """Staffing (人员排班测算) over HTTP: ``POST /api/staffing`` (JSON in, JSON out) and the report page
-``GET /staffing``. For supervisors (班长) and admins; the arithmetic is callcenter/queue/staffing.py.
+``GET /staffing``. For supervisors (班长) and admins; the arithmetic is callcenter/queue/staffing/plan.py.
 
 Body: ``aht_s``, optional ``patience_s`` (adds Erlang A), ``target`` (a share, default 0.95),
 ``threshold_s`` (default 15), optional ``max_occupancy``; and either ``calls_per_hour`` (one figure) or
@@ -18,7 +18,8 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.app import STATIC
 from callcenter.adapters.http.auth import json_body, require_role
-from callcenter.queue.staffing import (
+from callcenter.core.actors import Role
+from callcenter.queue.staffing.plan import (
     HOURS,
     StaffingInputError,
     Target,
@@ -26,7 +27,6 @@ from callcenter.queue.staffing import (
     hour_dict,
     hourly_plan,
 )
-from callcenter.ticketing.actors import Role
 
 PLANNERS = (Role.SUPERVISOR, Role.ADMIN)
 

@@ -17,10 +17,11 @@ from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_ro
 from callcenter.adapters.http.commands import text
 from callcenter.adapters.http.params import MAX_ID, iso_time
 from callcenter.adapters.http.workorders import WORK_ORDERS, enum_of, ticket_id_of
+from callcenter.core.actors import HOTLINE_ROLES, Actor, Role
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role
-from callcenter.ticketing.supervision import (
+from callcenter.ticketing.orders.views import TextFilter, text_filter_for
+from callcenter.ticketing.supervision.rules import (
     Supervision,
     SupervisionId,
     SupervisionKind,
@@ -29,8 +30,7 @@ from callcenter.ticketing.supervision import (
     SupervisionTrigger,
     open_supervision,
 )
-from callcenter.ticketing.sweeper import RaisedAlert
-from callcenter.ticketing.views import TextFilter, text_filter_for
+from callcenter.ticketing.supervision.sweeper import RaisedAlert
 
 
 class SupervisionStore(Protocol):

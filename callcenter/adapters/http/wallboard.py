@@ -21,8 +21,8 @@ from callcenter.adapters.http.app import STATIC, RouteHook
 from callcenter.adapters.http.auth import require_role
 from callcenter.adapters.http.inbox import HEARTBEAT, SSE_HEADERS, OpenStreams
 from callcenter.adapters.http.streams import StreamLease, open_stream
+from callcenter.core.actors import HOTLINE_ROLES
 from callcenter.core.errors import QueueUnavailable
-from callcenter.ticketing.actors import HOTLINE_ROLES
 
 log = logging.getLogger(__name__)
 

@@ -19,20 +19,20 @@ from callcenter.adapters.http.commands import command_from, expected_version, te
 from callcenter.adapters.http.orderjson import DRAFT_ADVISOR, order_json, summary_json
 from callcenter.adapters.http.params import iso_day
 from callcenter.adapters.http.privacy import refuse_in_query, text_fields
+from callcenter.core.actors import HOTLINE_ROLES, Actor, Role, UnitId
 from callcenter.core.clock import SHANGHAI, Clock
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
-from callcenter.ticketing import commands as c
-from callcenter.ticketing.actors import HOTLINE_ROLES, Actor, Role, UnitId
-from callcenter.ticketing.categories import UnknownCategory
-from callcenter.ticketing.classify import CurrentCatalogue, Routing
+from callcenter.ticketing.catalogue.categories import UnknownCategory
+from callcenter.ticketing.catalogue.dispatch import Route
 from callcenter.ticketing.deadlines import RequestType, Urgency
-from callcenter.ticketing.dispatch import Route
-from callcenter.ticketing.record import CitizenContact
-from callcenter.ticketing.registration import Registration, findings_json
-from callcenter.ticketing.service import AUTO_DISPATCH, AutoDispatch, Registered, WorkOrders
+from callcenter.ticketing.orders import commands as c
+from callcenter.ticketing.orders.classify import CurrentCatalogue, Routing
+from callcenter.ticketing.orders.record import CitizenContact
+from callcenter.ticketing.orders.registration import Registration, findings_json
+from callcenter.ticketing.orders.service import AUTO_DISPATCH, AutoDispatch, Registered, WorkOrders
+from callcenter.ticketing.orders.workorder import Classification, WorkOrder
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.workorder import Classification, WorkOrder
 
 
 class OrderQueries(Protocol):

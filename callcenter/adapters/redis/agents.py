@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from callcenter.core.actors import StaffId
 from callcenter.core.errors import QueueUnavailable
-from callcenter.queue.agent_session import AgentSession, Skill
-from callcenter.queue.agents import AgentActivity, SeatKey, SeatState
-from callcenter.ticketing.actors import StaffId
+from callcenter.queue.seats.agent_session import AgentSession, Skill
+from callcenter.queue.seats.agents import AgentActivity, SeatKey, SeatState
 
 CLAIM_SECONDS = 30  # a seat claimed by a login that never completed is free again after this
 ORPHAN_GRACE = timedelta(seconds=30)  # a session this young may be a login still in progress

@@ -21,10 +21,10 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from callcenter.core.actors import Actor, Role, UnitId
 from callcenter.core.errors import QueueUnavailable
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.actors import Actor, Role, UnitId
-from callcenter.ticketing.service import InboxNotice
+from callcenter.ticketing.orders.service import InboxNotice
 from callcenter.ticketing.states import Action, TicketStatus
 
 log = logging.getLogger(__name__)

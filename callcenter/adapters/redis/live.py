@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "cc:live"
 TAP_TTL_S = 6 * 3600
-CALL_TTL_S = 3600  # live_transcript_ttl_s's default (callcenter/config.py)
+CALL_TTL_S = 3600  # live_transcript_ttl_s's default (callcenter/config/settings.py)
 
 
 def _str(value: Any) -> str:

@@ -30,7 +30,6 @@ from redis.exceptions import RedisError
 
 from callcenter.core.clock import Clock
 from callcenter.core.waiting import wait_event
-from callcenter.queue.agents import AgentActivity
 from callcenter.queue.events import FloorEvent
 from callcenter.queue.floor import (
     Alarm,
@@ -42,7 +41,8 @@ from callcenter.queue.floor import (
     WallboardView,
     wallboard_view,
 )
-from callcenter.queue.service_level import ServiceLevelFigures
+from callcenter.queue.seats.agents import AgentActivity
+from callcenter.queue.service_level.ledger import ServiceLevelFigures
 
 log = logging.getLogger(__name__)
 

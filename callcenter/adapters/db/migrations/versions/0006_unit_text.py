@@ -9,8 +9,8 @@ Create Date: 2026-12-15
 import sqlalchemy as sa
 from alembic import op
 
-from callcenter.ticketing.redaction import Informant
-from callcenter.ticketing.views import unit_texts
+from callcenter.ticketing.orders.views import unit_texts
+from callcenter.ticketing.privacy.redaction import Informant
 
 revision = "0006"
 down_revision = "0005"

@@ -1,1 +1,0 @@
-"""Traffic drills on a real Asterisk: sipp citizens and seats, the drill runner."""

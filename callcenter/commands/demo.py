@@ -1,0 +1,165 @@
+"""The demo floor for ``python -m callcenter run --demo``: two scripted seats and a few citizens' calls
+with real Mandarin recordings, so a newcomer sees calls, transcripts and draft work orders appear.
+
+The phones are simulators (sipp for citizens, pyVoIP for seats) on loopback; nothing here is a product
+part. Speech comes from the shared corpus (``CALLCENTER_SPEECH_DIR`` or ../shared/speech/zh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile
+from aiohttp import web
+
+from callcenter.adapters.asterisk import AsteriskInstance
+from callcenter.core.actors import Actor, Role, StaffId, UnitId
+from callcenter.core.pii import mask_number
+from callcenter.core.waiting import cancel_all
+from callcenter.queue.seats.agent_session import LogIn
+from callcenter.staff.model import StaffMember
+from callcenter.ticketing.orders.registration import Registration
+from callcenter.ticketing.orders.service import AUTO_DISPATCH
+from callcenter.ticketing.orders.workorder import Classification
+from callcenter.wiring.app import HOTLINE
+from callcenter.wiring.workorders import seed_sample_city
+from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
+
+log = logging.getLogger(__name__)
+
+DEMO_SEATS = ("agent1001", "agent1002")
+DEMO_SEAT_STAFF = ("agent1", "agent2")  # who is logged in (签入) on each demo seat: general seats, no skills
+DEMO_CALLS = (  # (caller number, clip of the shared corpus, 8 kHz telephone copy)
+    ("13800138001", "aishell1_BAC009S0724W0121"),
+    ("13900139002", "wenetspeech_TEST_MEETING_T0000000001_S00000"),
+    ("13700137003", "aishell1_BAC009S0764W0121"),
+)
+AGENT_CLIP = "cv_zh-CN_18536155"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCall:
+    caller_number: str
+    audio: Path
+    seconds: float
+
+
+def speech_dir(repo: Path) -> Path:
+    return Path(os.environ.get("CALLCENTER_SPEECH_DIR") or repo.parent / "shared" / "speech" / "zh")
+
+
+def demo_calls(corpus: Path) -> list[DemoCall]:
+    calls = []
+    for number, clip in DEMO_CALLS:
+        path = corpus / "8k" / f"{clip}_8k.wav"
+        if path.is_file():
+            calls.append(DemoCall(number, path, float(soundfile.info(path).duration)))
+        else:
+            log.warning("demo: speech sample %s missing; set CALLCENTER_SPEECH_DIR", path)
+    return calls
+
+
+def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup_ctx: seats registered and logged in, then the demo calls placed one after another."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        calls = demo_calls(corpus)
+        longest = max((c.seconds for c in calls), default=10.0)
+        agent_voice = corpus / "8k" / f"{AGENT_CLIP}_8k.wav"
+        seats = [
+            AgentPhone(
+                seat,
+                asterisk.seat_secret(seat),
+                asterisk.settings.sip_port,
+                play=agent_voice if agent_voice.is_file() else None,
+                play_after_s=0.3,
+                hang_up_after_s=longest + 8.0,
+            )
+            for seat in DEMO_SEATS
+        ]
+        for seat in seats:
+            await asyncio.to_thread(seat.start)
+        task = asyncio.create_task(_place_calls(app, asterisk, calls))
+        yield
+        await cancel_all([task])
+        for seat in seats:
+            await asyncio.to_thread(seat.stop)
+
+    return ctx
+
+
+async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: list[DemoCall]) -> None:
+    hotline = app[HOTLINE]
+    await hotline.bridge.synced.wait()
+    for staff, seat in zip(DEMO_SEAT_STAFF, DEMO_SEATS, strict=True):
+        login = LogIn(StaffId(staff), hotline.settings.asterisk_name, f"PJSIP/{seat}", ())
+        await hotline.agents.log_in(login)
+    log.info("demo: seats %s logged in (签入) as %s", ", ".join(DEMO_SEATS), ", ".join(DEMO_SEAT_STAFF))
+    speak_after = asterisk.greeting_seconds() + 5.0
+
+    async def dial(call: DemoCall) -> bool:
+        script = CallerScript(
+            caller_number=call.caller_number, audio=call.audio, speak_after_s=speak_after, tail_s=30.0
+        )
+        result = await asyncio.to_thread(SippCaller(script, asterisk.settings.sip_port).run, 120)
+        return result.answered
+
+    for call in calls:
+        await place_call(call, dial)
+    log.info("demo: %d calls placed; drafts appear on the web page as the ASR worker finishes", len(calls))
+
+
+async def place_call(call: DemoCall, dial: Callable[[DemoCall], Awaitable[bool]]) -> bool:
+    """One citizen's call, logged as a real citizen's would be: the number masked (138****8001)."""
+    caller = mask_number(call.caller_number)
+    log.info("demo: citizen %s calls 12345 (%.0f s of speech)", caller, call.seconds)
+    answered = await dial(call)
+    log.info("demo: call from %s %s", caller, "answered" if answered else "not answered")
+    return answered
+
+
+DEMO_STAFF = (  # (login, name, role, unit): every demo account uses the admin password (var/admin_password)
+    ("agent1", "话务员小王", Role.AGENT, None),
+    ("agent2", "话务员小刘", Role.AGENT, None),
+    ("dispatcher1", "派单员小李", Role.DISPATCHER, None),
+    ("supervisor1", "督办员老张", Role.SUPERVISOR, None),
+    ("dhm1", "东华门街道承办人", Role.UNIT_STAFF, "jd-110101001"),
+    ("water1", "自来水集团承办人", Role.UNIT_STAFF, "bj-water"),
+)
+DEMO_ORDERS = (  # typed-in orders, so that the units' inboxes are not empty
+    (
+        "13600136001",
+        "王府井大街18号院门口的垃圾三天没人清运了，请尽快处理。",
+        "010101",
+        "东城区王府井大街18号",
+    ),
+    ("13600136002", "我家停水两天了，请问什么时候恢复供水？", "020101", "西城区月坛南街"),
+)
+
+
+def demo_desk(settings_password: str) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup_ctx: the sample city's catalogue, demo accounts for every role, two dispatched orders."""
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        hotline = app[HOTLINE]
+        work, now = hotline.work, hotline.clock.now()
+        await seed_sample_city(work, now)
+        for login, name, role, unit in DEMO_STAFF:
+            if await work.staff.get(login) is None:
+                member = StaffMember(StaffId(login), name, role, UnitId(unit) if unit else None)
+                await work.staff.add(member, settings_password, now)
+        agent = Actor(StaffId("agent1"), Role.AGENT)
+        for number, text, category, address in DEMO_ORDERS:
+            classification = Classification(category_code=category, address=address)
+            await work.orders.create(
+                Registration(text, classification=classification), number, agent, AUTO_DISPATCH
+            )
+        log.info("demo: accounts %s (password: var/admin_password)", ", ".join(s[0] for s in DEMO_STAFF))
+        yield
+
+    return ctx

@@ -1,0 +1,93 @@
+"""What the draft suggests to the agent who registers it (草稿建议), read from the caller's words.
+
+Pure and computed when the draft is read, so nothing is stored that the agent has not confirmed: the
+urgency grade with its reasons, the caller's intent (咨询/求助/投诉/举报/建议) and the work order's request
+type where it has one, the contact number said on the call, the request text with spoken numbers as
+digits and, given the dispatch catalogue, the category (`extract_category`) and the place
+(`extract_location`) the words name. For a consultation (咨询), the knowledge base's answers that fit the
+words (`knowledge`), for the agent to read out. The agent accepts or overrides each in the registration
+form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callcenter.ticketing.catalogue.model import Catalogue
+from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.orders.classify import CurrentCatalogue
+from callcenter.ticketing.spoken_numbers import digits_from_speech, spoken_contact_number
+from callcenter.ticketing.suggestions.cues import (
+    CallerIntent,
+    order_type_from_text,
+    request_type_of,
+    urgency_from_text,
+)
+from callcenter.ticketing.suggestions.extract_category import (
+    CategoryLexicon,
+    CategorySuggestion,
+    suggest_category,
+)
+from callcenter.ticketing.suggestions.extract_location import LocationSuggestion, suggest_location
+from callcenter.ticketing.suggestions.knowledge import CurrentKnowledge, KnowledgeAnswer, KnowledgeBase
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSuggestions:
+    urgency: Urgency
+    urgency_reasons: tuple[str, ...]
+    intent: CallerIntent
+    intent_confidence: float
+    request_type: RequestType | None  # None: the category's default type applies
+    contact_number: str | None
+    request_text: str  # the caller's words with spoken numbers as digits
+    category: CategorySuggestion | None = None  # None: no catalogue, or no category term heard
+    location: LocationSuggestion | None = None  # None: no catalogue, or no known place heard
+    knowledge: tuple[KnowledgeAnswer, ...] = ()  # for a consultation: answers of the knowledge base
+
+
+def suggest(
+    request_text: str,
+    catalogue: Catalogue | None = None,
+    lexicon: CategoryLexicon | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> DraftSuggestions:
+    """What the words suggest; with a catalogue also the category (its names, plus ``lexicon``'s
+    keywords when given) and the place; with a knowledge base, answers when the caller asks (咨询)."""
+    urgency, reasons = urgency_from_text(request_text)
+    intent, confidence = order_type_from_text(request_text)
+    category = location = None
+    if catalogue is not None:
+        category = suggest_category(lexicon or CategoryLexicon(), catalogue.categories, request_text)
+        location = suggest_location(catalogue.gazetteer, request_text)
+    answers: tuple[KnowledgeAnswer, ...] = ()
+    if knowledge is not None and intent is CallerIntent.CONSULTATION:
+        answers = knowledge.match(request_text, category_code=category.code if category else None)
+    return DraftSuggestions(
+        urgency=urgency,
+        urgency_reasons=reasons,
+        intent=intent,
+        intent_confidence=round(confidence, 2),
+        request_type=request_type_of(intent),
+        contact_number=spoken_contact_number(request_text),
+        request_text=digits_from_speech(request_text),
+        category=category,
+        location=location,
+        knowledge=answers,
+    )
+
+
+class DraftAdvisor:
+    """Suggestions against what is in force in this process: the current catalogue, the category
+    keywords and the current knowledge base."""
+
+    def __init__(
+        self, catalogue: CurrentCatalogue, lexicon: CategoryLexicon, knowledge: CurrentKnowledge | None = None
+    ) -> None:
+        self._catalogue = catalogue
+        self._lexicon = lexicon
+        self._knowledge = knowledge or CurrentKnowledge()
+
+    def advise(self, request_text: str) -> DraftSuggestions:
+        catalogue, knowledge = self._catalogue.current(), self._knowledge.current()
+        return suggest(request_text, catalogue, self._lexicon, knowledge)

@@ -1,0 +1,57 @@
+"""An RTP capture (pcap) of a WAV file, for sipp's ``play_pcap_audio``.
+
+sipp replays the UDP payloads of the capture with their original spacing, so the file holds one PCMU packet
+per 20 ms. The addresses inside are placeholders: sipp sends to the media address Asterisk's SDP gives.
+"""
+
+from __future__ import annotations
+
+import random
+import struct
+from pathlib import Path
+from typing import BinaryIO
+
+from callcenter_sim.phones.audio import RATE, Pcm, ulaw_encode
+
+PTIME_MS = 20
+SAMPLES_PER_PACKET = RATE * PTIME_MS // 1000
+PCMU = 0
+_LINKTYPE_ETHERNET = 1
+_SRC_IP = bytes([127, 0, 0, 1])
+_DST_IP = bytes([127, 0, 0, 1])
+
+
+def write_rtp_pcap(path: Path, samples: Pcm, src_port: int = 6000, dst_port: int = 6002) -> float:
+    """Write ``samples`` (8 kHz int16) as PCMU RTP packets; returns the audio duration in seconds."""
+    payload = ulaw_encode(samples)
+    ssrc = random.getrandbits(32)
+    seq0, ts0 = random.getrandbits(15), random.getrandbits(31)
+    with path.open("wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, _LINKTYPE_ETHERNET))
+        for index, start in enumerate(range(0, len(payload), SAMPLES_PER_PACKET)):
+            chunk = payload[start : start + SAMPLES_PER_PACKET].ljust(SAMPLES_PER_PACKET, b"\xff")
+            rtp = struct.pack("!BBHII", 0x80, PCMU, (seq0 + index) & 0xFFFF, ts0 + start, ssrc) + chunk
+            _write_packet(out, index * PTIME_MS * 1000, _frame(rtp, src_port, dst_port))
+    return len(samples) / RATE
+
+
+def _frame(rtp: bytes, src_port: int, dst_port: int) -> bytes:
+    """Ethernet + IPv4 + UDP around one RTP packet (UDP checksum 0 = not computed, valid for IPv4)."""
+    udp = struct.pack("!HHHH", src_port, dst_port, 8 + len(rtp), 0) + rtp
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0, _SRC_IP, _DST_IP)
+    ip = header[:10] + struct.pack("!H", _ip_checksum(header)) + header[12:]
+    ethernet = b"\x00" * 12 + b"\x08\x00"
+    return ethernet + ip + udp
+
+
+def _ip_checksum(header: bytes) -> int:
+    words: tuple[int, ...] = struct.unpack(f"!{len(header) // 2}H", header)
+    total = sum(words)
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def _write_packet(out: BinaryIO, micros: int, frame: bytes) -> None:
+    seconds, usec = divmod(micros, 1_000_000)
+    out.write(struct.pack("<IIII", seconds, usec, len(frame), len(frame)) + frame)
