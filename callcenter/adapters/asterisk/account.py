@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +95,7 @@ def become(
             os.setgroups([account.gid])
             os.setgid(account.gid)
             os.setuid(account.uid)
-        if die_with_parent:
-            dies_with_parent()
+        if die_with_parent:  # SIGKILL: on SIGTERM Asterisk stops gracefully, waiting for calls to end
+            dies_with_parent(signal.SIGKILL)
 
     return setup
