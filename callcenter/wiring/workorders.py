@@ -23,7 +23,7 @@ from callcenter.adapters.db.catalogue import SEED_PACKAGE, SqlCatalogueStore, lo
 from callcenter.adapters.db.knowledge import SqlKnowledgeStore, load_knowledge_seed
 from callcenter.adapters.db.matters import SqlMatterIndex
 from callcenter.adapters.db.staff import DEFAULT_HASH_SLOTS, SqlStaffDirectory
-from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
+from callcenter.adapters.db.supervision import SqlDeadlineAlerts, SqlSupervisionStore
 from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
 from callcenter.adapters.http.admin import admin_routes
@@ -44,7 +44,8 @@ from callcenter.ticketing.orders.service import InboxNotifier, Rules, WorkOrders
 from callcenter.ticketing.suggestions.assistant import DraftAdvisor
 from callcenter.ticketing.suggestions.extract_category import CategoryLexicon
 from callcenter.ticketing.suggestions.knowledge import CurrentKnowledge
-from callcenter.ticketing.supervision.alerts import DeadlineWatch
+from callcenter.ticketing.supervision.alerts import DeadlineSweeper, DeadlineWatch
+from callcenter.ticketing.supervision.service import Supervisions
 
 CATEGORY_KEYWORDS = "category_keywords.csv"  # hotline terms per category, beside the catalogue seed
 
@@ -58,8 +59,10 @@ class WorkOrderParts:
     catalogue: CurrentCatalogue
     catalogue_store: SqlCatalogueStore
     calendar: SqlCalendarOverrides
-    supervisions: SqlSupervisionStore
-    sweeper: SqlDeadlineSweeper
+    supervision_store: SqlSupervisionStore
+    supervisions: Supervisions  # 督办: open, close, list
+    alerts: SqlDeadlineAlerts
+    sweeper: DeadlineSweeper
     deadlines: DeadlineWatch
     matters: SqlMatterIndex
     attachments: Attachments
@@ -81,13 +84,14 @@ def build_work_orders(
     store = SqlWorkOrderStore(engine)
     catalogue = CurrentCatalogue()
     knowledge = CurrentKnowledge()
-    supervisions = SqlSupervisionStore(engine)
+    supervision_store = SqlSupervisionStore(engine)
     matters = SqlMatterIndex(engine)
-    linker = MatterLinker(matters, supervisions, clock)
+    linker = MatterLinker(matters, supervision_store, clock)
     units = SqlUnitDirectory(engine)
     calendar = WorkCalendar.published()
     orders = WorkOrders(store, units, notifier, clock, calendar, catalogue, rules, linker=linker)
-    sweeper = SqlDeadlineSweeper(engine)
+    alerts = SqlDeadlineAlerts(engine)
+    sweeper = DeadlineSweeper(alerts)
     attachments = Attachments(
         orders,
         SqlAttachmentIndex(engine),
@@ -103,7 +107,9 @@ def build_work_orders(
         catalogue=catalogue,
         catalogue_store=SqlCatalogueStore(engine),
         calendar=SqlCalendarOverrides(engine),
-        supervisions=supervisions,
+        supervision_store=supervision_store,
+        supervisions=Supervisions(supervision_store, orders, clock),
+        alerts=alerts,
         sweeper=sweeper,
         deadlines=DeadlineWatch(sweeper, store, notifier, clock),
         matters=matters,
@@ -131,7 +137,7 @@ def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
     """Administration, supervision, catalogue and 并单 routes (the work-order API itself is in WebDeps)."""
     return (
         admin_routes(parts.staff, parts.calendar, parts.orders),
-        supervision_routes(parts.supervisions, parts.sweeper),
+        supervision_routes(parts.supervisions, parts.alerts),
         catalogue_routes(parts.catalogue, parts.catalogue_store),
         matter_routes(parts.matters),
         draft_advice_routes(parts.advisor),
