@@ -37,6 +37,7 @@ from callcenter.adapters.http.orderjson import DRAFT_ADVISOR
 from callcenter.adapters.http.supervision import supervision_routes
 from callcenter.core.clock import Clock
 from callcenter.core.workcalendar import WorkCalendar
+from callcenter.ticketing.catalogue.service import DispatchCatalogue
 from callcenter.ticketing.matters.merging import MatterLinker
 from callcenter.ticketing.orders.attachments import AttachmentLimits
 from callcenter.ticketing.orders.classify import CurrentCatalogue
@@ -58,6 +59,7 @@ class WorkOrderParts:
     staff: SqlStaffDirectory
     catalogue: CurrentCatalogue
     catalogue_store: SqlCatalogueStore
+    dispatch_catalogue: DispatchCatalogue  # the route suggestion and the admin's edits
     calendar: SqlCalendarOverrides
     supervision_store: SqlSupervisionStore
     supervisions: Supervisions  # 督办: open, close, list
@@ -83,6 +85,7 @@ def build_work_orders(
 ) -> WorkOrderParts:
     store = SqlWorkOrderStore(engine)
     catalogue = CurrentCatalogue()
+    catalogue_store = SqlCatalogueStore(engine)
     knowledge = CurrentKnowledge()
     supervision_store = SqlSupervisionStore(engine)
     matters = SqlMatterIndex(engine)
@@ -105,7 +108,8 @@ def build_work_orders(
         orders=orders,
         staff=SqlStaffDirectory(engine, hasher, hash_slots),
         catalogue=catalogue,
-        catalogue_store=SqlCatalogueStore(engine),
+        catalogue_store=catalogue_store,
+        dispatch_catalogue=DispatchCatalogue(catalogue_store, catalogue, clock),
         calendar=SqlCalendarOverrides(engine),
         supervision_store=supervision_store,
         supervisions=Supervisions(supervision_store, orders, clock),
@@ -138,7 +142,7 @@ def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
     return (
         admin_routes(parts.staff, parts.calendar, parts.orders),
         supervision_routes(parts.supervisions, parts.alerts),
-        catalogue_routes(parts.catalogue, parts.catalogue_store),
+        catalogue_routes(parts.catalogue, parts.dispatch_catalogue),
         matter_routes(parts.matters),
         draft_advice_routes(parts.advisor),
         knowledge_routes(parts.knowledge, parts.knowledge_store, parts.catalogue),
