@@ -16,7 +16,6 @@ from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.attachments.disk import DiskBlobStore
-from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.catalogue import SEED_PACKAGE, SqlCatalogueStore, load_seed
@@ -37,6 +36,7 @@ from callcenter.adapters.http.orderjson import DRAFT_ADVISOR
 from callcenter.adapters.http.supervision import supervision_routes
 from callcenter.core.clock import Clock
 from callcenter.core.workcalendar import WorkCalendar
+from callcenter.ticketing.attachments.service import Attachments
 from callcenter.ticketing.catalogue.service import DispatchCatalogue
 from callcenter.ticketing.matters.merging import MatterLinker
 from callcenter.ticketing.orders.attachments import AttachmentLimits
