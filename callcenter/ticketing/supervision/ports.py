@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from callcenter.core.actors import Actor
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.supervision.rules import Supervision, SupervisionId, SupervisionStatus
 from callcenter.ticketing.supervision.sweeper import DeadlineAlert, DeadlineWatch, RaisedAlert
 
@@ -59,3 +61,9 @@ class DeadlineAlertStore(AlertLog, Protocol):
         only if this call recorded it — the supervision it opens. ``(False, None)`` when another sweeper
         recorded it first; else ``(True, the stored supervision or None)``."""
         ...
+
+
+class OrderAccess(Protocol):
+    """``WorkOrders.get``: the order if ``actor`` may see it, else ``NotFound``."""
+
+    async def get(self, ticket_id: TicketId, actor: Actor) -> WorkOrder: ...

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from callcenter.core.actors import Actor
 from callcenter.core.clock import Clock
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.orders.workorder import WorkOrder
-from callcenter.ticketing.supervision.ports import SupervisionRepository
+from callcenter.ticketing.supervision.ports import OrderAccess, SupervisionRepository
 from callcenter.ticketing.supervision.rules import (
     Supervision,
     SupervisionId,
@@ -28,12 +26,6 @@ from callcenter.ticketing.supervision.rules import (
     close_supervision,
     open_supervision,
 )
-
-
-class OrderAccess(Protocol):
-    """``WorkOrders.get``: the order if ``actor`` may see it, else ``NotFound``."""
-
-    async def get(self, ticket_id: TicketId, actor: Actor) -> WorkOrder: ...
 
 
 @dataclass(frozen=True, slots=True)
