@@ -16,14 +16,13 @@ from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.attachments.disk import DiskBlobStore
-from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.calendar import SqlCalendarOverrides
 from callcenter.adapters.db.catalogue import SEED_PACKAGE, SqlCatalogueStore, load_seed
 from callcenter.adapters.db.knowledge import SqlKnowledgeStore, load_knowledge_seed
 from callcenter.adapters.db.matters import SqlMatterIndex
 from callcenter.adapters.db.staff import DEFAULT_HASH_SLOTS, SqlStaffDirectory
-from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
+from callcenter.adapters.db.supervision import SqlDeadlineAlerts, SqlSupervisionStore
 from callcenter.adapters.db.workorder_queries import SqlWorkOrderQueries
 from callcenter.adapters.db.workorders import SqlUnitDirectory, SqlWorkOrderStore
 from callcenter.adapters.http.admin import admin_routes
@@ -37,6 +36,8 @@ from callcenter.adapters.http.orderjson import DRAFT_ADVISOR
 from callcenter.adapters.http.supervision import supervision_routes
 from callcenter.core.clock import Clock
 from callcenter.core.workcalendar import WorkCalendar
+from callcenter.ticketing.attachments.service import Attachments
+from callcenter.ticketing.catalogue.service import DispatchCatalogue
 from callcenter.ticketing.matters.merging import MatterLinker
 from callcenter.ticketing.orders.attachments import AttachmentLimits
 from callcenter.ticketing.orders.classify import CurrentCatalogue
@@ -44,7 +45,8 @@ from callcenter.ticketing.orders.service import InboxNotifier, Rules, WorkOrders
 from callcenter.ticketing.suggestions.assistant import DraftAdvisor
 from callcenter.ticketing.suggestions.extract_category import CategoryLexicon
 from callcenter.ticketing.suggestions.knowledge import CurrentKnowledge
-from callcenter.ticketing.supervision.alerts import DeadlineWatch
+from callcenter.ticketing.supervision.alerts import DeadlineSweeper, DeadlineWatch
+from callcenter.ticketing.supervision.service import Supervisions
 
 CATEGORY_KEYWORDS = "category_keywords.csv"  # hotline terms per category, beside the catalogue seed
 
@@ -57,9 +59,12 @@ class WorkOrderParts:
     staff: SqlStaffDirectory
     catalogue: CurrentCatalogue
     catalogue_store: SqlCatalogueStore
+    dispatch_catalogue: DispatchCatalogue  # the route suggestion and the admin's edits
     calendar: SqlCalendarOverrides
-    supervisions: SqlSupervisionStore
-    sweeper: SqlDeadlineSweeper
+    supervision_store: SqlSupervisionStore
+    supervisions: Supervisions  # 督办: open, close, list
+    alerts: SqlDeadlineAlerts
+    sweeper: DeadlineSweeper
     deadlines: DeadlineWatch
     matters: SqlMatterIndex
     attachments: Attachments
@@ -80,14 +85,16 @@ def build_work_orders(
 ) -> WorkOrderParts:
     store = SqlWorkOrderStore(engine)
     catalogue = CurrentCatalogue()
+    catalogue_store = SqlCatalogueStore(engine)
     knowledge = CurrentKnowledge()
-    supervisions = SqlSupervisionStore(engine)
+    supervision_store = SqlSupervisionStore(engine)
     matters = SqlMatterIndex(engine)
-    linker = MatterLinker(matters, supervisions, clock)
+    linker = MatterLinker(matters, supervision_store, clock)
     units = SqlUnitDirectory(engine)
     calendar = WorkCalendar.published()
     orders = WorkOrders(store, units, notifier, clock, calendar, catalogue, rules, linker=linker)
-    sweeper = SqlDeadlineSweeper(engine)
+    alerts = SqlDeadlineAlerts(engine)
+    sweeper = DeadlineSweeper(alerts)
     attachments = Attachments(
         orders,
         SqlAttachmentIndex(engine),
@@ -101,9 +108,12 @@ def build_work_orders(
         orders=orders,
         staff=SqlStaffDirectory(engine, hasher, hash_slots),
         catalogue=catalogue,
-        catalogue_store=SqlCatalogueStore(engine),
+        catalogue_store=catalogue_store,
+        dispatch_catalogue=DispatchCatalogue(catalogue_store, catalogue, clock),
         calendar=SqlCalendarOverrides(engine),
-        supervisions=supervisions,
+        supervision_store=supervision_store,
+        supervisions=Supervisions(supervision_store, orders, clock),
+        alerts=alerts,
         sweeper=sweeper,
         deadlines=DeadlineWatch(sweeper, store, notifier, clock),
         matters=matters,
@@ -131,8 +141,8 @@ def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
     """Administration, supervision, catalogue and 并单 routes (the work-order API itself is in WebDeps)."""
     return (
         admin_routes(parts.staff, parts.calendar, parts.orders),
-        supervision_routes(parts.supervisions, parts.sweeper),
-        catalogue_routes(parts.catalogue, parts.catalogue_store),
+        supervision_routes(parts.supervisions, parts.alerts),
+        catalogue_routes(parts.catalogue, parts.dispatch_catalogue),
         matter_routes(parts.matters),
         draft_advice_routes(parts.advisor),
         knowledge_routes(parts.knowledge, parts.knowledge_store, parts.catalogue),

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.attachments.disk import DiskBlobStore
-from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.tables import attachments
 from callcenter.adapters.http.attachments import add_attachment_routes
@@ -24,6 +23,7 @@ from callcenter.adapters.http.auth import CLOCK
 from callcenter.adapters.http.workorders import WORK_ORDERS
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.attachments.service import Attachments
 from callcenter.ticketing.orders.attachments import AttachmentLimits, AttachmentTooLarge
 from tests.support.web import Web, build_web
 

@@ -1,4 +1,5 @@
-"""The dispatch catalogue (派单目录) in SQLite and PostgreSQL: seeding, loading, admin edits, refusals."""
+"""The dispatch catalogue (派单目录) in SQLite and PostgreSQL: seeding, loading, admin edits (the feature's
+``DispatchCatalogue`` over the SQL store), refusals."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.catalogue import SqlCatalogueStore, load_seed
 from callcenter.adapters.db.tables import dispatch_rules
-from callcenter.core.actors import UnitId
+from callcenter.core.actors import StaffId, UnitId
+from callcenter.core.clock import FixedClock
 from callcenter.core.errors import DomainError
 from callcenter.ticketing.catalogue.categories import CategoryCode, UnknownCategory
 from callcenter.ticketing.catalogue.dispatch import Route, Unclear, UnclearReason, route, suggest
@@ -28,9 +30,12 @@ from callcenter.ticketing.catalogue.model import (
     UnknownUnit,
 )
 from callcenter.ticketing.catalogue.seed import SeedData
+from callcenter.ticketing.catalogue.service import DispatchCatalogue
+from callcenter.ticketing.orders.classify import CurrentCatalogue
 
 AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 LATER = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+ADMIN1, ADMIN2 = StaffId("admin1"), StaffId("admin2")
 SEED = load_seed()
 CITY = "110100000000"
 JINGSHAN, JIAODAOKOU = "110101002000", "110101003000"  # 景山街道, 交道口街道
@@ -40,6 +45,11 @@ def rule(category: str, area: str, lead: str, *assisting: str, note: str = "") -
     return DispatchRule(
         CategoryCode(category), AreaCode(area), UnitId(lead), tuple(UnitId(a) for a in assisting), note
     )
+
+
+def edits(store: SqlCatalogueStore) -> DispatchCatalogue:
+    """The admin's edits as the service makes them, at ``LATER``."""
+    return DispatchCatalogue(store, CurrentCatalogue(), FixedClock(LATER))
 
 
 @pytest.fixture
@@ -77,11 +87,9 @@ async def test_seeding_twice_changes_nothing_and_loads_back_what_was_seeded(engi
 
 
 async def test_reseeding_keeps_admin_edits_and_deletions(store: SqlCatalogueStore) -> None:
-    await store.upsert_rule(
-        rule("0101", JINGSHAN, "bj-cgw", "jd-110101002", note="改由市城管委"), "admin1", LATER
-    )
-    await store.delete_rule("1003", JIAODAOKOU, "admin1", LATER)
-    await store.upsert_unit(HandlingUnit(UnitId("bj-heat"), "北京热力", UnitKind.ENTERPRISE))
+    await edits(store).put_rule(rule("0101", JINGSHAN, "bj-cgw", "jd-110101002", note="改由市城管委"), ADMIN1)
+    await edits(store).delete_rule("1003", JIAODAOKOU, ADMIN1)
+    await edits(store).put_unit(HandlingUnit(UnitId("bj-heat"), "北京热力", UnitKind.ENTERPRISE))
     edited = await store.load()
     assert await store.seed(SEED, LATER) == dict.fromkeys(
         ("categories", "areas", "aliases", "units", "rules"), 0
@@ -117,15 +125,17 @@ async def test_an_inconsistent_seed_writes_nothing(engine: AsyncEngine) -> None:
 
 
 async def test_rule_edits_round_trip(store: SqlCatalogueStore) -> None:
-    changed = await store.upsert_rule(rule("010301", JINGSHAN, "bj-zjw", "jd-110101002"), "admin1", LATER)
+    changed = await edits(store).put_rule(
+        rule("010301", JINGSHAN, "bj-zjw", "jd-110101002"), StaffId("admin1")
+    )
     assert changed == await store.load()
     found = route(changed, "010301", JINGSHAN)
     assert isinstance(found, Route) and [u.id for u in found.units] == ["bj-zjw", "jd-110101002"]
-    replaced = await store.upsert_rule(rule("010301", JINGSHAN, "jd-110101002"), "admin2", LATER)
+    replaced = await edits(store).put_rule(rule("010301", JINGSHAN, "jd-110101002"), ADMIN2)
     assert replaced.rule("010301", JINGSHAN) == rule("010301", JINGSHAN, "jd-110101002")
-    removed = await store.delete_rule("010301", JINGSHAN, "admin2", LATER)
+    removed = await edits(store).delete_rule("010301", JINGSHAN, ADMIN2)
     assert removed == await store.load() and removed.rule("010301", JINGSHAN) is None
-    restored = await store.upsert_rule(rule("010301", JINGSHAN, "bj-zjw"), "admin1", LATER)  # undeletes
+    restored = await edits(store).put_rule(rule("010301", JINGSHAN, "bj-zjw"), ADMIN1)  # undeletes
     assert (await store.load()).rule("010301", JINGSHAN) == restored.rule("010301", JINGSHAN)
 
 
@@ -142,27 +152,27 @@ async def test_rule_edits_round_trip(store: SqlCatalogueStore) -> None:
 async def test_a_bad_rule_edit_is_refused_and_nothing_stored_changes(
     store: SqlCatalogueStore, edit: DispatchRule, error: type[DomainError]
 ) -> None:
-    await store.upsert_unit(HandlingUnit(UnitId("retired"), "撤销的单位", UnitKind.OTHER, active=False))
+    await edits(store).put_unit(HandlingUnit(UnitId("retired"), "撤销的单位", UnitKind.OTHER, active=False))
     before = await store.load()
     with pytest.raises(error):
-        await store.upsert_rule(edit, "admin1", LATER)
+        await edits(store).put_rule(edit, ADMIN1)
     assert await store.load() == before
 
 
 async def test_other_bad_edits_are_refused_and_nothing_stored_changes(store: SqlCatalogueStore) -> None:
     before = await store.load()
     with pytest.raises(UnknownRule):
-        await store.delete_rule("0199", JINGSHAN, "admin1", LATER)
+        await edits(store).delete_rule("0199", JINGSHAN, ADMIN1)
     with pytest.raises(UnknownArea):
-        await store.add_alias("景山公园", "110101099000")
+        await edits(store).add_alias("景山公园", "110101099000")
     with pytest.raises(InvalidAlias):
-        await store.add_alias("景", JINGSHAN)
+        await edits(store).add_alias("景", JINGSHAN)
     with pytest.raises(InvalidUnit):
-        await store.upsert_unit(
+        await edits(store).put_unit(
             HandlingUnit(UnitId("jd-x"), "某街道办事处", UnitKind.STREET_OFFICE, AreaCode(CITY))
         )
     with pytest.raises(UnknownArea):
-        await store.upsert_unit(
+        await edits(store).put_unit(
             HandlingUnit(UnitId("d-x"), "某局", UnitKind.DEPARTMENT, AreaCode("110101099000"))
         )
     assert await store.load() == before
@@ -171,15 +181,15 @@ async def test_other_bad_edits_are_refused_and_nothing_stored_changes(store: Sql
 async def test_an_added_alias_resolves_and_adding_it_again_changes_nothing(store: SqlCatalogueStore) -> None:
     before = await store.load()
     assert suggest(before, "北大红楼南门", "010101").resolution.area is None
-    added = await store.add_alias(" 北大红楼 ", JINGSHAN)
+    added = await edits(store).add_alias(" 北大红楼 ", JINGSHAN)
     assert added == await store.load()
     assert suggest(added, "北大红楼南门", "010101").outcome == route(added, "010101", JINGSHAN)
-    assert await store.add_alias("北大红楼", JINGSHAN) == added
+    assert await edits(store).add_alias("北大红楼", JINGSHAN) == added
 
 
 async def test_a_deactivated_unit_sends_its_orders_to_the_dispatcher(store: SqlCatalogueStore) -> None:
     office = (await store.load()).unit("jd-110101002")
-    retired = await store.upsert_unit(replace(office, active=False))
+    retired = await edits(store).put_unit(replace(office, active=False))
     found = route(retired, "010101", JINGSHAN)
     assert isinstance(found, Unclear) and found.reason is UnclearReason.UNIT_INACTIVE
     assert (await store.load()).unit("jd-110101002").active is False

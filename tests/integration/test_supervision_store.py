@@ -1,4 +1,5 @@
-"""Supervision records and the deadline sweeper on SQLite and PostgreSQL (ADR 0011)."""
+"""Supervision records and the deadline sweeper on SQLite and PostgreSQL (ADR 0011): the feature's
+services (``DeadlineSweeper``, ``Supervisions``) over the SQL adapters, with their concurrency guarantees."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.engine import create_engine
-from callcenter.adapters.db.supervision import SqlDeadlineSweeper, SqlSupervisionStore
+from callcenter.adapters.db.supervision import SqlDeadlineAlerts, SqlSupervisionStore
 from callcenter.adapters.db.tables import deadline_alerts, matters, supervisions, tickets, units
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
-from callcenter.core.clock import SHANGHAI
+from callcenter.core.clock import SHANGHAI, FixedClock
 from callcenter.core.errors import DomainError, InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.errors import RoleForbidden
+from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.supervision.alerts import DeadlineSweeper
 from callcenter.ticketing.supervision.rules import (
     SYSTEM,
     SYSTEM_ID,
@@ -33,6 +36,7 @@ from callcenter.ticketing.supervision.rules import (
     SupervisionTrigger,
     open_supervision,
 )
+from callcenter.ticketing.supervision.service import Supervisions
 from callcenter.ticketing.supervision.sweeper import AlertKind, RaisedAlert
 
 S, K = TicketStatus, AlertKind
@@ -83,6 +87,21 @@ async def rows(engine: AsyncEngine, table: Any) -> list[dict[str, Any]]:
         return [dict(r) for r in (await conn.execute(select(table).order_by(table.c.id))).mappings()]
 
 
+def deadline_sweeper(engine: AsyncEngine) -> DeadlineSweeper:
+    return DeadlineSweeper(SqlDeadlineAlerts(engine))
+
+
+class NoOrders:
+    """Closing never reads the order; opening here goes straight to the store."""
+
+    async def get(self, ticket_id: TicketId, actor: Actor) -> WorkOrder:
+        raise AssertionError("not used")
+
+
+def closer(engine: AsyncEngine, at: datetime) -> Supervisions:
+    return Supervisions(SqlSupervisionStore(engine), NoOrders(), FixedClock(at))
+
+
 @pytest.fixture
 async def unit(engine: AsyncEngine) -> UnitId:
     await add_unit(engine)
@@ -97,7 +116,7 @@ async def test_a_sweep_raises_what_is_due_once_and_opens_the_overdue_supervision
 ) -> None:
     handling = await add_ticket(engine, S.IN_PROGRESS)
     fresh = await add_ticket(engine, S.DISPATCHED)
-    sweeper = SqlDeadlineSweeper(engine)
+    sweeper = deadline_sweeper(engine)
 
     before = await sweeper.sweep_once(CONTACT)  # the contact minute itself is not late
     assert (before.alerts, before.supervisions, before.examined) == ((), (), 0)
@@ -122,7 +141,7 @@ async def test_a_sweep_raises_what_is_due_once_and_opens_the_overdue_supervision
 
     again = await sweeper.sweep_once(DUE + timedelta(days=2))
     assert (again.alerts, again.supervisions, again.examined) == ((), (), 0)
-    assert await sweeper.alerts_of(fresh) == [
+    assert await SqlDeadlineAlerts(engine).alerts_of(fresh) == [
         RaisedAlert(fresh, K.CONTACT_OVERDUE, CONTACT, CONTACT + SECOND),
         RaisedAlert(fresh, K.WARNING, DUE, WARN),
         RaisedAlert(fresh, K.OVERDUE, DUE, DUE + SECOND),
@@ -135,7 +154,7 @@ async def test_tickets_not_with_the_unit_get_nothing(
     engine: AsyncEngine, unit: UnitId, status: TicketStatus
 ) -> None:
     await add_ticket(engine, status)
-    report = await SqlDeadlineSweeper(engine).sweep_once(DUE + timedelta(days=10))
+    report = await deadline_sweeper(engine).sweep_once(DUE + timedelta(days=10))
     assert (report.alerts, report.examined, await count(engine, deadline_alerts)) == ((), 0, 0)
 
 
@@ -143,7 +162,7 @@ async def test_an_extension_re_arms_the_cards_and_an_open_supervision_is_not_dou
     engine: AsyncEngine, unit: UnitId
 ) -> None:
     ticket = await add_ticket(engine, S.IN_PROGRESS)
-    sweeper = SqlDeadlineSweeper(engine)
+    sweeper = deadline_sweeper(engine)
     first = await sweeper.sweep_once(DUE + SECOND)
     assert [a.kind for a in first.alerts] == [K.OVERDUE] and len(first.supervisions) == 1
 
@@ -166,14 +185,14 @@ async def test_a_pass_takes_at_most_limit_tickets_and_the_next_pass_the_rest(
     engine: AsyncEngine, unit: UnitId
 ) -> None:
     ids = [await add_ticket(engine, S.IN_PROGRESS) for _ in range(3)]
-    sweeper = SqlDeadlineSweeper(engine)
+    sweeper = deadline_sweeper(engine)
     passes = [await sweeper.sweep_once(DUE + SECOND, limit=2) for _ in range(3)]
     assert [p.examined for p in passes] == [2, 1, 0]
     assert [a.ticket_id for p in passes for a in p.alerts] == ids
 
 
 async def test_a_sweep_needs_an_aware_time_and_a_positive_limit(engine: AsyncEngine) -> None:
-    sweeper = SqlDeadlineSweeper(engine)
+    sweeper = deadline_sweeper(engine)
     with pytest.raises(InvalidInput):
         await sweeper.sweep_once(datetime(2026, 11, 30, 9, 0))
     with pytest.raises(InvalidInput):
@@ -187,8 +206,8 @@ async def test_two_sweepers_at_once_raise_each_alert_once(
     other = create_engine(database_url)
     try:
         reports = await asyncio.gather(
-            SqlDeadlineSweeper(engine).sweep_once(DUE + SECOND),
-            SqlDeadlineSweeper(other).sweep_once(DUE + SECOND),
+            deadline_sweeper(engine).sweep_once(DUE + SECOND),
+            deadline_sweeper(other).sweep_once(DUE + SECOND),
         )
     finally:
         await other.dispose()
@@ -215,7 +234,8 @@ async def test_a_supervision_is_opened_read_listed_and_closed(engine: AsyncEngin
     store = SqlSupervisionStore(engine)
     stored = await store.open(manual(ticket))
     assert stored.id is not None and await store.get(stored.id) == stored
-    closed = await store.close(stored.id, SUPERVISOR, DISPATCHED_AT + timedelta(hours=2), " 单位已联系市民 ")
+    closing = closer(engine, DISPATCHED_AT + timedelta(hours=2))
+    closed = await closing.close(stored.id, SUPERVISOR, " 单位已联系市民 ")
     assert (closed.status, closed.closed_by, closed.closing_note) == (
         SupervisionStatus.CLOSED,
         "sup-1",
@@ -246,7 +266,7 @@ async def test_supervisions_are_found_by_ticket_matter_and_status_newest_first_i
         open_supervision(SupervisionTrigger.DUPLICATES, SYSTEM, DISPATCHED_AT + hours[3], matter_id=matter)
     )
     assert a.id is not None
-    a = await store.close(a.id, SUPERVISOR, DISPATCHED_AT + hours[3], "已办结")
+    a = await closer(engine, DISPATCHED_AT + hours[3]).close(a.id, SUPERVISOR, "已办结")
 
     assert await store.find() == [d, c, b, a]
     assert await store.find(ticket_id=first) == [b, a]
@@ -276,10 +296,10 @@ async def test_a_refused_close_changes_nothing(
     stored = await store.open(manual(await add_ticket(engine)))
     assert stored.id is not None
     if error is SupervisionClosed:
-        await store.close(stored.id, SUPERVISOR, DISPATCHED_AT + timedelta(hours=1), "done")
+        await closer(engine, DISPATCHED_AT + timedelta(hours=1)).close(stored.id, SUPERVISOR, "done")
     before = await rows(engine, supervisions)
     with pytest.raises(error):
-        await store.close(stored.id, by, DISPATCHED_AT + timedelta(hours=2), note)
+        await closer(engine, DISPATCHED_AT + timedelta(hours=2)).close(stored.id, by, note)
     assert await rows(engine, supervisions) == before
 
 
@@ -287,10 +307,10 @@ async def test_two_closes_at_once_close_once(engine: AsyncEngine, unit: UnitId) 
     store = SqlSupervisionStore(engine)
     stored = await store.open(manual(await add_ticket(engine)))
     assert stored.id is not None
-    at = DISPATCHED_AT + timedelta(hours=1)
+    closing = closer(engine, DISPATCHED_AT + timedelta(hours=1))
     outcomes = await asyncio.gather(
-        store.close(stored.id, SUPERVISOR, at, "first"),
-        store.close(stored.id, SUPERVISOR, at, "second"),
+        closing.close(stored.id, SUPERVISOR, "first"),
+        closing.close(stored.id, SUPERVISOR, "second"),
         return_exceptions=True,
     )
     assert sorted(type(o).__name__ for o in outcomes) == ["Supervision", "SupervisionClosed"]
@@ -307,5 +327,5 @@ async def test_bad_opens_and_closes_store_nothing(engine: AsyncEngine, unit: Uni
     with pytest.raises(InvalidInput):
         await store.open(stored)  # already has an id
     with pytest.raises(SupervisionNotFound):
-        await store.close(SupervisionId(999), SUPERVISOR, DISPATCHED_AT, "done")
+        await closer(engine, DISPATCHED_AT).close(SupervisionId(999), SUPERVISOR, "done")
     assert await count(engine, supervisions) == 1

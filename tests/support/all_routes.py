@@ -14,7 +14,6 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.attachments.disk import DiskBlobStore
-from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.missed_calls import SqlCallbacks
 from callcenter.adapters.db.repositories import SqlCallRepository
@@ -37,6 +36,7 @@ from callcenter.queue.missed_calls.rules import CallbackPolicy
 from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelPolicy, ServiceLevelTally
 from callcenter.staff.throttle import LoginPolicy
+from callcenter.ticketing.attachments.service import Attachments
 from tests.support.web import START, Web, build_web
 
 

@@ -36,13 +36,13 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.attachments.disk import DiskBlobStore
-from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.auth import CLOCK
 from callcenter.adapters.http.inbox import InboxSettings, add_inbox_routes
 from callcenter.adapters.http.workorders import WORK_ORDERS
 from callcenter.adapters.redis.inbox import RedisInbox
+from callcenter.ticketing.attachments.service import Attachments
 from callcenter.ticketing.orders.service import InboxNotice
 from tests.support.web import Web, build_web
 

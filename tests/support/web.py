@@ -69,7 +69,7 @@ async def add_units_and_staff(parts: WorkOrderParts) -> None:
     """The sample city's catalogue (seed data), three units of our own for explicit dispatch, the staff."""
     await parts.catalogue_store.seed(load_seed(), START)
     for unit_id, name, kind, area in UNITS:
-        await parts.catalogue_store.upsert_unit(
+        await parts.dispatch_catalogue.put_unit(
             HandlingUnit(UnitId(unit_id), name, UnitKind(kind), AreaCode(area) if area else None)
         )
     await load_state(parts)

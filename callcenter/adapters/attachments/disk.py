@@ -14,27 +14,19 @@ import hashlib
 import os
 import tempfile
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from callcenter.adapters.private_files import DIR_MODE, private_dir
 from callcenter.core.errors import NotFound
+from callcenter.ticketing.attachments.ports import Blob
 from callcenter.ticketing.orders.attachments import AttachmentLimits, check_size
 
 TMP = "tmp"
 
 
-@dataclass(frozen=True, slots=True)
-class Blob:
-    sha256: str
-    size: int
-    path: str  # relative to the store's root
-    created: bool  # False when the same bytes were stored already
-
-
 class BlobWriter:
-    """One upload in progress: counts, hashes and writes chunks to its temporary file."""
+    """One upload in progress (the ``BlobWriter`` port): counts, hashes and writes its temporary file."""
 
     def __init__(self, file: BinaryIO, path: Path, limits: AttachmentLimits) -> None:
         self.file = file

@@ -1,8 +1,8 @@
 """The dispatch catalogue (派单目录) in SQL: categories, areas, aliases, units, dispatch rules.
 
-Every edit runs in one transaction: load the catalogue, apply the pure edit (which validates and may
-refuse: nothing is written then), write the difference. Each edit returns the new `Catalogue`, so the
-caller can swap its in-memory copy.
+An admin edit is one transaction (``SqlCatalogueStore.edit``): the feature's ``DispatchCatalogue`` loads
+the catalogue through it, applies the pure edit (which validates and may refuse: the transaction then
+ends writing nothing) and writes the difference through it. This module only reads and writes rows.
 
 Seeding (docs/adr/0009-dispatch-catalogue.md) inserts what is missing and never updates: a category,
 area, alias, unit or rule already stored — seeded earlier or written by an admin — is left as it is, and
@@ -12,7 +12,8 @@ Running the seed twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib.resources import files
 from typing import Any, Final
@@ -149,47 +150,42 @@ class SqlCatalogueStore:
             "rules": len(missing.rules),
         }
 
-    async def upsert_rule(self, rule: DispatchRule, by: str, at: datetime) -> Catalogue:
-        """Adds or replaces the rule for its category and area (`Catalogue.with_rule` decides)."""
+    @asynccontextmanager
+    async def edit(self) -> AsyncIterator[SqlCatalogueEdit]:
+        """One admin edit in one transaction: committed when the block ends, rolled back if it raises."""
         async with self._engine.begin() as conn:
-            changed = (await _load(conn)).with_rule(rule)
-            values = rule_row(rule, by, at)
-            result = await conn.execute(update(dispatch_rules).where(*_rule_key(rule.key)).values(**values))
-            if result.rowcount == 0:
-                await conn.execute(dispatch_rules.insert().values(**values))
-        return changed
+            yield SqlCatalogueEdit(conn)
 
-    async def delete_rule(self, category_code: str, area_code: str, by: str, at: datetime) -> Catalogue:
-        """Deletes the rule (`UnknownRule` if there is none); its row stays, inactive, as the record."""
-        async with self._engine.begin() as conn:
-            changed = (await _load(conn)).without_rule(category_code, area_code)
-            key = (CategoryCode(category_code), AreaCode(area_code))
-            await conn.execute(
-                update(dispatch_rules)
-                .where(*_rule_key(key))
-                .values(active=False, updated_by=by, updated_at=at)
-            )
-        return changed
 
-    async def add_alias(self, alias: str, area_code: str) -> Catalogue:
-        """Adds another name for an area (`UnknownArea`, `InvalidAlias`); an existing one is kept."""
-        value = Alias(alias.strip(), AreaCode(area_code))
-        async with self._engine.begin() as conn:
-            current = await _load(conn)
-            changed = current.with_alias(value)
-            if changed is not current:
-                await conn.execute(area_aliases.insert().values(**alias_row(value)))
-        return changed
+class SqlCatalogueEdit:
+    """The ``CatalogueEdit`` port on one connection inside its transaction."""
 
-    async def upsert_unit(self, unit: HandlingUnit) -> Catalogue:
-        """Adds or replaces a handling unit (`Catalogue.with_unit` decides)."""
-        async with self._engine.begin() as conn:
-            changed = (await _load(conn)).with_unit(unit)
-            values = unit_row(unit)
-            result = await conn.execute(update(units).where(units.c.id == unit.id).values(**values))
-            if result.rowcount == 0:
-                await conn.execute(units.insert().values(**values))
-        return changed
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def load(self) -> Catalogue:
+        return await _load(self._conn)
+
+    async def save_rule(self, rule: DispatchRule, by: str, at: datetime) -> None:
+        """Replace the rule's row (active again, if it was deleted) or insert it."""
+        values = rule_row(rule, by, at)
+        result = await self._conn.execute(update(dispatch_rules).where(*_rule_key(rule.key)).values(**values))
+        if result.rowcount == 0:
+            await self._conn.execute(dispatch_rules.insert().values(**values))
+
+    async def retire_rule(self, key: RuleKey, by: str, at: datetime) -> None:
+        await self._conn.execute(
+            update(dispatch_rules).where(*_rule_key(key)).values(active=False, updated_by=by, updated_at=at)
+        )
+
+    async def add_alias(self, alias: Alias) -> None:
+        await self._conn.execute(area_aliases.insert().values(**alias_row(alias)))
+
+    async def save_unit(self, unit: HandlingUnit) -> None:
+        values = unit_row(unit)
+        result = await self._conn.execute(update(units).where(units.c.id == unit.id).values(**values))
+        if result.rowcount == 0:
+            await self._conn.execute(units.insert().values(**values))
 
 
 def _rule_key(key: RuleKey) -> tuple[Any, Any]:

@@ -1,16 +1,16 @@
-"""Supervision records (督办) and the deadline sweeper (黄牌, 红牌) on SQL (ADR 0011).
+"""Supervision records (督办) and deadline alerts (黄牌, 红牌) on SQL (ADR 0011): storage only.
 
-``SqlSupervisionStore`` stores what the pure rules in ``ticketing.supervision`` decided.
-``SqlDeadlineSweeper`` loads the tickets that may be due, runs the pure ``ticketing.sweeper.sweep`` and
-records each new alert with ``INSERT … ON CONFLICT DO NOTHING`` on ``uq_deadline_alerts_ticket_kind_due``:
-when two sweepers (two processes) raise the same alert at once, exactly one insert wins, and only the
-winner reports the alert and opens the overdue supervision, in the same transaction as the alert.
+``SqlSupervisionStore`` stores what the pure rules in ``ticketing.supervision.rules`` decided; a close is
+written only while the row is still open (``WHERE status = 'open'``), so of two concurrent closes one wins.
+``SqlDeadlineAlerts`` loads the tickets that may be due for the feature's ``DeadlineSweeper`` and records
+each alert with ``INSERT … ON CONFLICT DO NOTHING`` on ``uq_deadline_alerts_ticket_kind_due``: when two
+sweepers (two processes) raise the same alert at once, exactly one insert wins, and only the winner
+stores the overdue supervision, in the same transaction as the alert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy.sql.dml import Insert
 
 from callcenter.adapters.db.repositories import _utc
 from callcenter.adapters.db.tables import deadline_alerts, supervisions, tickets
-from callcenter.core.actors import Actor, StaffId, UnitId
+from callcenter.core.actors import StaffId, UnitId
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.states import TicketStatus
@@ -31,11 +31,9 @@ from callcenter.ticketing.supervision.rules import (
     SupervisionClosed,
     SupervisionId,
     SupervisionKind,
-    SupervisionNotFound,
     SupervisionStatus,
     SupervisionTargetInvalid,
     SupervisionTrigger,
-    close_supervision,
 )
 from callcenter.ticketing.supervision.sweeper import (
     CONTACT_WATCHED,
@@ -45,8 +43,6 @@ from callcenter.ticketing.supervision.sweeper import (
     DeadlineAlert,
     DeadlineWatch,
     RaisedAlert,
-    overdue_supervision,
-    sweep,
 )
 
 MAX_PAGE = 500
@@ -112,7 +108,8 @@ async def _insert_supervision(conn: AsyncConnection, s: Supervision) -> Supervis
 
 
 class SqlSupervisionStore:
-    """督办 records. Rules live in ``ticketing.supervision``; this stores their results."""
+    """督办 records (``SupervisionRepository``). Rules live in ``ticketing.supervision``; this stores
+    their results."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -132,22 +129,17 @@ class SqlSupervisionStore:
                 matter_id=supervision.matter_id,
             ) from exc
 
-    async def close(
-        self, supervision_id: SupervisionId, by: Actor, at: datetime, closing_note: str
-    ) -> Supervision:
-        """Close an open supervision (``close_supervision``'s rules). Refused — nothing changed — when it
-        does not exist (``supervision_not_found``) or is closed already, also by a concurrent close
-        (``supervision_closed``)."""
-        current = await self.get(supervision_id)
-        if current is None:
-            raise SupervisionNotFound("no such supervision", supervision_id=supervision_id)
-        closed = close_supervision(current, by, at, closing_note)
+    async def save_closed(self, closed: Supervision) -> None:
+        """Store a supervision closed by ``close_supervision``, only while the row is still open:
+        ``supervision_closed`` (nothing changed) when it is closed already, also by a concurrent close."""
+        if closed.id is None or closed.is_open:
+            raise InvalidInput(
+                "only a stored, closed supervision can be saved as closed", supervision_id=closed.id
+            )
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(supervisions)
-                .where(
-                    supervisions.c.id == supervision_id, supervisions.c.status == SupervisionStatus.OPEN.value
-                )
+                .where(supervisions.c.id == closed.id, supervisions.c.status == SupervisionStatus.OPEN.value)
                 .values(
                     status=closed.status.value,
                     closed_by=closed.closed_by,
@@ -156,8 +148,7 @@ class SqlSupervisionStore:
                 )
             )
         if result.rowcount != 1:
-            raise SupervisionClosed("the supervision is already closed", supervision_id=supervision_id)
-        return closed
+            raise SupervisionClosed("the supervision is already closed", supervision_id=closed.id)
 
     async def get(self, supervision_id: SupervisionId) -> Supervision | None:
         query = select(supervisions).where(supervisions.c.id == supervision_id)
@@ -198,16 +189,7 @@ def _filters(
     return filters
 
 
-# --- the deadline sweeper ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SweepReport:
-    """What one pass raised: the new alerts (to publish to the units' inboxes) and the supervisions opened."""
-
-    alerts: tuple[DeadlineAlert, ...]
-    supervisions: tuple[Supervision, ...]
-    examined: int  # tickets loaded because something may be due
+# --- the deadline alerts ----------------------------------------------------------------------------------
 
 
 def _missing(kind: AlertKind, due: Any) -> ColumnElement[bool]:
@@ -243,27 +225,11 @@ def _insert_alert_once(dialect: str, values: dict[str, Any]) -> Insert:
     raise NotImplementedError(f"the deadline sweeper supports PostgreSQL and SQLite, not {dialect}")
 
 
-class SqlDeadlineSweeper:
-    """One pass at a time: ``sweep_once(now, limit)``; the periodic task calls it (the lead's bootstrap)."""
+class SqlDeadlineAlerts:
+    """The ``DeadlineAlertStore`` port: what may be due, and each alert recorded once."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-
-    async def sweep_once(self, now: datetime, limit: int = 500) -> SweepReport:
-        """Raise every alert due at ``now`` (at most ``limit`` tickets per pass; call again while a pass
-        examined ``limit`` tickets). Each alert in its own short transaction, with its supervision."""
-        if now.tzinfo is None or limit < 1:
-            raise InvalidInput("now must be timezone-aware and limit positive", limit=limit)
-        watches = await self._watches(now.astimezone(UTC), limit)
-        raised: list[DeadlineAlert] = []
-        opened: list[Supervision] = []
-        for alert in sweep(watches, now):
-            won, supervision = await self._raise(alert, now)
-            if won:
-                raised.append(alert)
-            if supervision is not None:
-                opened.append(supervision)
-        return SweepReport(tuple(raised), tuple(opened), len(watches))
 
     async def alerts_of(self, ticket_id: TicketId) -> list[RaisedAlert]:
         """The alerts raised for a ticket, oldest first."""
@@ -273,8 +239,9 @@ class SqlDeadlineSweeper:
             rows = (await conn.execute(query)).mappings().all()
         return [_row_to_raised(r) for r in rows]
 
-    async def _watches(self, now: datetime, limit: int) -> list[DeadlineWatch]:
-        query = select(tickets).where(_may_be_due(now)).order_by(tickets.c.id).limit(limit)
+    async def watches(self, now: datetime, limit: int) -> list[DeadlineWatch]:
+        """The tickets with an alert due at ``now`` and not raised yet, by id, at most ``limit``."""
+        query = select(tickets).where(_may_be_due(now.astimezone(UTC))).order_by(tickets.c.id).limit(limit)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
             ids = [r["id"] for r in rows]
@@ -282,20 +249,24 @@ class SqlDeadlineSweeper:
             supervised = await _supervised(conn, ids)
         return [_watch(r, raised.get(r["id"], frozenset()), r["id"] in supervised) for r in rows]
 
-    async def _raise(self, alert: DeadlineAlert, now: datetime) -> tuple[bool, Supervision | None]:
+    async def record(
+        self, alert: DeadlineAlert, at: datetime, supervision: Supervision | None
+    ) -> tuple[bool, Supervision | None]:
+        """Insert the alert unless it is recorded already and, if this insert won, the supervision it
+        opens, in one transaction. ``(False, None)`` when another sweeper recorded it first."""
         values = {
             "ticket_id": alert.ticket_id,
             "kind": alert.kind.value,
             "due_at": alert.due_at.astimezone(UTC),
-            "raised_at": now.astimezone(UTC),
+            "raised_at": at.astimezone(UTC),
         }
         async with self._engine.begin() as conn:
             statement = _insert_alert_once(conn.dialect.name, values)
             if (await conn.execute(statement)).first() is None:
                 return False, None  # another sweeper raised it first
-            if not alert.opens_supervision:
+            if supervision is None:
                 return True, None
-            return True, await _insert_supervision(conn, overdue_supervision(alert, now))
+            return True, await _insert_supervision(conn, supervision)
 
 
 async def _raised_keys(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, frozenset[AlertKey]]:

@@ -15,12 +15,12 @@ from urllib.parse import quote, unquote
 
 from aiohttp import BodyPartReader, MultipartReader, web
 
-from callcenter.adapters.attachments.service import Attachments
 from callcenter.adapters.http.api import json_response, path_id
 from callcenter.adapters.http.auth import actor_of
 from callcenter.adapters.http.csrf import MULTIPART, takes_files
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.attachments.service import Attachments
 from callcenter.ticketing.orders.attachments import Attachment
 
 ATTACHMENTS = web.AppKey("attachments", Attachments)

@@ -4,35 +4,24 @@ address (一单通达); the admin's edits of rules, units and aliases (ADR 0009)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 
 from callcenter.adapters.http.api import json_response
-from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
+from callcenter.adapters.http.auth import actor_of, json_body, require_role
 from callcenter.adapters.http.commands import text, units
 from callcenter.adapters.http.privacy import refuse_in_query, text_fields
 from callcenter.adapters.http.workorders import CATALOGUE, enum_of, routing_json
 from callcenter.core.actors import Role, UnitId
 from callcenter.core.errors import InvalidInput
 from callcenter.ticketing.catalogue.categories import CategoryCode
-from callcenter.ticketing.catalogue.dispatch import suggest
 from callcenter.ticketing.catalogue.gazetteer import Area, AreaCode
 from callcenter.ticketing.catalogue.model import Catalogue, DispatchRule, HandlingUnit, UnitKind
+from callcenter.ticketing.catalogue.service import MAX_ADDRESS, DispatchCatalogue
 from callcenter.ticketing.orders.classify import CurrentCatalogue
 
-MAX_ADDRESS = 200
-
-
-class CatalogueStore(Protocol):
-    async def upsert_rule(self, rule: DispatchRule, by: str, at: datetime) -> Catalogue: ...
-    async def delete_rule(self, category_code: str, area_code: str, by: str, at: datetime) -> Catalogue: ...
-    async def add_alias(self, alias: str, area_code: str) -> Catalogue: ...
-    async def upsert_unit(self, unit: HandlingUnit) -> Catalogue: ...
-
-
-CATALOGUE_STORE = web.AppKey("catalogue_store", CatalogueStore)
+DISPATCH_CATALOGUE = web.AppKey("dispatch_catalogue", DispatchCatalogue)
 
 
 def area_json(catalogue: Catalogue, area: Area) -> dict[str, Any]:
@@ -107,14 +96,9 @@ async def suggestion_by_get(request: web.Request) -> web.Response:
 
 
 def _suggested(request: web.Request, q: Mapping[str, str]) -> web.Response:
-    address = q.get("address", "")[: MAX_ADDRESS + 1]
-    if len(address) > MAX_ADDRESS:
-        raise InvalidInput(f"the address is longer than {MAX_ADDRESS} characters", field="address")
+    address = q.get("address", "")[: MAX_ADDRESS + 1]  # enough to tell an overlong one
     category = q.get("category", "").strip() or None
-    catalogue = request.app[CATALOGUE].current()
-    if category is not None:
-        catalogue.categories.require_active(category)
-    found = suggest(catalogue, address, category)
+    catalogue, found = request.app[DISPATCH_CATALOGUE].suggestion(address, category)
     area = found.area
     return json_response(
         {
@@ -127,9 +111,7 @@ def _suggested(request: web.Request, q: Mapping[str, str]) -> web.Response:
 
 async def rules(request: web.Request) -> web.Response:
     require_role(request, Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR)
-    catalogue = request.app[CATALOGUE].current()
-    ordered = sorted(catalogue.rules.values(), key=lambda r: (r.category_code, r.area_code))
-    return json_response({"items": [rule_json(r) for r in ordered]})
+    return json_response({"items": [rule_json(r) for r in request.app[DISPATCH_CATALOGUE].rules()]})
 
 
 async def put_rule(request: web.Request) -> web.Response:
@@ -142,27 +124,21 @@ async def put_rule(request: web.Request) -> web.Response:
         units(body),
         text(body, "note"),
     )
-    changed = await request.app[CATALOGUE_STORE].upsert_rule(rule, actor.id, request.app[CLOCK].now())
-    request.app[CATALOGUE].use(changed)
+    await request.app[DISPATCH_CATALOGUE].put_rule(rule, actor.id)
     return json_response(rule_json(rule))
 
 
 async def delete_rule(request: web.Request) -> web.Response:
     actor = require_role(request, Role.ADMIN)
     q = request.query
-    store = request.app[CATALOGUE_STORE]
-    changed = await store.delete_rule(
-        q.get("category", ""), q.get("area", ""), actor.id, request.app[CLOCK].now()
-    )
-    request.app[CATALOGUE].use(changed)
+    await request.app[DISPATCH_CATALOGUE].delete_rule(q.get("category", ""), q.get("area", ""), actor.id)
     return json_response({"ok": True})
 
 
 async def add_alias(request: web.Request) -> web.Response:
     require_role(request, Role.ADMIN)
     body = await json_body(request)
-    changed = await request.app[CATALOGUE_STORE].add_alias(text(body, "alias"), text(body, "area_code"))
-    request.app[CATALOGUE].use(changed)
+    await request.app[DISPATCH_CATALOGUE].add_alias(text(body, "alias"), text(body, "area_code"))
     return json_response({"ok": True}, status=201)
 
 
@@ -180,17 +156,16 @@ def unit_from(unit_id: str, body: Mapping[str, Any]) -> HandlingUnit:
 async def put_unit(request: web.Request) -> web.Response:
     require_role(request, Role.ADMIN)
     unit = unit_from(request.match_info["unit_id"], await json_body(request))
-    changed = await request.app[CATALOGUE_STORE].upsert_unit(unit)
-    request.app[CATALOGUE].use(changed)
+    await request.app[DISPATCH_CATALOGUE].put_unit(unit)
     return json_response(unit_json(unit))
 
 
-def catalogue_routes(current: CurrentCatalogue, store: CatalogueStore) -> Any:
+def catalogue_routes(current: CurrentCatalogue, catalogue: DispatchCatalogue) -> Any:
     """A route hook for ``WebDeps.extra_routes``."""
 
     def hook(app: web.Application) -> None:
         app[CATALOGUE] = current
-        app[CATALOGUE_STORE] = store
+        app[DISPATCH_CATALOGUE] = catalogue
         app.router.add_get("/api/catalogue/categories", categories)
         app.router.add_get("/api/catalogue/units", unit_list)
         app.router.add_get("/api/catalogue/areas", area_list)

@@ -6,8 +6,7 @@ Hotline staff only: a matter gathers several citizens' orders, possibly of sever
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 
@@ -19,19 +18,9 @@ from callcenter.core.actors import HOTLINE_ROLES
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.matters.duplicates import MatterId, MatterMatch
-from callcenter.ticketing.matters.model import Matter, MatterLinked, MatterTicket, MatterUnlinked
+from callcenter.ticketing.matters.ports import MatterIndex
 
-
-class MatterStore(Protocol):
-    async def matter(self, matter_id: MatterId) -> Matter: ...
-    async def tickets_of(self, matter_id: MatterId) -> list[MatterTicket]: ...
-    async def link(
-        self, new_ticket_id: TicketId, match: MatterMatch, at: datetime, by: str = ...
-    ) -> MatterLinked: ...
-    async def unlink(self, ticket_id: TicketId, by: str, at: datetime) -> MatterUnlinked: ...
-
-
-MATTERS = web.AppKey("matters", MatterStore)
+MATTERS = web.AppKey("matters", MatterIndex)
 
 
 async def get_matter(request: web.Request) -> web.Response:
@@ -66,7 +55,7 @@ async def unlink(request: web.Request) -> web.Response:
     return json_response(asdict(done))
 
 
-def matter_routes(store: MatterStore) -> Any:
+def matter_routes(store: MatterIndex) -> Any:
     def hook(app: web.Application) -> None:
         app[MATTERS] = store
         app.router.add_get("/api/matters/{matter_id}", get_matter)

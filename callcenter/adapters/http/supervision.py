@@ -8,51 +8,30 @@ personal numbers masked and, on a confidential order, the informant removed.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 
 from callcenter.adapters.http.api import json_response, page, path_id
-from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
+from callcenter.adapters.http.auth import actor_of, json_body, require_role
 from callcenter.adapters.http.commands import text
 from callcenter.adapters.http.params import MAX_ID, iso_time
 from callcenter.adapters.http.workorders import WORK_ORDERS, enum_of, ticket_id_of
-from callcenter.core.actors import HOTLINE_ROLES, Actor, Role
+from callcenter.core.actors import HOTLINE_ROLES, Role
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
 from callcenter.ticketing.orders.views import TextFilter, text_filter_for
+from callcenter.ticketing.supervision.ports import AlertLog
 from callcenter.ticketing.supervision.rules import (
     Supervision,
     SupervisionId,
     SupervisionKind,
     SupervisionNotFound,
     SupervisionStatus,
-    SupervisionTrigger,
-    open_supervision,
 )
-from callcenter.ticketing.supervision.sweeper import RaisedAlert
+from callcenter.ticketing.supervision.service import ManualSupervision, Supervisions
 
-
-class SupervisionStore(Protocol):
-    async def open(self, s: Supervision) -> Supervision: ...
-    async def close(self, id: SupervisionId, by: Actor, at: datetime, closing_note: str) -> Supervision: ...
-    async def get(self, id: SupervisionId) -> Supervision | None: ...
-    async def find(
-        self,
-        *,
-        ticket_id: TicketId | None = None,
-        matter_id: int | None = None,
-        status: SupervisionStatus | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[Supervision]: ...
-
-
-class AlertLog(Protocol):
-    async def alerts_of(self, ticket_id: TicketId) -> list[RaisedAlert]: ...
-
-
-SUPERVISIONS = web.AppKey("supervisions", SupervisionStore)
+SUPERVISIONS = web.AppKey("supervisions", Supervisions)
 ALERTS = web.AppKey("alerts", AlertLog)
 
 
@@ -94,20 +73,15 @@ async def open_one(request: web.Request) -> web.Response:
     actor = require_role(request, Role.SUPERVISOR, Role.ADMIN)
     body = await json_body(request)
     ticket_id = optional_id(body.get("ticket_id"), "ticket_id")
-    if ticket_id is not None:
-        await request.app[WORK_ORDERS].get(TicketId(ticket_id), actor)
     kind = body.get("kind")
-    record = open_supervision(
-        SupervisionTrigger.MANUAL,
-        actor,
-        request.app[CLOCK].now(),
+    wanted = ManualSupervision(
         ticket_id=None if ticket_id is None else TicketId(ticket_id),
         matter_id=optional_id(body.get("matter_id"), "matter_id"),
         kind=None if kind is None else enum_of(SupervisionKind, kind, "kind"),
         note=text(body, "note"),
         due_at=due_of(body),
     )
-    stored = await request.app[SUPERVISIONS].open(record)
+    stored = await request.app[SUPERVISIONS].open(wanted, actor)
     return json_response(supervision_json(stored), status=201)
 
 
@@ -116,7 +90,7 @@ async def list_all(request: web.Request) -> web.Response:
     limit, offset = page(request)
     raw = request.query.get("status")
     status = None if not raw else enum_of(SupervisionStatus, raw, "status")
-    found = await request.app[SUPERVISIONS].find(status=status, limit=limit, offset=offset)
+    found = await request.app[SUPERVISIONS].find(status, limit, offset)
     return json_response({"items": [supervision_json(s) for s in found]})
 
 
@@ -126,7 +100,7 @@ async def of_order(request: web.Request) -> web.Response:
     ticket_id = ticket_id_of(request)
     order = await request.app[WORK_ORDERS].get(ticket_id, actor)
     shown = text_filter_for(order, actor)
-    found = await request.app[SUPERVISIONS].find(ticket_id=ticket_id, limit=500)
+    found = await request.app[SUPERVISIONS].of_order(ticket_id)
     alerts = await request.app[ALERTS].alerts_of(ticket_id)
     return json_response(
         {
@@ -140,17 +114,15 @@ async def close_one(request: web.Request) -> web.Response:
     actor = require_role(request, Role.SUPERVISOR, Role.ADMIN)
     body = await json_body(request)
     supervision_id = SupervisionId(path_id(request, "supervision_id", SupervisionNotFound))
-    closed = await request.app[SUPERVISIONS].close(
-        supervision_id, actor, request.app[CLOCK].now(), text(body, "closing_note")
-    )
+    closed = await request.app[SUPERVISIONS].close(supervision_id, actor, text(body, "closing_note"))
     return json_response(supervision_json(closed))
 
 
-def supervision_routes(store: SupervisionStore, alerts: AlertLog) -> Any:
+def supervision_routes(supervisions: Supervisions, alerts: AlertLog) -> Any:
     """A route hook for ``WebDeps.extra_routes``."""
 
     def hook(app: web.Application) -> None:
-        app[SUPERVISIONS] = store
+        app[SUPERVISIONS] = supervisions
         app[ALERTS] = alerts
         app.router.add_get("/api/supervisions", list_all)
         app.router.add_post("/api/supervisions", open_one)

@@ -6,38 +6,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
 
 from callcenter.core.clock import Clock
-from callcenter.core.ids import TicketId
 from callcenter.ticketing.matters.duplicates import (
     DuplicateRules,
     MatterId,
-    MatterMatch,
     OpenOrder,
     find_matter,
 )
 from callcenter.ticketing.matters.model import AlreadyInOtherMatter, MatterLinked
+from callcenter.ticketing.matters.ports import MatterIndex
 from callcenter.ticketing.orders.workorder import WorkOrder
-from callcenter.ticketing.supervision.rules import SYSTEM, Supervision, SupervisionTrigger, open_supervision
+from callcenter.ticketing.supervision.ports import SupervisionOpener
+from callcenter.ticketing.supervision.rules import SYSTEM, SupervisionTrigger, open_supervision
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = 100  # the newest open orders of the place and category within the window
-
-
-class MatterIndex(Protocol):
-    async def candidates(
-        self, new: OpenOrder, rules: DuplicateRules, limit: int = CANDIDATES
-    ) -> list[OpenOrder]: ...
-    async def link(
-        self, new_ticket_id: TicketId, match: MatterMatch, at: datetime, by: str = "auto"
-    ) -> MatterLinked: ...
-
-
-class SupervisionOpener(Protocol):
-    async def open(self, s: Supervision) -> Supervision: ...
 
 
 def open_order(order: WorkOrder) -> OpenOrder:

@@ -1,4 +1,4 @@
-"""A matter (并单): the open work orders that report the same thing, as stored and shown. Values and port.
+"""A matter (并单): the open work orders that report the same thing, as stored and shown (port: ``ports``).
 
 How orders are matched lives in ``duplicates``; the decisions in docs/adr/0010-duplicate-matters.md. A
 matter is opened by the first duplicate (the matched order and the new one join it), grows with each
@@ -8,15 +8,14 @@ linked order, is escalated to supervision (督办) once, and can lose an order t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from callcenter.core.errors import InvalidInput, InvalidTransition, NotFound
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.matters.duplicates import DuplicateRules, MatterId, MatterMatch, OpenOrder
+from callcenter.ticketing.matters.duplicates import MatterId
 
 AUTO = "auto"  # who links an order that registration matched; an agent's login otherwise
 
@@ -96,19 +95,3 @@ class NotInMatter(InvalidTransition):
 
 class SelfLink(InvalidInput):
     code = "self_link"
-
-
-class MatterIndex(Protocol):
-    """Port: where open orders are looked up and matters kept (SqlMatterIndex)."""
-
-    async def candidates(self, new: OpenOrder, rules: DuplicateRules, limit: int) -> list[OpenOrder]: ...
-
-    async def link(
-        self, new_ticket_id: TicketId, match: MatterMatch, at: datetime, by: str = AUTO
-    ) -> MatterLinked: ...
-
-    async def unlink(self, ticket_id: TicketId, by: str, at: datetime) -> MatterUnlinked: ...
-
-    async def matter(self, matter_id: MatterId) -> Matter: ...
-
-    async def tickets_of(self, matter_id: MatterId) -> Sequence[MatterTicket]: ...

@@ -16,14 +16,13 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
-from callcenter.adapters.attachments.disk import Blob, DiskBlobStore
-from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.core.actors import Actor
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.attachments.ports import AttachmentIndex, Blob, BlobStore, IncomingFile, OrderAccess
 from callcenter.ticketing.orders.attachments import (
     DEFAULT_LIMITS,
     SNIFF_BYTES,
@@ -36,24 +35,8 @@ from callcenter.ticketing.orders.attachments import (
     safe_filename,
     sniff,
 )
-from callcenter.ticketing.orders.workorder import WorkOrder
 
 log = logging.getLogger(__name__)
-
-
-class OrderAccess(Protocol):
-    """``WorkOrders.get``: the order if ``actor`` may see it, else ``NotFound``."""
-
-    async def get(self, ticket_id: TicketId, actor: Actor) -> WorkOrder: ...
-
-
-class IncomingFile(Protocol):
-    """One file of an upload, read once, in chunks."""
-
-    @property
-    def filename(self) -> str: ...
-
-    def chunks(self) -> AsyncIterator[bytes]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +49,8 @@ class Attachments:
     def __init__(
         self,
         orders: OrderAccess,
-        index: SqlAttachmentIndex,
-        blobs: DiskBlobStore,
+        index: AttachmentIndex,
+        blobs: BlobStore[Any],
         clock: Clock,
         limits: AttachmentLimits = DEFAULT_LIMITS,
         new_id: Callable[[], str] | None = None,
