@@ -14,7 +14,8 @@ from callcenter.ticketing.orders.drafting import (
     draft_from_transcript,
     summarise,
 )
-from callcenter.ticketing.orders.model import TicketStatus
+from callcenter.ticketing.orders.record import FIRST_VERSION, new_lifecycle
+from callcenter.ticketing.states import TicketStatus
 
 T = datetime(2026, 11, 24, tzinfo=UTC)
 CALL = CallRecord(CallId("1.1"), "13800138000", "PJSIP/pstn-1", T)
@@ -32,7 +33,8 @@ def test_draft_takes_the_callers_words_only() -> None:
     ticket = draft_from_transcript(CALL, t, T)
     assert ticket.request_text == "我家楼下路灯坏了。"
     assert ticket.summary == "我家楼下路灯坏了。"
-    assert ticket.status is TicketStatus.DRAFT
+    start = new_lifecycle()  # the drafted content has no status: its life cycle starts as a draft
+    assert (start.status, start.version) == (TicketStatus.DRAFT, FIRST_VERSION)
     assert ticket.caller_number == "13800138000" and ticket.call_id == CALL.call_id
     assert ticket.failure_reason is None
 
