@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 
 from callcenter.asr.model import Segment, Speaker, Transcript
@@ -14,7 +15,8 @@ from callcenter.ticketing.orders.drafting import (
     draft_from_transcript,
     summarise,
 )
-from callcenter.ticketing.orders.record import FIRST_VERSION, new_lifecycle
+from callcenter.ticketing.orders.model import Ticket
+from callcenter.ticketing.orders.record import FIRST_VERSION, TicketLifecycle, new_lifecycle
 from callcenter.ticketing.states import TicketStatus
 
 T = datetime(2026, 11, 24, tzinfo=UTC)
@@ -59,3 +61,9 @@ def test_summary_of_one_long_sentence_is_cut_with_ellipsis() -> None:
 def test_failure_draft_keeps_caller_and_reason() -> None:
     ticket = draft_from_failure(CALL, "unreadable", T)
     assert ticket.failure_reason == "unreadable" and ticket.caller_number == "13800138000"
+
+
+def test_the_life_cycle_record_alone_holds_id_status_and_version() -> None:
+    owned = {"id", "status", "version"}
+    assert owned <= {f.name for f in fields(TicketLifecycle)}
+    assert owned.isdisjoint(f.name for f in fields(Ticket))
