@@ -30,13 +30,9 @@ from callcenter.queue.events import (
     FloorResynced,
 )
 from callcenter.queue.seats.agents import AgentActivity, AgentBoard, SeatState
-from callcenter.queue.service_level.ledger import (
-    NO_FIGURES,
-    AlarmPolicy,
-    ServiceLevelFigures,
-    ServiceLevelTally,
-    at_risk,
-)
+from callcenter.queue.service_level.alarm import AlarmPolicy, at_risk
+from callcenter.queue.service_level.ledger import NO_FIGURES, ServiceLevelFigures
+from callcenter.queue.service_level.tally import ServiceLevelTally
 
 # The hotline's queues in wall order (docs/wallboard.md); any other queue follows, sorted by name.
 QUEUE_ORDER = ("hotline", "hotline-enterprise", "hotline-dialect", "hotline-foreign", "hotline-callback")

@@ -35,8 +35,8 @@ from callcenter.queue.floor import ViewPolicy, rates_of
 from callcenter.queue.pipeline import FloorPipeline
 from callcenter.queue.seats.agent_floor import AgentFloor
 from callcenter.queue.seats.sessions import AgentSessions
-from callcenter.queue.service_level.ledger import ServiceLevelTally
 from callcenter.queue.service_level.recorder import ServiceLevelRecorder
+from callcenter.queue.service_level.tally import ServiceLevelTally
 from callcenter.ticketing.states import TicketStatus
 from callcenter.wiring.service_level import alarm_policy, callback_keys, service_level_policy
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from callcenter.config.settings import Settings
-from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelPolicy
+from callcenter.queue.service_level.alarm import AlarmPolicy
+from callcenter.queue.service_level.ledger import ServiceLevelPolicy
 
 
 def _names(text: str) -> frozenset[str]:

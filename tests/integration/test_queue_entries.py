@@ -14,14 +14,9 @@ from callcenter.core.clock import FixedClock
 from callcenter.core.ids import CallId
 from callcenter.queue.events import FloorResynced
 from callcenter.queue.live import QueueSnapshot
-from callcenter.queue.service_level.ledger import (
-    Outcome,
-    QueueEntry,
-    ServiceLevelPolicy,
-    ServiceLevelTally,
-    figures_of,
-)
+from callcenter.queue.service_level.ledger import Outcome, QueueEntry, ServiceLevelPolicy, figures_of
 from callcenter.queue.service_level.recorder import ServiceLevelRecorder
+from callcenter.queue.service_level.tally import ServiceLevelTally
 from tests.support.sl_stories import SERVER, Story, told_in_queue_log, told_live
 
 T0 = datetime(2026, 12, 1, 2, 0, 0, tzinfo=UTC)

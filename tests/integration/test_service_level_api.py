@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.http.service_level import service_level_routes
-from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelPolicy, ServiceLevelTally
+from callcenter.queue.service_level.alarm import AlarmPolicy
+from callcenter.queue.service_level.ledger import ServiceLevelPolicy
+from callcenter.queue.service_level.tally import ServiceLevelTally
 from tests.support.sl_stories import Story, told_live
 from tests.support.web import START, Web, build_web
 

@@ -34,7 +34,9 @@ from callcenter.adapters.redis.wallboard import WallboardFeed
 from callcenter.core.clock import FixedClock
 from callcenter.queue.missed_calls.rules import CallbackPolicy
 from callcenter.queue.seats.sessions import AgentSessions
-from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelPolicy, ServiceLevelTally
+from callcenter.queue.service_level.alarm import AlarmPolicy
+from callcenter.queue.service_level.ledger import ServiceLevelPolicy
+from callcenter.queue.service_level.tally import ServiceLevelTally
 from callcenter.staff.throttle import LoginPolicy
 from callcenter.ticketing.attachments.service import Attachments
 from tests.support.web import START, Web, build_web

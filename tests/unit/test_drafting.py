@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 
 from callcenter.asr.model import Segment, Speaker, Transcript
@@ -14,7 +15,9 @@ from callcenter.ticketing.orders.drafting import (
     draft_from_transcript,
     summarise,
 )
-from callcenter.ticketing.orders.model import TicketStatus
+from callcenter.ticketing.orders.model import Ticket
+from callcenter.ticketing.orders.record import FIRST_VERSION, TicketLifecycle, new_lifecycle
+from callcenter.ticketing.states import TicketStatus
 
 T = datetime(2026, 11, 24, tzinfo=UTC)
 CALL = CallRecord(CallId("1.1"), "13800138000", "PJSIP/pstn-1", T)
@@ -32,7 +35,8 @@ def test_draft_takes_the_callers_words_only() -> None:
     ticket = draft_from_transcript(CALL, t, T)
     assert ticket.request_text == "我家楼下路灯坏了。"
     assert ticket.summary == "我家楼下路灯坏了。"
-    assert ticket.status is TicketStatus.DRAFT
+    start = new_lifecycle()  # the drafted content has no status: its life cycle starts as a draft
+    assert (start.status, start.version) == (TicketStatus.DRAFT, FIRST_VERSION)
     assert ticket.caller_number == "13800138000" and ticket.call_id == CALL.call_id
     assert ticket.failure_reason is None
 
@@ -57,3 +61,9 @@ def test_summary_of_one_long_sentence_is_cut_with_ellipsis() -> None:
 def test_failure_draft_keeps_caller_and_reason() -> None:
     ticket = draft_from_failure(CALL, "unreadable", T)
     assert ticket.failure_reason == "unreadable" and ticket.caller_number == "13800138000"
+
+
+def test_the_life_cycle_record_alone_holds_id_status_and_version() -> None:
+    owned = {"id", "status", "version"}
+    assert owned <= {f.name for f in fields(TicketLifecycle)}
+    assert owned.isdisjoint(f.name for f in fields(Ticket))

@@ -31,7 +31,8 @@ from callcenter.queue.floor import (
 )
 from callcenter.queue.live import DeviceStatus, MemberState, QueueSnapshot, WaitingCaller
 from callcenter.queue.seats.agents import AgentActivity
-from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelFigures
+from callcenter.queue.service_level.alarm import AlarmPolicy
+from callcenter.queue.service_level.ledger import ServiceLevelFigures
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 POLICY = ViewPolicy()

@@ -128,7 +128,7 @@ TEXT = "举报人王五 13511112222，王府井大街的烧烤店占道经营，
 
 def order(confidential: bool, unit_summary: str = "") -> WorkOrder:
     ticket = Ticket(
-        TicketId(1), None, TicketStatus.DISPATCHED, "13511112222", "王五举报烧烤店占道，电话13511112222",
+        None, "13511112222", "王五举报烧烤店占道，电话13511112222",
         TEXT, AT, AT, unit_summary=unit_summary,
     )  # fmt: skip
     life = TicketLifecycle(

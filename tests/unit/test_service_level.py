@@ -14,17 +14,16 @@ from callcenter.core.clock import SHANGHAI
 from callcenter.core.ids import CallId
 from callcenter.queue.events import CallerAnswered, CallerJoined, CallerLeft, FloorResynced
 from callcenter.queue.live import QueueSnapshot, WaitingCaller
+from callcenter.queue.service_level.alarm import AlarmPolicy, at_risk
 from callcenter.queue.service_level.ledger import (
-    AlarmPolicy,
     Outcome,
     QueueEntry,
     ServiceLevelFigures,
     ServiceLevelPolicy,
-    ServiceLevelTally,
-    at_risk,
     figures_of,
 )
 from callcenter.queue.service_level.queue_log import recount
+from callcenter.queue.service_level.tally import ServiceLevelTally
 from tests.support.sl_stories import SERVER, Story, told_in_queue_log, told_live
 
 POLICY = ServiceLevelPolicy()

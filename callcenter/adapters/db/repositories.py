@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from callcenter.adapters.db.tables import calls, tickets, transcripts
 from callcenter.asr.model import Segment, Speaker, Transcript, Word
 from callcenter.calls.model import CallOutcome, CallPhase, CallRecord, RecordingFiles
-from callcenter.core.ids import CallId, TicketId
-from callcenter.ticketing.orders.model import Ticket, TicketStatus
+from callcenter.core.ids import CallId
+from callcenter.ticketing.orders.model import Ticket
+from callcenter.ticketing.orders.record import TicketLifecycle, new_lifecycle
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -172,33 +173,43 @@ def segments_from_json(data: Sequence[Mapping[Any, Any]]) -> tuple[Segment, ...]
 
 
 def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
+    """The drafted content's columns; status and version are the life cycle's (``lifecycle_columns``)."""
     return {
         "call_id": ticket.call_id,
-        "status": ticket.status.value,
         "caller_number": ticket.caller_number,
         "summary": ticket.summary,
         "request_text": ticket.request_text,
         "failure_reason": ticket.failure_reason,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
-        "version": ticket.version,
+        "source": ticket.source,
+        "unit_summary": ticket.unit_summary,
     }
+
+
+def lifecycle_columns(life: TicketLifecycle) -> dict[str, Any]:
+    """The one place a row's ``status`` and ``version`` are written from."""
+    return {"status": life.status.value, "version": life.version}
+
+
+def draft_to_row(ticket: Ticket) -> dict[str, Any]:
+    """A new draft from a call: its content, at the start of the life cycle."""
+    return {**ticket_to_row(ticket), **lifecycle_columns(new_lifecycle())}
 
 
 def row_to_ticket(row: Mapping[Any, Any]) -> Ticket:
     created, updated = _utc(row["created_at"]), _utc(row["updated_at"])
     assert created is not None and updated is not None
     return Ticket(
-        id=TicketId(row["id"]),
         call_id=CallId(row["call_id"]) if row["call_id"] else None,
-        status=TicketStatus(row["status"]),
         caller_number=row["caller_number"],
         summary=row["summary"],
         request_text=row["request_text"],
         created_at=created,
         updated_at=updated,
         failure_reason=row["failure_reason"],
-        version=row["version"],
+        source=row["source"],
+        unit_summary=row["unit_summary"],
     )
 
 
@@ -222,7 +233,7 @@ class SqlTranscriptionStore:
                 await conn.execute(
                     transcripts.insert().values(**_transcript_row(call_id, transcript, failure, at))
                 )
-                await conn.execute(tickets.insert().values(**ticket_to_row(ticket)))
+                await conn.execute(tickets.insert().values(**draft_to_row(ticket)))
         except IntegrityError:
             return False
         return True

@@ -21,12 +21,14 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from callcenter.adapters.db.repositories import _transcript_row, row_to_call, ticket_to_row
+from callcenter.adapters.db.repositories import _transcript_row, draft_to_row, row_to_call
 from callcenter.adapters.db.tables import calls, tickets, transcripts
 from callcenter.asr.model import Transcript
 from callcenter.calls.model import CallPhase, CallRecord
 from callcenter.core.ids import CallId
-from callcenter.ticketing.orders.model import Ticket, TicketStatus
+from callcenter.ticketing.orders.model import Ticket
+from callcenter.ticketing.orders.record import FIRST_VERSION
+from callcenter.ticketing.states import TicketStatus
 
 
 class TranscriptWrite(StrEnum):
@@ -101,12 +103,12 @@ async def _write_transcript(conn: AsyncConnection, row: dict[str, object]) -> Tr
 async def _write_draft(conn: AsyncConnection, call_id: CallId, draft: Ticket, at: datetime) -> DraftWrite:
     exists = (await conn.execute(select(tickets.c.id).where(tickets.c.call_id == call_id))).first()
     if exists is None:
-        await conn.execute(tickets.insert().values(**ticket_to_row(draft)))
+        await conn.execute(tickets.insert().values(**draft_to_row(draft)))
         return DraftWrite.CREATED
     untouched = (
         tickets.c.call_id == call_id,
         tickets.c.status == TicketStatus.DRAFT.value,
-        tickets.c.version == 1,
+        tickets.c.version == FIRST_VERSION,
         tickets.c.source == "call",
     )
     result = await conn.execute(

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.adapters.db.history import history_from_json, history_to_json
-from callcenter.adapters.db.repositories import _utc, row_to_ticket, ticket_to_row
+from callcenter.adapters.db.repositories import _utc, lifecycle_columns, row_to_ticket, ticket_to_row
 from callcenter.adapters.db.tables import ticket_events, ticket_units, tickets, units
 from callcenter.core.actors import UnitId
 from callcenter.core.errors import ConcurrentUpdate, NotFound
@@ -26,6 +26,7 @@ from callcenter.ticketing.orders.events import TicketDispatched, TicketEvent, au
 from callcenter.ticketing.orders.record import CitizenContact, TicketLifecycle
 from callcenter.ticketing.orders.views import unit_content
 from callcenter.ticketing.orders.workorder import Classification, Schedule, WorkOrder
+from callcenter.ticketing.states import TicketStatus
 
 LEAD, ASSIST = "lead", "assist"
 # The optimistic-concurrency write, built once: the SET columns come from the parameters' keys.
@@ -36,11 +37,8 @@ SAVE = update(tickets).where(
 
 def order_to_row(order: WorkOrder) -> dict[str, Any]:
     life, c, s = order.life, order.classification, order.schedule
-    row = ticket_to_row(order.ticket)
+    row = {**ticket_to_row(order.ticket), **lifecycle_columns(life)}
     row.update(
-        status=life.status.value,
-        version=life.version,
-        source=order.ticket.source,
         citizen_name=life.citizen.name,
         citizen_phone=life.citizen.phone,
         confidential=life.confidential,
@@ -61,7 +59,6 @@ def order_to_row(order: WorkOrder) -> dict[str, Any]:
         contact_due_at=s.contact_due_at,
         extension_pending=life.pending_extension is not None,
         matter_id=order.matter_id,
-        unit_summary=order.ticket.unit_summary,
         unit_text=unit_search_text(order),
     )
     return row
@@ -75,11 +72,10 @@ def unit_search_text(order: WorkOrder) -> str:
 
 
 def row_to_order(row: Mapping[Any, Any], assisting: Sequence[UnitId]) -> WorkOrder:
-    ticket = row_to_ticket(row)
     life = history_from_json(
         TicketLifecycle(
             id=TicketId(row["id"]),
-            status=ticket.status,
+            status=TicketStatus(row["status"]),
             version=row["version"],
             citizen=CitizenContact(row["citizen_name"], row["citizen_phone"]),
             confidential=bool(row["confidential"]),
@@ -105,8 +101,7 @@ def row_to_order(row: Mapping[Any, Any], assisting: Sequence[UnitId]) -> WorkOrd
         warn_at=_utc(row["warn_at"]),
         contact_due_at=_utc(row["contact_due_at"]),
     )
-    ticket = replace(ticket, source=row["source"], unit_summary=row["unit_summary"])
-    return WorkOrder(ticket, life, classification, schedule, row["matter_id"])
+    return WorkOrder(row_to_ticket(row), life, classification, schedule, row["matter_id"])
 
 
 def event_row(event: TicketEvent, ticket_id: TicketId) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from aiohttp import web
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, require_role
 from callcenter.core.actors import Role
-from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelFigures, ServiceLevelTally, at_risk
+from callcenter.queue.service_level.alarm import AlarmPolicy, at_risk
+from callcenter.queue.service_level.ledger import ServiceLevelFigures
+from callcenter.queue.service_level.tally import ServiceLevelTally
 
 TALLY = web.AppKey("service_level_tally", ServiceLevelTally)
 ALARM = web.AppKey("service_level_alarm", AlarmPolicy)

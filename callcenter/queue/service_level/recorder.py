@@ -15,8 +15,9 @@ from typing import Protocol
 from callcenter.core.clock import Clock
 from callcenter.core.pii import mask_numbers_in
 from callcenter.queue.events import FloorEvent, FloorResynced
-from callcenter.queue.service_level.ledger import KEEP_HOURS, EntryKey, QueueEntry, ServiceLevelTally
+from callcenter.queue.service_level.ledger import EntryKey, QueueEntry
 from callcenter.queue.service_level.queue_log import recount
+from callcenter.queue.service_level.tally import KEEP_HOURS, ServiceLevelTally
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from callcenter.asr.model import Speaker, Transcript
 from callcenter.calls.model import CallRecord
-from callcenter.ticketing.orders.model import Ticket, TicketStatus
+from callcenter.ticketing.orders.model import Ticket
 from callcenter.ticketing.privacy.personal_numbers import mask_numbers
 
 SUMMARY_MAX_CHARS = 60
@@ -39,11 +39,10 @@ def summarise(text: str, limit: int = SUMMARY_MAX_CHARS) -> str:
 
 
 def draft_from_transcript(call: CallRecord, transcript: Transcript, at: datetime) -> Ticket:
+    """The drafted content; its life cycle starts where every order's does (``record.new_lifecycle``)."""
     request = transcript.text_of(Speaker.CALLER).strip()
     return Ticket(
-        id=None,
         call_id=call.call_id,
-        status=TicketStatus.DRAFT,
         caller_number=call.caller_number,
         summary=summarise(request),
         request_text=request,
@@ -56,9 +55,7 @@ def draft_from_transcript(call: CallRecord, transcript: Transcript, at: datetime
 def draft_from_failure(call: CallRecord, reason: str, at: datetime) -> Ticket:
     """A draft for a call whose recording could not be transcribed: the agent fills it in by hand."""
     return Ticket(
-        id=None,
         call_id=call.call_id,
-        status=TicketStatus.DRAFT,
         caller_number=call.caller_number,
         summary="",
         request_text="",

@@ -1,4 +1,7 @@
-"""The life-cycle record of a work order (工单): status, version, units and the history of its handling.
+"""The life-cycle record of a work order (工单): id, status, version, units and the history of its handling.
+
+It is the one owner of a work order's status and version: the drafted content (``model.Ticket``) has
+neither, and the order's optimistic version check (``lifecycle.check_version``) reads them here.
 
 Pure values: every change makes a new record. History is kept in tuples, oldest first; counts (returns,
 extension days, callback attempts) are derived from it so that they cannot drift from it.
@@ -33,6 +36,8 @@ class LifecyclePolicy:
 
 
 DEFAULT_POLICY = LifecyclePolicy()
+UNSAVED = TicketId(0)  # the id of an order not stored yet; the database gives the real one
+FIRST_VERSION = 1  # a new draft's version; every transition adds one
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,7 @@ class TicketLifecycle:
 
     id: TicketId
     status: TicketStatus = TicketStatus.DRAFT
-    version: int = 1
+    version: int = FIRST_VERSION
     citizen: CitizenContact = CitizenContact()
     confidential: bool = False  # 保密工单: the citizen's identity is hidden from handling units
     lead_unit: UnitId | None = None  # 主办
@@ -162,3 +167,8 @@ class TicketLifecycle:
     def callback_round_attempts(self) -> int:
         """Callback attempts made since the latest reply."""
         return sum(1 for a in self.callback_attempts if a.round == len(self.replies))
+
+
+def new_lifecycle(citizen: CitizenContact = CitizenContact()) -> TicketLifecycle:
+    """Where every work order starts: a draft (草稿) at the first version, not stored yet."""
+    return TicketLifecycle(UNSAVED, citizen=citizen)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from callcenter.core.ids import TicketId
 from callcenter.ticketing.errors import PrivacyReviewNeeded
 from callcenter.ticketing.orders.drafting import summarise
 from callcenter.ticketing.orders.model import Ticket
-from callcenter.ticketing.orders.record import CitizenContact, TicketLifecycle
+from callcenter.ticketing.orders.record import CitizenContact, new_lifecycle
 from callcenter.ticketing.orders.views import informant_of, unit_content
 from callcenter.ticketing.orders.workorder import (
     MAX_ADDRESS_CHARS,
@@ -25,12 +24,10 @@ from callcenter.ticketing.orders.workorder import (
     clean_text,
 )
 from callcenter.ticketing.privacy.redaction import Finding, identifying_details
-from callcenter.ticketing.states import TicketStatus
 
 MAX_NAME_CHARS = 64
 MAX_PHONE_CHARS = 32
 MAX_UNIT_SUMMARY_CHARS = 1000
-NEW = TicketId(0)  # the id of an order not stored yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +102,7 @@ def new_manual_order(registration: Registration, caller_number: str, at: datetim
     """A draft typed in by the agent; the caller's number is the citizen's phone unless given otherwise."""
     phone = clean_text(caller_number, "caller_number", limit=MAX_PHONE_CHARS)
     ticket = Ticket(
-        id=None,
         call_id=None,
-        status=TicketStatus.DRAFT,
         caller_number=phone,
         summary=registration.summary,
         request_text=registration.request_text,
@@ -117,5 +112,4 @@ def new_manual_order(registration: Registration, caller_number: str, at: datetim
         unit_summary=registration.unit_summary,
     )
     citizen = registration.citizen or CitizenContact("", phone)
-    life = TicketLifecycle(NEW, citizen=citizen)
-    return WorkOrder(ticket, life, registration.classification)
+    return WorkOrder(ticket, new_lifecycle(citizen), registration.classification)

@@ -116,7 +116,7 @@ class Registered:
 
 def with_id(order: WorkOrder, ticket_id: TicketId) -> WorkOrder:
     """A new order as stored: its id given by the database."""
-    return replace(order, ticket=replace(order.ticket, id=ticket_id), life=replace(order.life, id=ticket_id))
+    return replace(order, life=replace(order.life, id=ticket_id))
 
 
 def dispatch_by(routing: Routing) -> c.DispatchTicket | None:
@@ -178,7 +178,7 @@ class WorkOrders:
         at = self._clock.now()
         life, event = transition(order.life, command, actor, at, self._rules.policy)
         schedule = reschedule(order, event, self._calendar, self._rules.deadlines)
-        ticket = replace(order.ticket, status=life.status, version=life.version, updated_at=at)
+        ticket = replace(order.ticket, updated_at=at)
         return replace(order, ticket=ticket, life=life, schedule=schedule), event
 
     def decide_all(

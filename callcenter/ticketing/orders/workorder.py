@@ -1,8 +1,9 @@
 """The work order (工单) as the service handles it: content, classification, life cycle and schedule.
 
 ``Ticket`` (model.py) is what the citizen asked, as drafted from the call; ``TicketLifecycle`` (record.py)
-is what the life cycle rules over; ``Classification`` is what the agent decides at registration (受理);
-``Schedule`` holds the moments and deadlines that the deadline rules derive from the life cycle's events.
+is what the life cycle rules over, and the one owner of the order's id, status and version;
+``Classification`` is what the agent decides at registration (受理); ``Schedule`` holds the moments and
+deadlines that the deadline rules derive from the life cycle's events.
 """
 
 from __future__ import annotations
