@@ -1,7 +1,11 @@
-"""The composition root: the one place that creates engines, clients, the AMI bridge and workers.
+"""The composition root of the main process: the hotline's parts, built and started in order.
 
-Nothing here runs at import. ``build_app`` wires the hotline into an aiohttp application whose
-``cleanup_ctx`` opens every resource at start-up and closes it at shutdown, in reverse order.
+Nothing here runs at import. ``build_hotline`` builds the parts with the wiring builders beside it — the
+engine and Redis client (``stores``), the AMI actions and bridges (``floor``), the bridges' handlers from the
+call-flow table (``pipeline``), the work-order service (``workorders``), the callbacks (``missed_calls``).
+``build_app`` wires them into an aiohttp application whose ``cleanup_ctx`` opens every resource at
+start-up and closes it at shutdown, in reverse order, each stop bounded; the worker processes are
+supervised from ``workers``, the timers run from ``sweeps``.
 """
 
 from __future__ import annotations
