@@ -215,13 +215,21 @@ async def bridge_rate(copies: int, workdir: Path) -> dict[str, Any]:
     seen = 0
     done = asyncio.Event()
 
-    async def count(_event: object) -> None:  # the bench's own handler, last of the live stage
-        nonlocal seen
-        seen += 1
-        if seen >= expected:
-            done.set()
+    class Counted:  # the app's own sink, counting each floor event once it has passed the live stage
+        def __init__(self, inner: Any) -> None:
+            self._inner = inner
 
-    hotline.floor.add_live(count)
+        async def live(self, event: object) -> None:
+            nonlocal seen
+            await self._inner.live(event)
+            seen += 1
+            if seen >= expected:
+                done.set()
+
+        def __getattr__(self, name: str) -> Any:  # the storing stage: the app's sink as it is
+            return getattr(self._inner, name)
+
+    hotline.bridge.sink = Counted(hotline.bridge.sink)
     try:
         await asyncio.wait_for(hotline.bridge.synced.wait(), 20)
         seen = 0  # the resync's FloorResynced is not part of the replay

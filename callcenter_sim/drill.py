@@ -13,9 +13,11 @@ import logging
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
+from callcenter.adapters.ami.actions import AmiActions, AmiEndpoint
+from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.translate import HotlineMatch
 from callcenter.calls.events import CallArrived, CallEvent, CallHungUp
 from callcenter.core.clock import SystemClock
@@ -52,14 +54,38 @@ class FloorWatch:
     numbers: dict[str, str]  # call id → caller number
     causes: dict[str, int]  # caller number → hang-up cause
 
-    async def on_floor(self, event: FloorEvent) -> None:
+    def on_floor(self, event: FloorEvent) -> None:
         self.floor.append(event)
 
-    async def on_call(self, event: CallEvent) -> None:
+    def on_call(self, event: CallEvent) -> None:
         if isinstance(event, CallArrived):
             self.numbers[event.call_id] = event.caller_number
         elif isinstance(event, CallHungUp) and event.call_id in self.numbers:
             self.causes[self.numbers[event.call_id]] = event.cause
+
+
+class WatchSink:
+    """The drill bridge's sink (``BridgeSink``): floor and call events to the watch in the storing stage;
+    nothing is kept live, nothing is stored."""
+
+    def __init__(self, watch: FloorWatch) -> None:
+        self._watch = watch
+
+    async def live(self, event: FloorEvent) -> None:
+        return None
+
+    async def floor(self, event: FloorEvent) -> None:
+        self._watch.on_floor(event)
+
+    async def calls(self, events: Sequence[CallEvent]) -> None:
+        for event in events:
+            self._watch.on_call(event)
+
+    async def flush(self) -> None:
+        return None
+
+    async def resynced(self, server: str, live_call_ids: frozenset[str], at: datetime) -> None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +102,12 @@ async def run_drill(
     seats = pick_seats(target.seats, plan.spec.agents)
     workdir = workdir or Path(tempfile.mkdtemp(prefix="cc-drill-"))
     watch = FloorWatch([], {}, {})
+    clock = SystemClock()
     bridge = AmiBridge(
-        target.ami,
+        AmiActions(target.ami, clock),
         HotlineMatch(contexts=frozenset({target.context}), numbers=frozenset({target.hotline_number})),
-        watch.on_call,
-        SystemClock(),
-        floor_sink=watch.on_floor,
+        WatchSink(watch),
+        clock,
     )
     await bridge.start()
     try:
@@ -123,7 +149,7 @@ async def _drill(
     try:
         await asyncio.to_thread(phones.wait_registered, 20.0)
         for seat in seats:
-            await bridge.queue_add(target.queue, f"PJSIP/{seat}", f"sim:{seat}")
+            await bridge.actions.queue_add(target.queue, f"PJSIP/{seat}", f"sim:{seat}")
         citizens.start(target.sip_port, target.hotline_number)
         code = await asyncio.to_thread(citizens.wait, worst + 2 * target.greeting_s + 60)
         log.info("drill: citizens' sipp exited with %s", code)
@@ -131,7 +157,7 @@ async def _drill(
         citizens.stop()
         for seat in seats:
             try:
-                await bridge.queue_remove(target.queue, f"PJSIP/{seat}")
+                await bridge.actions.queue_remove(target.queue, f"PJSIP/{seat}")
             except Exception as exc:  # the report still comes out; say what is left behind
                 log.warning("drill: could not log %s out of %s: %s", seat, target.queue, exc)
         await asyncio.to_thread(phones.unregister, target.sip_port)

@@ -22,11 +22,9 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from callcenter.adapters.asr.calls import transcribe_call
-from callcenter.adapters.db.engine import create_engine
 from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscriptionStore
 from callcenter.adapters.redis.jobs import Delivery, RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
@@ -40,6 +38,7 @@ from callcenter.core.errors import NotFound
 from callcenter.core.ids import CallId
 from callcenter.core.waiting import cancel_all
 from callcenter.ticketing.orders.intake import CallTranscription
+from callcenter.wiring.stores import live_transcripts, opened_engine, opened_redis, transcription_queue
 
 log = logging.getLogger(__name__)
 
@@ -59,26 +58,23 @@ async def run_worker(settings: Settings, transcriber: Transcriber, options: Work
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    engine = create_engine(settings.effective_database_url)
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
-    try:
-        queue = RedisTranscriptionQueue(
-            redis, stream=settings.jobs_stream, claim_after_ms=options.claim_after_ms
-        )
-        live = RedisLiveTranscripts(redis, ttl_s=settings.live_transcript_ttl_s)
-        service = CallTranscription(
-            SqlCallRepository(engine),
-            SqlTranscriptionStore(engine),
-            _runner(transcriber, executor, live, options.live_wait_s),
-            SystemClock(),
-        )
-        log.info("ASR worker %s ready (engine %s, pid %d)", options.consumer, transcriber.name, os.getpid())
-        await _serve(queue, service, options, stop, live)
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
-        await redis.aclose()
-        await engine.dispose()
+    async with opened_engine(settings) as engine, opened_redis(settings) as redis:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
+        try:
+            queue = transcription_queue(settings, redis, claim_after_ms=options.claim_after_ms)
+            live = live_transcripts(settings, redis)
+            service = CallTranscription(
+                SqlCallRepository(engine),
+                SqlTranscriptionStore(engine),
+                _runner(transcriber, executor, live, options.live_wait_s),
+                SystemClock(),
+            )
+            log.info(
+                "ASR worker %s ready (engine %s, pid %d)", options.consumer, transcriber.name, os.getpid()
+            )
+            await _serve(queue, service, options, stop, live)
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _runner(  # type: ignore[no-untyped-def]

@@ -10,13 +10,11 @@ import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
-from redis.asyncio import Redis
-
 from callcenter.adapters.audiosocket.server import LiveTranscriptionServer, ServerOptions
-from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live_capacity import AUTO, live_streams
 from callcenter.asr.live_port import LiveEngine
 from callcenter.config.settings import Settings
+from callcenter.wiring.stores import live_transcripts, opened_redis
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +34,18 @@ async def run_live_worker(settings: Settings, engine: LiveEngine, streams: int) 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    executor = ThreadPoolExecutor(max_workers=max(1, streams), thread_name_prefix="live-asr")
-    server = LiveTranscriptionServer(
-        engine,
-        RedisLiveTranscripts(redis, ttl_s=settings.live_transcript_ttl_s),
-        executor,
-        ServerOptions(max_streams=streams),
-    )
-    try:
-        await server.start(settings.live_asr_bind, settings.live_asr_port)
-        log.info(
-            "live ASR worker on %s:%d (engine %s, %d streams, pid %d)",
-            settings.live_asr_bind, server.port, engine.name, streams, os.getpid(),
-        )  # fmt: skip
-        await stop.wait()
-    finally:
-        await server.close()
-        executor.shutdown(wait=False, cancel_futures=True)
-        await redis.aclose()
+    async with opened_redis(settings) as redis:
+        executor = ThreadPoolExecutor(max_workers=max(1, streams), thread_name_prefix="live-asr")
+        server = LiveTranscriptionServer(
+            engine, live_transcripts(settings, redis), executor, ServerOptions(max_streams=streams)
+        )
+        try:
+            await server.start(settings.live_asr_bind, settings.live_asr_port)
+            log.info(
+                "live ASR worker on %s:%d (engine %s, %d streams, pid %d)",
+                settings.live_asr_bind, server.port, engine.name, streams, os.getpid(),
+            )  # fmt: skip
+            await stop.wait()
+        finally:
+            await server.close()
+            executor.shutdown(wait=False, cancel_futures=True)

@@ -97,11 +97,10 @@ def cmd_retranscribe(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def retranscribe(args: argparse.Namespace, settings: Settings, host_path: PathMap) -> int:
-    from callcenter.adapters.db.engine import create_engine
     from callcenter.adapters.db.retranscription import SqlRetranscriptionStore
+    from callcenter.wiring.stores import opened_engine
 
-    engine = create_engine(settings.effective_database_url)
-    try:
+    async with opened_engine(settings) as engine:
         store = SqlRetranscriptionStore(engine)
         since, until = day_window(args.since, args.until)
         found = await store.recorded_calls(args.calls, since, until)
@@ -117,8 +116,6 @@ async def retranscribe(args: argparse.Namespace, settings: Settings, host_path: 
 
         transcriber = transcriber_from_config(settings)
         summary = await run_batch(store, transcriber, found, host_path, progress=not args.no_progress)
-    finally:
-        await engine.dispose()
     print("\n".join(summary.lines()))
     if summary.interrupted:
         return 130

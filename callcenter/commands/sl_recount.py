@@ -67,14 +67,11 @@ def cmd_sl_recount(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _stored(settings: Settings, window: Window, server: str) -> list[QueueEntry]:
-    from callcenter.adapters.db.engine import create_engine
     from callcenter.adapters.db.queue_entries import SqlQueueEntries
+    from callcenter.wiring.stores import opened_engine
 
-    engine = create_engine(settings.effective_database_url)
-    try:
+    async with opened_engine(settings) as engine:
         return await SqlQueueEntries(engine).since(window.start, server)
-    finally:
-        await engine.dispose()
 
 
 def _print_header(path: Path, result: QueueLogRecount, window: Window, server: str) -> None:

@@ -1,7 +1,8 @@
-"""The floor's handler table: every floor event goes, in order, to each part that follows the floor.
+"""The floor's handlers: every floor event goes, in order, to each part that follows the floor.
 
-Reading order = what happens on the floor: live state of seats and waiting callers (Redis), the
-service-level ledger (database), the missed-call list (漏接回拨), the wallboard push. The bridge hands
+Which parts, in which order, is the call-flow table (callcenter/wiring/pipeline.py): live state of seats
+and waiting callers, the wallboard, the live taps; then the service-level ledger (database) and the
+missed-call list (漏接回拨). The bridge hands
 events over one at a time and retries a failing delivery, so every handler must be idempotent (an
 event may reach a handler twice after a retry) and must not swallow a failure it needs retried.
 
@@ -23,32 +24,30 @@ FloorFlush = Callable[[], Awaitable[object]]
 
 
 class FloorPipeline:
-    def __init__(self, handlers: Sequence[FloorHandler] = ()) -> None:
-        self._handlers: list[FloorHandler] = list(handlers)
-        self._flushes: list[FloorFlush] = []
-        self._live: list[FloorHandler] = []
+    """The floor's handlers in their order, fixed when it is made (callcenter/wiring/pipeline.py builds it
+    from the call-flow table): ``live`` handlers, then the storing ``handlers``, then the ``flushes``."""
 
-    def add(self, handler: FloorHandler) -> None:
-        """Append a handler (composition root only, before the bridge starts)."""
-        self._handlers.append(handler)
-
-    def add_live(self, handler: FloorHandler) -> None:
-        """A handler of live state kept in memory (seats, waiting callers): it must not wait on I/O.
-        The bridge runs live handlers as events arrive, ahead of anything that stores."""
-        self._live.append(handler)
-
-    def add_flush(self, flush: FloorFlush) -> None:
-        """Register what a handler stores once per burst (composition root only)."""
-        self._flushes.append(flush)
+    def __init__(
+        self,
+        handlers: Sequence[FloorHandler] = (),
+        live: Sequence[FloorHandler] = (),
+        flushes: Sequence[FloorFlush] = (),
+    ) -> None:
+        self.handlers = tuple(handlers)
+        self.live = tuple(live)
+        self.flushes = tuple(flushes)
 
     async def handle_live(self, event: FloorEvent) -> None:
-        for handler in self._live:
+        """Live handlers keep state in memory (seats, waiting callers): they must not wait on I/O. The
+        bridge runs them as events arrive, ahead of anything that stores."""
+        for handler in self.live:
             await handler(event)
 
     async def handle(self, event: FloorEvent) -> None:
-        for handler in self._handlers:
+        for handler in self.handlers:
             await handler(event)
 
     async def flush(self) -> None:
-        for flush in self._flushes:
+        """What the handlers store, once per burst."""
+        for flush in self.flushes:
             await flush()

@@ -1,6 +1,6 @@
-"""The hotline floor's half of the composition root (issue 5): one AMI bridge per Asterisk, the live
-seats and wallboard, the service-level ledger, the FastAGI server. ``wiring.app`` calls these builders
-and adds the contexts to the app's cleanup_ctx; nothing is created at import.
+"""The hotline floor's half of the composition root (issue 5): the AMI actions and one AMI bridge per
+Asterisk, the live seats and wallboard, the service-level ledger, the FastAGI server. ``wiring.app``
+calls these builders and adds the contexts to the app's cleanup_ctx; nothing is created at import.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.agi.routes import hotline_routes
 from callcenter.adapters.agi.server import FastAgiServer
-from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
+from callcenter.adapters.ami.actions import AmiActions
+from callcenter.adapters.ami.bridge import AmiBridge, BridgeSink
 from callcenter.adapters.ami.bridges import BridgeSet, endpoints
 from callcenter.adapters.ami.live_tap import AudioSocketTarget, LiveTap
 from callcenter.adapters.ami.translate import HotlineMatch
@@ -24,7 +25,6 @@ from callcenter.adapters.db.queue_entries import SqlQueueEntries
 from callcenter.adapters.redis.agents import RedisAgentState
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import Wallboard, WallboardFeed, WallboardPublisher
-from callcenter.calls.service import CallFlow
 from callcenter.config.asterisk_servers import asterisk_servers
 from callcenter.config.settings import Settings
 from callcenter.core.clock import Clock
@@ -32,7 +32,6 @@ from callcenter.core.ids import TicketId
 from callcenter.core.waiting import cancel_all
 from callcenter.ivr.routing import OverflowPolicy
 from callcenter.queue.floor import ViewPolicy, rates_of
-from callcenter.queue.pipeline import FloorPipeline
 from callcenter.queue.seats.agent_floor import AgentFloor
 from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.queue.service_level.recorder import ServiceLevelRecorder
@@ -44,47 +43,47 @@ StatusLookup = Callable[[TicketId, str], Awaitable[TicketStatus | None]]  # (ord
 Context = Callable[[web.Application], AsyncIterator[None]]
 
 
-def build_bridges(settings: Settings, flow: CallFlow, floor: FloorPipeline, clock: Clock) -> BridgeSet:
-    """One AMI bridge per Asterisk server, all into the same call flow and floor pipeline (part G). Each
-    accepts recording paths only inside its own server's recordings directory (issue 11)."""
+def build_telephony(settings: Settings, clock: Clock) -> dict[str, AmiActions]:
+    """The AMI actions of each Asterisk server, by name in configured order (the first is the local one):
+    what agent sessions, after-call work, live taps and the callback dialer send through."""
+    servers = endpoints(asterisk_servers(settings), settings.ami_secret, os.environ)
+    return {endpoint.server: AmiActions(endpoint, clock) for endpoint in servers}
+
+
+def build_bridges(
+    settings: Settings, telephony: Mapping[str, AmiActions], sink: BridgeSink, clock: Clock
+) -> BridgeSet:
+    """One AMI bridge per Asterisk server, all into the same sink (the call flow and the floor, built from
+    wiring/pipeline.py). Each accepts recording paths only inside its own server's recordings directory
+    (issue 11)."""
     from callcenter.wiring.telephony import recordings_dirs
 
     recordings = recordings_dirs(settings)
 
-    def bridge(endpoint: AmiEndpoint) -> AmiBridge:
+    def bridge(actions: AmiActions) -> AmiBridge:
         match = HotlineMatch(
             contexts=frozenset({settings.hotline_context}),
             numbers=frozenset({settings.hotline_number}),
-            recordings=(recordings[endpoint.server],),
+            recordings=(recordings[actions.endpoint.server],),
         )
-        return AmiBridge(
-            endpoint,
-            match,
-            flow.handle,
-            clock,
-            on_resync=flow.reconcile,
-            floor_sink=floor.handle,
-            batch_sink=flow.handle_many,
-            floor_flush=floor.flush,
-            floor_live=floor.handle_live,
-        )
+        return AmiBridge(actions, match, sink, clock)
 
-    return BridgeSet.build(endpoints(asterisk_servers(settings), settings.ami_secret, os.environ), bridge)
+    return BridgeSet([bridge(actions) for actions in telephony.values()])
 
 
 def build_agents(
-    settings: Settings, redis: Redis, clock: Clock, bridges: Mapping[str, AmiBridge]
+    settings: Settings, redis: Redis, clock: Clock, telephony: Mapping[str, AmiActions]
 ) -> tuple[AgentSessions, AgentFloor]:
     state = RedisAgentState(redis, prefix=settings.agents_prefix)
     floor = AgentFloor(
         state,
-        bridges,
+        telephony,
         clock,
         settings.wrapup_time,
         flush_every=settings.agents_flush_ms / 1000,
         check_every=settings.agents_check_ms / 1000,
     )
-    return AgentSessions(state, bridges, clock), floor
+    return AgentSessions(state, telephony, clock), floor
 
 
 def build_service_level(settings: Settings, engine: AsyncEngine, clock: Clock) -> ServiceLevelRecorder:
@@ -165,13 +164,13 @@ def agent_floor_ctx(agent_floor: AgentFloor) -> Context:
 
 
 def build_live_tap(
-    settings: Settings, redis: Redis, bridges: Mapping[str, AmiBridge], clock: Clock
+    settings: Settings, redis: Redis, telephony: Mapping[str, AmiActions], clock: Clock
 ) -> LiveTap:
     """Answered calls streamed to the live worker over AudioSocket (issue 6; docs/ivr-and-queues.md,
     "Asterisk side (tap)"). The callback queue's legs are not recorded, so they are not tapped."""
     target = AudioSocketTarget(settings.live_asr_host, settings.live_asr_port)
     registry = RedisLiveTranscripts(redis, ttl_s=settings.live_transcript_ttl_s)
-    return LiveTap(bridges, registry, target, clock, unrecorded_queues={settings.callback_queue})
+    return LiveTap(telephony, registry, target, clock, unrecorded_queues={settings.callback_queue})
 
 
 def live_tap_ctx(live_tap: LiveTap) -> Context:

@@ -1,8 +1,8 @@
 """The missed-call callback half of the composition root (漏接回拨; docs/callbacks.md).
 
-``build_callbacks`` makes the store, the floor handler and the dialer from Settings; bootstrap adds the
-handler to the floor pipeline, the routes to the web app and ``dialer_ctx`` to the app's cleanup_ctx
-(after the bridges, so it stops before them).
+``build_callbacks`` makes the store, the floor handler and the dialer from Settings; the call-flow table
+(wiring/pipeline.py) puts the handler on the floor; the app adds the routes and ``dialer_ctx`` to its
+cleanup_ctx (after the bridges, so it stops before them).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.ami.bridge import AmiBridge
+from callcenter.adapters.ami.actions import AmiActions
 from callcenter.adapters.ami.missed_calls import WAIT_MARGIN_S, AmiOriginator
 from callcenter.adapters.db.missed_calls import SqlCallbacks
 from callcenter.config.settings import Settings
@@ -49,12 +49,12 @@ def callback_policy(settings: Settings) -> CallbackPolicy:
 
 
 def build_callbacks(
-    settings: Settings, engine: AsyncEngine, bridges: Mapping[str, AmiBridge], clock: Clock
+    settings: Settings, engine: AsyncEngine, telephony: Mapping[str, AmiActions], clock: Clock
 ) -> CallbackParts:
     policy = callback_policy(settings)
     store = SqlCallbacks(engine)
     originator = AmiOriginator(
-        bridges, settings.callback_trunk, settings.hotline_number, settings.callback_ring_s
+        telephony, settings.callback_trunk, settings.hotline_number, settings.callback_ring_s
     )
     dialer = CallbackDialer(
         store,

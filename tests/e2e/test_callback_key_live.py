@@ -84,7 +84,7 @@ async def test_the_callback_key_leaves_the_queue_is_counted_and_called_back(
     start = datetime.now(UTC).replace(microsecond=0)
     # A seat only for callbacks: nobody is logged in to the inbound line, so the caller waits.
     seat = agent_phone("agent1002", hang_up_after_s=1.5)
-    await running.hotline.bridge.queue_add(CALLBACK_QUEUE, "PJSIP/agent1002", "agent1002")
+    await running.hotline.bridge.actions.queue_add(CALLBACK_QUEUE, "PJSIP/agent1002", "agent1002")
     callback_members.append((running, "agent1002"))
 
     # The citizen waits 3 s in the queue after the greeting, presses 1 and stays on the line until

@@ -47,7 +47,7 @@ async def callback_members(start_hotline: StartHotline) -> AsyncIterator[list[tu
     yield members
     for running, agent in members:
         if running.hotline.bridge.connected.is_set():
-            await running.hotline.bridge.queue_remove(CALLBACK_QUEUE, f"PJSIP/{agent}")
+            await running.hotline.bridge.actions.queue_remove(CALLBACK_QUEUE, f"PJSIP/{agent}")
 
 
 async def give_up_waiting(caller: Callers, asterisk: AsteriskInstance, number: str) -> None:
@@ -82,7 +82,7 @@ async def test_an_abandoned_call_is_called_back_and_put_through_to_an_agent(
     citizen.start("answer")
     running = await start_hotline(**FAST)
     seat = agent_phone("agent1002", hang_up_after_s=1.5)
-    await running.hotline.bridge.queue_add(CALLBACK_QUEUE, "PJSIP/agent1002", "agent1002")
+    await running.hotline.bridge.actions.queue_add(CALLBACK_QUEUE, "PJSIP/agent1002", "agent1002")
     callback_members.append((running, "agent1002"))
 
     await give_up_waiting(caller, asterisk, "13800138501")

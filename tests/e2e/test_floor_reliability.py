@@ -78,7 +78,7 @@ async def test_asterisk_restart_with_callers_waiting(
     agent_phone("agent1001")  # answers and talks until the caller hangs up
     await running.log_in_agent("agent1001")
     await running.log_in_agent("agent1002")  # no phone: paused for a break the whole time
-    await running.hotline.bridge.queue_pause(None, "PJSIP/agent1002", True, "break")
+    await running.hotline.bridge.actions.queue_pause(None, "PJSIP/agent1002", True, "break")
     talking = caller(CallerScript(caller_number="13800138601", hang_up_after_s=LONG))
     talking.start()
     await running.wait_for(_phase(running, "13800138601", "connected"), 30, "the first call connected")
@@ -140,7 +140,7 @@ async def test_ami_drop_with_callers_waiting(
     agent_phone("agent1002")
     await running.log_in_agent("agent1001")
     await running.log_in_agent("agent1002")
-    await running.hotline.bridge.queue_pause(None, "PJSIP/agent1002", True, "meal")
+    await running.hotline.bridge.actions.queue_pause(None, "PJSIP/agent1002", True, "meal")
     first = caller(CallerScript(caller_number="13800138611", hang_up_after_s=LONG))
     first.start()
     await running.wait_for(_phase(running, "13800138611", "connected"), 30, "the first call connected")
@@ -200,11 +200,11 @@ async def test_redis_restart_with_callers_waiting(
     agent_phone("agent1001", hang_up_after_s=2.0)
     await running.log_in_agent("agent1001")
     await running.log_in_agent("agent1002")
-    await running.hotline.bridge.queue_pause(None, "PJSIP/agent1002", True, "training")
+    await running.hotline.bridge.actions.queue_pause(None, "PJSIP/agent1002", True, "training")
     answered = caller(CallerScript(caller_number="13800138621", hang_up_after_s=greeting + 30))
     assert (await asyncio.to_thread(answered.run, 90)).answered
     done = await running.wait_for(_queued_for_asr(running, "13800138621"), 30, "the recording queued for ASR")
-    await running.hotline.bridge.queue_pause(None, "PJSIP/agent1001", True, "break")
+    await running.hotline.bridge.actions.queue_pause(None, "PJSIP/agent1001", True, "break")
     first = caller(CallerScript(caller_number="13800138622", hang_up_after_s=LONG))
     first.start()
     await running.wait_for(_phase(running, "13800138622", "queued"), 30, "a caller waiting")

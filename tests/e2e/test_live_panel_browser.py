@@ -39,8 +39,8 @@ async def running(start_hotline: StartHotline) -> AsyncIterator[RunningHotline]:
     hotline = await start_hotline(asr_workers=0, live_asr=0, agents_prefix=prefix, wrapup_time=1)
     yield hotline
     bridge = hotline.hotline.bridge
-    for member in (await bridge.queue_status()).members:
-        await bridge.queue_remove(member.queue, member.interface)
+    for member in (await bridge.actions.queue_status()).members:
+        await bridge.actions.queue_remove(member.queue, member.interface)
     client = Redis.from_url(REDIS_URL, decode_responses=True)
     async for key in client.scan_iter(f"{prefix}:*"):
         await client.delete(key)

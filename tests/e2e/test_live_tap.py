@@ -32,7 +32,7 @@ from callcenter.config.settings import Settings
 from callcenter.core.ids import CallId
 from callcenter.queue.events import CallerAnswered
 from callcenter.queue.service_level.ledger import figures_of
-from callcenter.wiring.app import settings_env
+from callcenter.wiring.workers import settings_env
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from callcenter_sim.phones.ports import free_port_block
 from tests.support.asr import read_corpus, speech_dir
@@ -319,7 +319,7 @@ async def test_with_redis_down_no_tap_is_started_and_the_floor_handler_returns_a
     running = await start_hotline(asr_workers=0, live_asr=1, live_asr_port=receiver.port)
     dead = Redis.from_url(f"redis://127.0.0.1:{free_port_block(1)}/0")
     live_tap = LiveTap(
-        running.hotline.bridges,
+        running.hotline.telephony,
         RedisLiveTranscripts(dead),
         AudioSocketTarget("127.0.0.1", receiver.port),
         running.hotline.clock,

@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
-from callcenter.wiring.app import settings_env
+from callcenter.wiring.workers import settings_env
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from callcenter_sim.phones.ports import free_port_block
 from tests.e2e.test_live_tap import citizen_audio

@@ -57,13 +57,13 @@ async def floor(start_hotline: StartHotline) -> AsyncIterator[RunningHotline]:
     await require_skill_queues(running)
     yield running
     bridge = running.hotline.bridge
-    for member in (await bridge.queue_status()).members:  # leave the shared Asterisk as we found it
-        await bridge.queue_remove(member.queue, member.interface)
+    for member in (await bridge.actions.queue_status()).members:  # leave the shared Asterisk as we found it
+        await bridge.actions.queue_remove(member.queue, member.interface)
     await wipe(prefix)
 
 
 async def require_skill_queues(running: RunningHotline) -> None:
-    replies = await running.hotline.bridge.action({"Action": "QueueSummary"}, as_list=True)
+    replies = await running.hotline.bridge.actions.action({"Action": "QueueSummary"}, as_list=True)
     queues = {str(m.get("Queue")) for m in replies if m.get("Queue")}
     missing = [q for q in SKILL_QUEUES if q not in queues]
     if missing:

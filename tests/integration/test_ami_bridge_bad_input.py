@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
+from callcenter.adapters.ami.actions import AmiActions, AmiEndpoint
+from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.translate import HotlineMatch
 from callcenter.adapters.db.engine import create_engine, upgrade
 from callcenter.adapters.db.repositories import SqlCallRepository
@@ -22,6 +23,7 @@ from callcenter.calls.ports import TranscriptionJob
 from callcenter.calls.service import CallFlow
 from callcenter.commands.demo import DEMO_CALLS, DemoCall, place_call
 from callcenter.core.clock import FixedClock
+from tests.support.sinks import CallEvents, EventSink
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
@@ -95,18 +97,12 @@ async def scripted_asterisk(call: bytes) -> tuple[asyncio.Server, int]:
 
 async def run_bridge(call: bytes) -> tuple[AmiBridge, list[CallEvent]]:
     """The bridge against the scripted peer until the caller's hangup has been handed on."""
-    received: list[CallEvent] = []
-
-    async def sink(event: CallEvent) -> None:
-        received.append(event)
-
+    sink = CallEvents()
+    received = sink.received
     server, port = await scripted_asterisk(call)
-    bridge = AmiBridge(
-        AmiEndpoint("scripted", "127.0.0.1", port, "callcenter", "secret"),
-        HotlineMatch(recordings=(RECORDINGS,)),
-        sink,
-        FixedClock(datetime(2030, 1, 1, tzinfo=UTC)),
-    )
+    clock = FixedClock(datetime(2030, 1, 1, tzinfo=UTC))
+    endpoint = AmiEndpoint("scripted", "127.0.0.1", port, "callcenter", "secret")
+    bridge = AmiBridge(AmiActions(endpoint, clock), HotlineMatch(recordings=(RECORDINGS,)), sink, clock)
     await bridge.start()
     try:
         for _ in range(200):
@@ -178,13 +174,9 @@ async def test_logs_of_a_demo_like_call_hold_no_caller_number(
 
     fragment = b"CallerIDNum: 13800138001\r\nChannel: PJSIP/pstn-00000001\r\n\r\n"  # no Event header
     server, port = await scripted_asterisk(fragment + b"".join(recorded_call()))
-    bridge = AmiBridge(
-        AmiEndpoint("scripted", "127.0.0.1", port, "callcenter", "secret"),
-        HotlineMatch(),
-        once_down,
-        FixedClock(datetime(2030, 1, 1, tzinfo=UTC)),
-        floor_sink=once_down,
-    )
+    clock = FixedClock(datetime(2030, 1, 1, tzinfo=UTC))
+    endpoint = AmiEndpoint("scripted", "127.0.0.1", port, "callcenter", "secret")
+    bridge = AmiBridge(AmiActions(endpoint, clock), HotlineMatch(), EventSink(once_down), clock)
     await bridge.start()
     try:
         for _ in range(200):
@@ -203,7 +195,8 @@ async def test_logs_of_a_demo_like_call_hold_no_caller_number(
     assert "13800138001" not in caplog.text
     assert "arrived from 138****8001" in caplog.text
     assert "skipping unparseable AMI message" in caplog.text
-    assert "handling CallArrived of call " in caplog.text
+    assert "handling CallerJoined of call " in caplog.text  # a floor event: its kind and call id
+    assert " call events failed (attempt 1)" in caplog.text  # a burst of call events: how many, no fields
 
 
 async def flow_record(engine: Any) -> CallRecord | None:

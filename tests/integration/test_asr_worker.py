@@ -32,7 +32,7 @@ from callcenter.calls.ports import TranscriptionJob
 from callcenter.config.loading import load
 from callcenter.config.settings import Settings
 from callcenter.core.ids import CallId
-from callcenter.wiring.app import settings_env
+from callcenter.wiring.workers import settings_env
 from tests.support.asr import read_corpus, speech_dir
 
 pytestmark = pytest.mark.slow

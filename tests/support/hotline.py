@@ -60,11 +60,11 @@ class RunningHotline:
     async def log_in_agent(self, agent: str, server: str | None = None) -> None:
         """QueueAdd straight through the bridge of ``server`` (default: the first)."""
         bridge = self.hotline.bridges.for_server(server) if server else self.hotline.bridge
-        await bridge.queue_add(self.hotline.settings.hotline_queue, f"PJSIP/{agent}", agent)
+        await bridge.actions.queue_add(self.hotline.settings.hotline_queue, f"PJSIP/{agent}", agent)
 
     async def log_out_agent(self, agent: str, server: str | None = None) -> None:
         bridge = self.hotline.bridges.for_server(server) if server else self.hotline.bridge
-        await bridge.queue_remove(self.hotline.settings.hotline_queue, f"PJSIP/{agent}")
+        await bridge.actions.queue_remove(self.hotline.settings.hotline_queue, f"PJSIP/{agent}")
 
 
 def queue_log_of(asterisk: AsteriskInstance) -> Path:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from callcenter.adapters.ami.actions import AmiActions
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.adapters.ami.bridges import BridgeSet, endpoints
 from callcenter.adapters.ami.translate import HotlineMatch
@@ -14,8 +15,9 @@ from callcenter.config.asterisk_servers import AsteriskServer, asterisk_servers
 from callcenter.config.loading import describe, load
 from callcenter.core.clock import SystemClock
 from callcenter.core.errors import ConfigError, InvalidInput
-from callcenter.wiring.app import settings_env
 from callcenter.wiring.telephony import queue_log_files
+from callcenter.wiring.workers import settings_env
+from tests.support.sinks import CallEvents
 
 
 def test_empty_list_is_the_one_local_instance() -> None:
@@ -102,12 +104,9 @@ async def test_bridge_set_by_server_name() -> None:
     settings = load(None, {"CALLCENTER_ASTERISK_SERVERS": "a=127.0.0.1:1, b=127.0.0.1:2"})
     match = HotlineMatch(contexts=frozenset({"from-pstn"}), numbers=frozenset({"12345"}))
 
-    async def sink(_event: object) -> None:
-        return None
-
     bridges = BridgeSet.build(
         endpoints(asterisk_servers(settings), "secret", {}),
-        lambda ep: AmiBridge(ep, match, sink, SystemClock()),
+        lambda ep: AmiBridge(AmiActions(ep, SystemClock()), match, CallEvents(), SystemClock()),
     )
     assert list(bridges) == ["a", "b"] and bridges.first is bridges["a"]
     assert bridges.for_server("b").endpoint.port == 2

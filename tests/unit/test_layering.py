@@ -6,7 +6,10 @@
   imports the work-order side;
 * the import graph of the product has no cycle;
 * the scripted phones and drills (``callcenter_sim``, which loads pyVoIP) are reached only by the commands
-  that need them, never by the app, the workers or the wiring.
+  that need them, never by the app, the workers or the wiring;
+* one answer to "what does a process run with": the database engine and the Redis client are made only in
+  ``wiring/stores.py``; the bridge's handlers are put in order only by the call-flow table
+  (``wiring/pipeline.py``).
 """
 
 from __future__ import annotations
@@ -144,6 +147,29 @@ def test_only_the_drill_and_demo_commands_reach_the_scripted_phones() -> None:
         if is_under(name, "callcenter_sim") and rel not in SIM_USERS
     )
     assert not offending, offending
+
+
+# A call of this name is made only in these files: the one place it is wired.
+BUILT_ONLY_IN = {
+    "create_engine": {"wiring/stores.py"},
+    "from_url": {"wiring/stores.py"},  # Redis.from_url
+    "FloorPipeline": {"wiring/pipeline.py"},
+}
+
+
+@pytest.mark.parametrize("callee", sorted(BUILT_ONLY_IN))
+def test_engines_clients_and_the_floor_pipeline_are_built_in_one_place(callee: str) -> None:
+    offending = sorted(rel for path, rel in modules() if callee in _called_names(path))
+    assert set(offending) <= BUILT_ONLY_IN[callee], offending
+
+
+def _called_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            names.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", ""))
+    return names
 
 
 def test_the_app_and_the_workers_load_without_pyvoip() -> None:

@@ -1,9 +1,11 @@
-"""The AMI bridge: one panoramisk connection to one Asterisk.
+"""The AMI bridge: the event pump of one Asterisk (one panoramisk connection).
 
 It logs in, reconnects with capped exponential backoff when Asterisk goes away, and after every
 login resyncs queue state (QueueStatus) and live channels (CoreShowChannels) instead of trusting
-memory. AMI events are translated by the pure ``translate`` module and handed, one at a time and in
-order, to the sink (the call flow). Malformed or unknown events are logged and skipped.
+memory. AMI events are translated by the pure ``translate`` and ``floor_translate`` modules and handed,
+in order, to one ``BridgeSink`` in two stages (ADR 0014): live state as events arrive, then storing in
+bursts with retry. Malformed or unknown events are logged and skipped. The actions sent to this
+Asterisk (queue members, Originate) are ``AmiActions`` (actions.py), kept attached to the connection.
 """
 
 from __future__ import annotations
@@ -12,17 +14,17 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from panoramisk import Manager
 
+from callcenter.adapters.ami.actions import ACTION_TIMEOUT, AmiActions, AmiEndpoint
 from callcenter.adapters.ami.backoff import backoff_delay
 from callcenter.adapters.ami.floor_translate import translate_floor
 from callcenter.adapters.ami.live_channels import answered_legs, live_call_ids
-from callcenter.adapters.ami.originate_policy import HOTLINE_ORIGINATES, OriginatePolicy, check_originate
 from callcenter.adapters.ami.protocol import Utf8AMIProtocol
 from callcenter.adapters.ami.translate import (
     HotlineMatch,
@@ -36,27 +38,13 @@ from callcenter.core.clock import Clock
 from callcenter.core.errors import TelephonyUnavailable
 from callcenter.core.waiting import cancel_all
 from callcenter.queue.events import FloorEvent, FloorResynced
-from callcenter.queue.live import QueueSnapshot, parse_queue_status, waiting_as_events
+from callcenter.queue.live import QueueSnapshot, waiting_as_events
+
+__all__ = ["AmiActions", "AmiBridge", "AmiEndpoint", "BridgeSink"]
 
 log = logging.getLogger(__name__)
 
-EventSink = Callable[[CallEvent], Awaitable[object]]
-FloorSink = Callable[[FloorEvent], Awaitable[object]]  # agents, waiting callers, service level, callbacks
-BatchSink = Callable[[Sequence[CallEvent]], Awaitable[object]]  # a burst of call events, in order
-Flush = Callable[[], Awaitable[object]]
 MAX_BURST = 500  # events handed on together when they queue up faster than they are stored
-ResyncHook = Callable[[str, Collection[str], datetime], Awaitable[object]]
-ACTION_TIMEOUT = 10.0
-HANGUP_WAIT_S = 1.0  # how long an unanswered Originate waits for its leg's Hangup event (the cause)
-
-
-@dataclass(frozen=True, slots=True)
-class AmiEndpoint:
-    server: str  # our name for this Asterisk (state is keyed by it)
-    host: str
-    port: int
-    user: str
-    secret: str = field(repr=False)  # from the environment only; never in logs
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,44 +90,60 @@ class _Manager(Manager):  # type: ignore[misc]
         self.lost.set()
 
 
+class BridgeSink(Protocol):
+    """Where a bridge hands on what it reads, in two stages (ADR 0014; built in wiring/pipeline.py).
+
+    ``live`` runs as events arrive and must never wait on I/O (seats, waiting callers, the wallboard in
+    memory). The rest runs behind it, in the same order, in the storing stage: ``floor`` one floor event at
+    a time, ``calls`` a burst's call events as one batch, ``flush`` once per burst after them, ``resynced``
+    after each (re)login once everything before it is stored. A failing method is retried until it
+    succeeds, so each must be idempotent."""
+
+    async def live(self, event: FloorEvent) -> None: ...
+    async def floor(self, event: FloorEvent) -> None: ...
+    async def calls(self, events: Sequence[CallEvent]) -> None: ...
+    async def flush(self) -> None: ...
+    async def resynced(self, server: str, live_call_ids: frozenset[str], at: datetime) -> None: ...
+
+
 class AmiBridge:
+    """The event pump of one Asterisk: its connection, the resync after each login, and the two stages
+    that hand events to the sink. Actions go through ``actions`` (actions.py), which this pump keeps
+    attached to the logged-in connection."""
+
     def __init__(
         self,
-        endpoint: AmiEndpoint,
+        actions: AmiActions,
         match: HotlineMatch,
-        sink: EventSink,
+        sink: BridgeSink,
         clock: Clock,
-        on_resync: ResyncHook | None = None,
         ping_interval: int = 5,
-        floor_sink: FloorSink | None = None,
-        batch_sink: BatchSink | None = None,
-        floor_flush: Flush | None = None,
-        floor_live: FloorSink | None = None,
-        originates: OriginatePolicy = HOTLINE_ORIGINATES,
     ) -> None:
-        self.endpoint = endpoint
-        self._originates = originates
-        self._floor_live = floor_live
-        self._stored: asyncio.Queue[CallEvent | _Floor | _Resynced] = asyncio.Queue()
-        self._batch_sink = batch_sink
-        self._floor_flush = floor_flush
+        self.actions = actions
+        self.endpoint = actions.endpoint
+        self.sink = sink
         self._match = match
-        self._sink = sink
         self._clock = clock
-        self._on_resync = on_resync
-        self._floor_sink = floor_sink
         self._ping_interval = ping_interval
-        self._items: asyncio.Queue[CallEvent | _Floor | _Resynced] = asyncio.Queue()
+        self._items: asyncio.Queue[CallEvent | _Floor | _Resynced] = asyncio.Queue()  # to the live stage
+        self._stored: asyncio.Queue[CallEvent | _Floor | _Resynced] = asyncio.Queue()  # to the storing stage
         self._manager: _Manager | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self.connected = asyncio.Event()  # logged in; actions may be sent
-        self.synced = asyncio.Event()  # logged in and the resync after login has been applied
         self.resyncs = 0
         self.logins = 0  # successful logins, for health and tests
         self.skipped_events = 0
         self.refused_events = 0  # well-formed but refused: e.g. a recording path outside the recordings dir
         self.snapshot: QueueSnapshot | None = None
-        self._hangup_causes: dict[str, asyncio.Future[str]] = {}  # Originate ChannelId → its Hangup cause
+
+    @property
+    def connected(self) -> asyncio.Event:
+        """Logged in; actions may be sent."""
+        return self.actions.connected
+
+    @property
+    def synced(self) -> asyncio.Event:
+        """Logged in and the resync after login has been applied."""
+        return self.actions.synced
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -158,92 +162,6 @@ class AmiBridge:
         await self._items.join()
         await self._stored.join()
 
-    # -- actions ---------------------------------------------------------------------------------
-    async def action(self, action: Mapping[str, str], as_list: bool = False) -> Any:
-        if str(action.get("Action", "")).lower() == "originate":
-            check_originate(action, self._originates)
-        manager = self._manager
-        if manager is None or not self.connected.is_set():
-            raise TelephonyUnavailable(f"AMI {self.endpoint.server} is not connected")
-        try:
-            async with asyncio.timeout(ACTION_TIMEOUT):
-                return await manager.send_action(dict(action), as_list=as_list)
-        except (TimeoutError, ConnectionError, OSError) as exc:
-            raise TelephonyUnavailable(f"AMI action {action.get('Action')} failed: {exc}") from exc
-
-    async def queue_add(self, queue: str, interface: str, member_name: str, penalty: int = 0) -> None:
-        """Agent login (签入): the seat's phone becomes a member of ``queue``."""
-        reply = await self.action(
-            {
-                "Action": "QueueAdd",
-                "Queue": queue,
-                "Interface": interface,
-                "MemberName": member_name,
-                "Penalty": str(penalty),
-                "Paused": "false",
-            }
-        )
-        _require_success(reply, "QueueAdd", {"Message": "Already there"})
-
-    async def queue_remove(self, queue: str, interface: str) -> None:
-        """Agent logout (签出)."""
-        reply = await self.action({"Action": "QueueRemove", "Queue": queue, "Interface": interface})
-        _require_success(reply, "QueueRemove", {"Message": "Not there"})
-
-    async def queue_pause(self, queue: str | None, interface: str, paused: bool, reason: str = "") -> None:
-        """示忙 (``paused``, with a reason code) or 示闲, in ``queue`` or, if ``None``, in every queue."""
-        action = {"Action": "QueuePause", "Interface": interface, "Paused": "true" if paused else "false"}
-        if queue is not None:
-            action["Queue"] = queue
-        if reason:
-            action["Reason"] = reason
-        _require_success(await self.action(action), "QueuePause", {})
-
-    async def queue_penalty(self, queue: str, interface: str, penalty: int) -> None:
-        """A seat's penalty in ``queue`` (a re-login with other skills)."""
-        action = {"Action": "QueuePenalty", "Queue": queue, "Interface": interface, "Penalty": str(penalty)}
-        _require_success(await self.action(action), "QueuePenalty", {})
-
-    async def originate(self, fields: Mapping[str, str | list[str]], wait_s: float) -> dict[str, str]:
-        """Async Originate (e.g. a missed-call callback, 漏接回拨): the headers of its OriginateResponse
-        (``reason`` 4 = answered, 3 = no answer, 5 = busy, 0/1/8 = failed). panoramisk resolves an Async
-        Originate only once the call's outcome is known, so the wait is bounded by ``wait_s`` (ring time
-        plus a margin): TimeoutError then — the call may have been placed, its outcome is unknown.
-        TelephonyUnavailable: nothing was sent (AMI not connected). OriginateRefused: ``fields`` are not on
-        the allow-list (originate_policy.py), nothing was sent."""
-        check_originate(fields, self._originates)
-        manager = self._manager
-        if manager is None or not self.connected.is_set():
-            raise TelephonyUnavailable(f"AMI {self.endpoint.server} is not connected")
-        action = {**fields, "Action": "Originate", "Async": "true"}
-        channel_id = str(fields.get("ChannelId", ""))
-        cause = self._hangup_causes[channel_id] = asyncio.get_running_loop().create_future()
-        try:
-            async with asyncio.timeout(wait_s):
-                replies = await manager.send_action(action)
-            reply = normalise(_as_list(replies)[-1])
-            if reply.get("reason") != "4":  # not answered: the leg's Hangup cause tells busy from failed
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(HANGUP_WAIT_S):
-                        reply.setdefault("cause", await asyncio.shield(cause))
-            return reply
-        except (ConnectionError, OSError) as exc:
-            raise TelephonyUnavailable(f"AMI Originate failed: {exc}", action="Originate") from exc
-        finally:
-            self._hangup_causes.pop(channel_id, None)
-
-    async def queue_status(self) -> QueueSnapshot:
-        replies = await self.action({"Action": "QueueStatus"}, as_list=True)
-        return parse_queue_status([normalise(m) for m in _as_list(replies)], self._clock.now())
-
-    async def live_call_ids(self) -> frozenset[str]:
-        return live_call_ids(await self.live_channels())
-
-    async def live_channels(self) -> list[Mapping[str, str]]:
-        """CoreShowChannels: every live channel's headers (lower-cased names)."""
-        replies = await self.action({"Action": "CoreShowChannels"}, as_list=True)
-        return [normalise(m) for m in _as_list(replies)]
-
     # -- connection ------------------------------------------------------------------------------
     async def _connection_loop(self) -> None:
         attempt = 0
@@ -257,8 +175,7 @@ class AmiBridge:
             except (OSError, ConnectionError, TimeoutError, TelephonyUnavailable) as exc:
                 log.warning("AMI %s: %s", self.endpoint.server, exc)
             finally:
-                self.connected.clear()
-                self.synced.clear()
+                self.actions.detach()
                 self._close_manager()
             delay = backoff_delay(attempt, jitter=random.random())
             attempt += 1
@@ -285,7 +202,7 @@ class AmiBridge:
             logged_in = await manager.logged_in
         if not logged_in:
             raise TelephonyUnavailable(f"AMI {ep.server}: login refused for user {ep.user!r}")
-        self.connected.set()
+        self.actions.attach(manager)
         self.logins += 1
         log.info("AMI %s: logged in (Asterisk Call Manager %s)", ep.server, manager.protocol.version)
         return manager
@@ -298,8 +215,8 @@ class AmiBridge:
 
     async def _resync(self) -> None:
         """Asterisk is the truth after a (re)connect: take queue state and live channels afresh."""
-        self.snapshot = await self.queue_status()
-        channels = await self.live_channels()
+        self.snapshot = await self.actions.queue_status()
+        channels = await self.actions.live_channels()
         live = live_call_ids(channels)
         for event in waiting_as_events(self.snapshot):
             self._items.put_nowait(event)
@@ -319,15 +236,12 @@ class AmiBridge:
     # -- events ----------------------------------------------------------------------------------
     def _on_message(self, _manager: Manager, message: Mapping[str, object]) -> None:
         headers = normalise(message)
-        if self._hangup_causes and headers.get("event") == "Hangup":
-            waiting = self._hangup_causes.get(headers.get("uniqueid", ""))
-            if waiting is not None and not waiting.done():
-                waiting.set_result(headers.get("cause", ""))
+        self.actions.saw(headers)
         received = self._clock.now()
         server = self.endpoint.server
         try:
             event = translate(headers, self._match, received, server)
-            floor = translate_floor(headers, received, server) if self._floor_sink is not None else None
+            floor = translate_floor(headers, received, server)
         except UntrustedAmiEvent as exc:
             self.refused_events += 1
             log.warning("AMI %s: refusing event: %s", server, exc.message)
@@ -347,8 +261,8 @@ class AmiBridge:
         while True:
             item = await self._items.get()
             try:
-                if isinstance(item, _Floor) and self._floor_live is not None:
-                    await self._retrying(item, self._floor_live, item.event)
+                if isinstance(item, _Floor):
+                    await self._retrying(item, self.sink.live, item.event)
                 self._stored.put_nowait(item)
             finally:
                 self._items.task_done()
@@ -372,8 +286,7 @@ class AmiBridge:
         calls: list[CallEvent] = []
         for item in burst:
             if isinstance(item, _Floor):
-                if self._floor_sink is not None:
-                    await self._retrying(item, self._floor_sink, item.event)
+                await self._retrying(item, self.sink.floor, item.event)
             elif isinstance(item, _Resynced):
                 await self._store(calls)
                 calls = []
@@ -384,18 +297,11 @@ class AmiBridge:
 
     async def _store(self, calls: Sequence[CallEvent]) -> None:
         if calls:
-            if self._batch_sink is not None:
-                await self._retrying(f"{len(calls)} call events", self._batch_sink, calls)
-            else:
-                for event in calls:
-                    await self._retrying(event, self._sink, event)
-        flush = self._floor_flush
-        if flush is not None:
-            await self._retrying("the floor's flush", lambda _none: flush(), None)
+            await self._retrying(f"{len(calls)} call events", self.sink.calls, calls)
+        await self._retrying("the floor's flush", lambda _none: self.sink.flush(), None)
 
     async def _apply_resync(self, item: _Resynced) -> None:
-        if self._on_resync is not None:
-            await self._on_resync(self.endpoint.server, item.live_call_ids, item.at)
+        await self.sink.resynced(self.endpoint.server, item.live_call_ids, item.at)
         self.resyncs += 1
         self.synced.set()
 
@@ -422,17 +328,3 @@ def _label(what: object) -> str:
     inner = getattr(what, "event", what)
     call_id = getattr(inner, "call_id", None)
     return type(inner).__name__ + (f" of call {call_id}" if call_id else "")
-
-
-def _as_list(replies: Any) -> list[Mapping[str, object]]:
-    return list(replies) if isinstance(replies, list) else [replies]
-
-
-def _require_success(reply: Any, action: str, tolerated: Mapping[str, str]) -> None:
-    first = _as_list(reply)[0]
-    if getattr(first, "success", False):
-        return
-    message = str(first.get("Message", ""))
-    if any(text.lower() in message.lower() for text in tolerated.values()):
-        return
-    raise TelephonyUnavailable(f"AMI {action} refused: {message}", action=action)

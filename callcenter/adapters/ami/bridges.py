@@ -12,7 +12,8 @@ import asyncio
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from callcenter.adapters.ami.bridge import AmiBridge, AmiEndpoint
+from callcenter.adapters.ami.actions import AmiEndpoint
+from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.config.asterisk_servers import KEY, AsteriskServer
 from callcenter.core.errors import ConfigError, InvalidInput
 

@@ -29,7 +29,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from callcenter.adapters.ami.bridge import AmiBridge
+from callcenter.adapters.ami.actions import AmiActions
 from callcenter.asr.model import Speaker
 from callcenter.core.clock import Clock
 from callcenter.core.errors import TelephonyUnavailable
@@ -82,13 +82,13 @@ class LiveTap:
 
     def __init__(
         self,
-        bridges: Mapping[str, AmiBridge],
+        telephony: Mapping[str, AmiActions],
         registry: TapRegistry,
         target: AudioSocketTarget,
         clock: Clock,
         unrecorded_queues: Collection[str] = (),
     ) -> None:
-        self._bridges = bridges
+        self._telephony = telephony
         self._registry = registry
         self._target = target
         self._clock = clock
@@ -155,12 +155,12 @@ class LiveTap:
         return True
 
     async def _originate(self, tap_id: str, order: TapOrder) -> bool:
-        bridge = self._bridges.get(order.server)
-        if bridge is None:
+        actions = self._telephony.get(order.server)
+        if actions is None:
             log.warning("call %s: no AMI bridge for server %r: no live tap", order.call_id, order.server)
             return False
         try:
-            reply = await bridge.originate(originate_fields(self._target, tap_id, order), ORIGINATE_WAIT_S)
+            reply = await actions.originate(originate_fields(self._target, tap_id, order), ORIGINATE_WAIT_S)
         except (TelephonyUnavailable, TimeoutError) as exc:
             log.warning("call %s: live tap of the %s not started: %s", order.call_id, order.speaker, exc)
             return False

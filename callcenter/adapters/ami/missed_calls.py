@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from callcenter.adapters.ami.bridge import AmiBridge
+from callcenter.adapters.ami.actions import AmiActions
 from callcenter.core.errors import TelephonyUnavailable
 from callcenter.queue.missed_calls.rules import AttemptOutcome
 from callcenter.queue.missed_calls.service import DialOrder, DialResult
@@ -26,21 +26,21 @@ WAIT_MARGIN_S = 15.0  # beyond the ring time, for Asterisk to give up and report
 
 
 class AmiOriginator:
-    def __init__(self, bridges: Mapping[str, AmiBridge], trunk: str, caller_id: str, ring_s: int) -> None:
-        self._bridges = bridges
+    def __init__(self, telephony: Mapping[str, AmiActions], trunk: str, caller_id: str, ring_s: int) -> None:
+        self._telephony = telephony
         self._trunk = trunk
         self._caller_id = caller_id
         self._ring_s = ring_s
 
     def reachable(self) -> list[str]:
-        return [name for name, bridge in self._bridges.items() if bridge.synced.is_set()]
+        return [name for name, actions in self._telephony.items() if actions.synced.is_set()]
 
     async def dial(self, order: DialOrder) -> DialResult:
-        bridge = self._bridges.get(order.server)
-        if bridge is None:
+        actions = self._telephony.get(order.server)
+        if actions is None:
             raise TelephonyUnavailable(f"no AMI bridge for server {order.server!r}", server=order.server)
         try:
-            reply = await bridge.originate(self.fields(order), self._ring_s + WAIT_MARGIN_S)
+            reply = await actions.originate(self.fields(order), self._ring_s + WAIT_MARGIN_S)
         except TimeoutError:
             log.warning("callback %s: no OriginateResponse within the ring time", order.callback_id)
             return DialResult(AttemptOutcome.LOST)
