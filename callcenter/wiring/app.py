@@ -30,7 +30,7 @@ from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.http.agents import agent_routes
 from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.adapters.http.live import LiveDeps, live_routes
-from callcenter.adapters.http.missed_calls import callback_routes
+from callcenter.adapters.http.missed_calls import missed_call_routes
 from callcenter.adapters.http.seats import seat_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
@@ -73,7 +73,7 @@ from callcenter.wiring.floor import (
     service_level_ctx,
     wallboard_ctx,
 )
-from callcenter.wiring.missed_calls import CallbackParts, build_callbacks, dialer_ctx
+from callcenter.wiring.missed_calls import MissedCallParts, build_missed_calls, dialer_ctx
 from callcenter.wiring.service_level import alarm_policy
 from callcenter.wiring.settings_policies import login_hash_slots, login_policy
 from callcenter.wiring.workorders import (
@@ -104,12 +104,14 @@ class Hotline:
     clock: Clock
     inbox: RedisInbox
     work: WorkOrderParts  # work orders: service, stores, catalogue, deadline watch, attachments
-    floor: FloorPipeline  # floor events (seats, waiting callers) → live state, service level, callbacks
+    floor: FloorPipeline  # floor events (seats, waiting callers) → live state, service level, missed calls
     service_level: ServiceLevelRecorder  # the live 15-second tally: hotline.service_level.tally
     wallboard: Wallboard  # the live floor folded per event, published to Redis (coalesced) for the wall
     agents: AgentSessions  # 签入/示忙/示闲/签出 (docs/agents.md)
     agent_floor: AgentFloor  # seats folded from the floor, published to Redis; after-call-work timers
-    callbacks: CallbackParts  # 漏接回拨: the callback list, its floor handler and dialer (docs/callbacks.md)
+    missed_calls: (
+        MissedCallParts  # 漏接回拨: the missed-call list, its floor handler and dialer (docs/missed-calls.md)
+    )
     live_tap: LiveTap | None = None  # answered calls streamed to the live ASR worker (``live_asr`` on)
     seat_secrets: SeatSecretStore | None = None  # one SIP secret per seat phone (seats.py); None: not here
 
@@ -142,7 +144,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     bridges = build_bridges(settings, flow, floor, clock)
     agents, agent_floor = build_agents(settings, redis, clock, bridges)
     # Live state in memory, run as events arrive (the wallboard publishes on its own task); then, in the
-    # storing stage, the service-level ledger (stored once per burst by the floor's flush) and callbacks.
+    # storing stage, the service-level ledger (stored once per burst by the floor's flush) and missed calls.
     floor.add_live(agent_floor.handle)
     floor.add_live(wallboard.publisher.handle)
     live_tap = build_live_tap(settings, redis, bridges, clock) if settings.live_asr else None
@@ -150,9 +152,9 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         floor.add_live(live_tap.handle)
     floor.add(service_level.handle)
     floor.add_flush(service_level.flush)
-    callbacks = build_callbacks(settings, engine, bridges, clock)
-    if callbacks.enabled:
-        floor.add(callbacks.floor.handle)
+    missed_calls = build_missed_calls(settings, engine, bridges, clock)
+    if missed_calls.enabled:
+        floor.add(missed_calls.floor.handle)
     inbox = RedisInbox(redis)
     limits = AttachmentLimits(
         max_bytes=settings.attachment_max_mb * MB,
@@ -184,7 +186,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         wallboard,
         agents,
         agent_floor,
-        callbacks,
+        missed_calls,
         live_tap,
         seat_store(settings),
     )
@@ -231,7 +233,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
                     SqlCallRepository(hotline.engine),
                 )
             ),
-            callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
+            missed_call_routes(hotline.missed_calls.store, hotline.missed_calls.policy),
             seat_routes(hotline.seat_secrets),
             staffing_routes(),
         ),
@@ -258,7 +260,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
         parts.append(("live taps", live_tap_ctx(hotline.live_tap)))
     parts += [
         ("AMI bridges", _bridge(hotline)),
-        ("callback dialer", dialer_ctx(hotline.callbacks)),
+        ("missed-call dialer", dialer_ctx(hotline.missed_calls)),
         ("FastAGI", fast_agi_ctx(hotline.settings, _ticket_status(hotline))),
         ("transcription sweep", _sweeper(hotline)),
         ("deadline watch", _deadline_watch(hotline)),

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from callcenter.adapters.db.missed_calls import SqlCallbacks
+from callcenter.adapters.db.missed_calls import SqlMissedCalls
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import CLOCK, require_role
 from callcenter.adapters.http.params import iso_day, record_id, whole_number
@@ -27,18 +27,18 @@ from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import InvalidInput, NotFound
 from callcenter.queue.missed_calls.rules import (
     Attempt,
-    CallbackPolicy,
-    CallbackRequest,
-    CallbackState,
     CloseReason,
     MissedCall,
+    MissedCallPolicy,
+    MissedCallRequest,
+    MissedCallState,
 )
 from callcenter.queue.missed_calls.service import apply
 from callcenter.queue.missed_calls.steps import cancel, retry_now
 
 STATIC = Path(__file__).resolve().parent / "static"
-STORE = web.AppKey("callback_store", SqlCallbacks)
-POLICY = web.AppKey("callback_policy", CallbackPolicy)
+STORE = web.AppKey("missed_call_store", SqlMissedCalls)
+POLICY = web.AppKey("missed_call_policy", MissedCallPolicy)
 READERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 MAX_LIMIT = 500
@@ -56,7 +56,7 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
     }
 
 
-def callback_json(r: CallbackRequest) -> dict[str, Any]:
+def missed_call_json(r: MissedCallRequest) -> dict[str, Any]:
     return {
         "id": r.id,
         "citizen_number": r.citizen_number,
@@ -90,13 +90,13 @@ def source_json(m: MissedCall) -> dict[str, Any]:
     }
 
 
-def _state(raw: str | None) -> CallbackState | None:
+def _state(raw: str | None) -> MissedCallState | None:
     if not raw:
         return None
     try:
-        return CallbackState(raw)
+        return MissedCallState(raw)
     except ValueError:
-        raise InvalidInput(f"unknown callback state {raw[:32]!r}", field="state") from None
+        raise InvalidInput(f"unknown missed-call state {raw[:32]!r}", field="state") from None
 
 
 def _day(raw: str | None) -> tuple[datetime | None, datetime | None]:
@@ -114,47 +114,47 @@ def _id(request: web.Request) -> int:
     return record_id(request.match_info["id"], "id")
 
 
-async def list_callbacks(request: web.Request) -> web.Response:
+async def list_missed_calls(request: web.Request) -> web.Response:
     require_role(request, *READERS)
     q = request.query
     since, until = _day(q.get("date"))
     items = await request.app[STORE].listing(_state(q.get("state")), since, until, _limit(q.get("limit")))
-    return json_response({"items": [callback_json(r) for r in items]})
+    return json_response({"items": [missed_call_json(r) for r in items]})
 
 
-async def _found(request: web.Request) -> CallbackRequest:
-    callback_id = _id(request)
-    found = await request.app[STORE].get(callback_id)
+async def _found(request: web.Request) -> MissedCallRequest:
+    missed_call_id = _id(request)
+    found = await request.app[STORE].get(missed_call_id)
     if found is None:
-        raise NotFound(f"callback {callback_id} not found", callback_id=callback_id)
+        raise NotFound(f"missed call {missed_call_id} not found", missed_call_id=missed_call_id)
     return found
 
 
-async def get_callback(request: web.Request) -> web.Response:
+async def get_missed_call(request: web.Request) -> web.Response:
     require_role(request, *READERS)
     found = await _found(request)
     assert found.id is not None
     sources = await request.app[STORE].sources(found.id)
-    return json_response({**callback_json(found), "sources": [source_json(m) for m in sources]})
+    return json_response({**missed_call_json(found), "sources": [source_json(m) for m in sources]})
 
 
 def _command(
-    step: Callable[[web.Request, CallbackRequest, str], CallbackRequest],
+    step: Callable[[web.Request, MissedCallRequest, str], MissedCallRequest],
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handler(request: web.Request) -> web.Response:
         actor = require_role(request, *MANAGERS)
         found = await _found(request)
         done = await apply(request.app[STORE], found, lambda r: step(request, r, actor.id))
-        return json_response(callback_json(done))
+        return json_response(missed_call_json(done))
 
     return handler
 
 
-def _retry(request: web.Request, r: CallbackRequest, by: str) -> CallbackRequest:
+def _retry(request: web.Request, r: MissedCallRequest, by: str) -> MissedCallRequest:
     return retry_now(r, by, request.app[CLOCK].now(), request.app[POLICY])
 
 
-def _cancel(request: web.Request, r: CallbackRequest, by: str) -> CallbackRequest:
+def _cancel(request: web.Request, r: MissedCallRequest, by: str) -> MissedCallRequest:
     return cancel(r, by, CloseReason.SUPERVISOR, request.app[CLOCK].now())
 
 
@@ -162,14 +162,14 @@ async def page(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "callbacks.html")
 
 
-def callback_routes(store: SqlCallbacks, policy: CallbackPolicy) -> Callable[[web.Application], None]:
+def missed_call_routes(store: SqlMissedCalls, policy: MissedCallPolicy) -> Callable[[web.Application], None]:
     """A route hook for ``WebDeps.extra_routes``."""
 
     def hook(app: web.Application) -> None:
         app[STORE] = store
         app[POLICY] = policy
-        app.router.add_get("/api/callbacks", list_callbacks)
-        app.router.add_get("/api/callbacks/{id}", get_callback)
+        app.router.add_get("/api/callbacks", list_missed_calls)
+        app.router.add_get("/api/callbacks/{id}", get_missed_call)
         app.router.add_post("/api/callbacks/{id}/retry", _command(_retry))
         app.router.add_post("/api/callbacks/{id}/cancel", _command(_cancel))
         app.router.add_get("/callbacks", page)

@@ -1,4 +1,4 @@
-"""The callback list over HTTP on a real database: agents read, supervisors and admins retry and cancel;
+"""The missed-call list over HTTP on a real database: agents read, supervisors and admins retry and cancel;
 bad input is refused; hostile numbers stay inert text; the page ships under the app's CSP."""
 
 from __future__ import annotations
@@ -9,25 +9,25 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.db.missed_calls import SqlCallbacks
-from callcenter.adapters.http.missed_calls import callback_routes
+from callcenter.adapters.db.missed_calls import SqlMissedCalls
+from callcenter.adapters.http.missed_calls import missed_call_routes
 from callcenter.core.ids import CallId
 from callcenter.queue.events import CallerAbandoned
-from callcenter.queue.missed_calls.rules import CallbackPolicy
-from callcenter.queue.missed_calls.service import CallbackFloor
+from callcenter.queue.missed_calls.rules import MissedCallPolicy
+from callcenter.queue.missed_calls.service import MissedCallFloor
 from tests.support.web import START, Web, build_web
 
-POLICY = CallbackPolicy(max_attempts=2, retry_s=300)
+POLICY = MissedCallPolicy(max_attempts=2, retry_s=300)
 
 
 @pytest.fixture
 async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
-    store = SqlCallbacks(engine)
-    floor = CallbackFloor(store, POLICY)
+    store = SqlMissedCalls(engine)
+    floor = MissedCallFloor(store, POLICY)
     for n, number in enumerate(["13800138001", "13900139002", "<script>alert(1)</script>"]):
         at = START - timedelta(minutes=10 - n)
         await floor.handle(CallerAbandoned("a", "hotline", f"e{n}", CallId(f"c{n}"), number, 30, 1, at))
-    return await build_web(aiohttp_client, engine, extra_routes=(callback_routes(store, POLICY),))
+    return await build_web(aiohttp_client, engine, extra_routes=(missed_call_routes(store, POLICY),))
 
 
 async def items(client: Any, query: str = "") -> list[dict[str, Any]]:
