@@ -233,7 +233,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
                     SqlCallRepository(hotline.engine),
                 )
             ),
-            missed_call_routes(hotline.missed_calls.store, hotline.missed_calls.policy),
+            missed_call_routes(hotline.missed_calls.desk),
             seat_routes(hotline.seat_secrets),
             staffing_routes(),
         ),

@@ -1,7 +1,7 @@
 """The missed-call half of the composition root (漏接回拨; docs/missed-calls.md).
 
-``build_missed_calls`` makes the store, the floor handler and the dialer from Settings; bootstrap adds the
-handler to the floor pipeline, the routes to the web app and ``dialer_ctx`` to the app's cleanup_ctx
+``build_missed_calls`` makes the store, the floor handler, the dialer and the desk from Settings; bootstrap
+adds the handler to the floor pipeline, the routes to the web app and ``dialer_ctx`` to the app's cleanup_ctx
 (after the bridges, so it stops before them).
 """
 
@@ -20,6 +20,7 @@ from callcenter.adapters.db.missed_calls import SqlMissedCalls
 from callcenter.config.settings import Settings
 from callcenter.core.clock import Clock
 from callcenter.core.waiting import cancel_all
+from callcenter.queue.missed_calls.desk import MissedCallDesk
 from callcenter.queue.missed_calls.dial_policy import dial_policy
 from callcenter.queue.missed_calls.rules import MissedCallPolicy, parse_quiet_hours
 from callcenter.queue.missed_calls.service import MissedCallDialer, MissedCallFloor
@@ -34,6 +35,7 @@ class MissedCallParts:
     store: SqlMissedCalls
     floor: MissedCallFloor
     dialer: MissedCallDialer
+    desk: MissedCallDesk  # the list page's reads, retry and cancel
 
 
 def missed_call_policy(settings: Settings) -> MissedCallPolicy:
@@ -64,9 +66,9 @@ def build_missed_calls(
         poll_s=settings.missed_call_poll_ms / 1000,
         max_parallel=settings.missed_call_max_parallel,
     )
-    return MissedCallParts(
-        bool(settings.missed_call_enabled), policy, store, MissedCallFloor(store, policy), dialer
-    )
+    floor = MissedCallFloor(store, policy)
+    desk = MissedCallDesk(store, clock, policy)
+    return MissedCallParts(bool(settings.missed_call_enabled), policy, store, floor, dialer, desk)
 
 
 def dialer_ctx(parts: MissedCallParts) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -58,7 +58,7 @@ async def give_up_waiting(caller: Callers, asterisk: AsteriskInstance, number: s
 
 
 async def missed_call_of(running: RunningHotline, number: str) -> dict[str, Any] | None:
-    items = (await running.get("/api/callbacks"))["items"]
+    items = (await running.get("/api/missed-calls"))["items"]
     return next((i for i in items if i["citizen_number"] == number), None)
 
 

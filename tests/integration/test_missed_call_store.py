@@ -17,14 +17,9 @@ from callcenter.core.errors import InvalidTransition, TelephonyUnavailable
 from callcenter.core.ids import CallId
 from callcenter.queue.events import CallerAbandoned, CallerAnswered, CallMeBackRequested, MissedCallLegEnded
 from callcenter.queue.missed_calls.dial_policy import dial_policy
+from callcenter.queue.missed_calls.ports import DialOrder, DialResult
 from callcenter.queue.missed_calls.rules import AttemptOutcome, MissedCallPolicy, MissedCallState
-from callcenter.queue.missed_calls.service import (
-    DialOrder,
-    DialResult,
-    MissedCallDialer,
-    MissedCallFloor,
-    apply,
-)
+from callcenter.queue.missed_calls.service import MissedCallDialer, MissedCallFloor, apply
 from callcenter.queue.missed_calls.steps import retry_now
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

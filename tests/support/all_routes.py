@@ -33,6 +33,7 @@ from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import WallboardFeed
 from callcenter.core.clock import FixedClock
+from callcenter.queue.missed_calls.desk import MissedCallDesk
 from callcenter.queue.missed_calls.rules import MissedCallPolicy
 from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.queue.service_level.ledger import AlarmPolicy, ServiceLevelPolicy, ServiceLevelTally
@@ -83,7 +84,7 @@ async def build_all_routes(
     routes = [
         attachments,
         lambda app: add_inbox_routes(app, inbox, InboxSettings(heartbeat_seconds=heartbeat, retry_ms=1000)),
-        missed_call_routes(SqlMissedCalls(engine), MissedCallPolicy()),
+        missed_call_routes(MissedCallDesk(SqlMissedCalls(engine), clock, MissedCallPolicy())),
         staffing_routes(),
         service_level_routes(ServiceLevelTally(ServiceLevelPolicy()), AlarmPolicy()),
         lambda app: add_wallboard_routes(app, wallboard, WallboardSettings(heartbeat_seconds=heartbeat)),

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 from callcenter.adapters.ami.bridge import AmiBridge
 from callcenter.core.errors import TelephonyUnavailable
+from callcenter.queue.missed_calls.ports import DialOrder, DialResult
 from callcenter.queue.missed_calls.rules import AttemptOutcome
-from callcenter.queue.missed_calls.service import DialOrder, DialResult
 from callcenter.queue.missed_calls.steps import outcome_of_reason
 
 log = logging.getLogger(__name__)

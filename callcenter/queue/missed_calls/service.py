@@ -1,5 +1,6 @@
 """Missed-call call-back (漏接回拨) handlers: the floor handler that fills the missed-call list, and the
-dialer that calls citizens back. Rules in ``rules``/``steps``; ports below.
+dialer that calls citizens back. Rules in ``rules``/``steps``; ports in ``ports``; the desk's reads and
+commands in ``desk``.
 
 Floor handler (idempotent; the bridge retries a failed delivery):
 
@@ -20,10 +21,8 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Protocol
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import ConcurrentUpdate, NotFound, TelephonyUnavailable
@@ -34,9 +33,9 @@ from callcenter.queue.events import (
     FloorEvent,
     MissedCallLegEnded,
 )
+from callcenter.queue.missed_calls.ports import DialOrder, MissedCallStore, Originator
 from callcenter.queue.missed_calls.rules import (
     DUE_STATES,
-    AttemptOutcome,
     CloseReason,
     MissedCall,
     MissedCallPolicy,
@@ -60,49 +59,6 @@ log = logging.getLogger(__name__)
 
 Step = Callable[[MissedCallRequest], MissedCallRequest]
 SAVE_TRIES = 5
-
-
-class MissedCallStore(Protocol):
-    """The missed-call list (callcenter/adapters/db/missed_calls.py)."""
-
-    async def record_miss(self, missed: MissedCall, policy: MissedCallPolicy) -> MissedCallRequest | None: ...
-    async def get(self, missed_call_id: int) -> MissedCallRequest | None: ...
-    async def by_channel(self, channel_id: str) -> MissedCallRequest | None: ...
-    async def open_for_number(self, number: str) -> MissedCallRequest | None: ...
-    async def due(self, now: datetime, limit: int) -> list[MissedCallRequest]: ...
-    async def expired(self, now: datetime, limit: int) -> list[MissedCallRequest]: ...
-    async def save(self, request: MissedCallRequest) -> MissedCallRequest:
-        """Write if the stored version is still ``request.version`` (else ConcurrentUpdate)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class DialOrder:
-    """One Originate: the citizen's ``number`` from Asterisk ``server``; ``channel_id`` names the leg."""
-
-    server: str
-    number: str
-    channel_id: str
-    missed_call_id: int
-    attempt: int
-
-
-@dataclass(frozen=True, slots=True)
-class DialResult:
-    outcome: AttemptOutcome
-    reason_code: int | None = None
-
-
-class Originator(Protocol):
-    """Places call-back calls through Asterisk (callcenter/adapters/ami/missed_calls.py)."""
-
-    def reachable(self) -> Sequence[str]:
-        """Servers whose AMI is connected now."""
-        ...
-
-    async def dial(self, order: DialOrder) -> DialResult:
-        """The Originate's outcome; TelephonyUnavailable when nothing could be sent."""
-        ...
 
 
 async def apply(store: MissedCallStore, request: MissedCallRequest, step: Step) -> MissedCallRequest:
