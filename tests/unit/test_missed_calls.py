@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import DomainError, InvalidInput, InvalidTransition
+from callcenter.queue.missed_calls.desk import day_bounds
 from callcenter.queue.missed_calls.rules import (
     OPEN_STATES,
     TRANSITIONS,
@@ -329,3 +330,14 @@ def test_the_leg_ended_user_event_and_the_answered_callers_number_are_translated
         "a",
     )  # fmt: skip
     assert isinstance(answered, CallerAnswered) and answered.caller_number == "13800138001"
+
+
+# --- the desk: the list's day is a calendar day in Asia/Shanghai ------------------------------------------
+
+
+def test_the_desk_day_is_the_hotline_day_in_shanghai() -> None:
+    start, end = day_bounds(date(2026, 11, 24))
+    assert start is not None and end is not None
+    assert start.astimezone(UTC) == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    assert end - start == timedelta(days=1)
+    assert day_bounds(None) == (None, None)
