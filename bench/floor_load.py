@@ -347,7 +347,7 @@ async def live_against_recount(settings: Settings, queue_log: Path) -> tuple[dic
     from callcenter.adapters.asterisk.queue_log_file import read_lines
     from callcenter.queue.service_level.queue_log import recount
     from callcenter.queue.service_level.reconcile import COUNTS, Window, grouped
-    from callcenter.wiring.service_level import callback_keys, service_level_policy
+    from callcenter.wiring.service_level import call_me_back_keys, service_level_policy
 
     session = await logged_in(settings)
     try:
@@ -356,7 +356,7 @@ async def live_against_recount(settings: Settings, queue_log: Path) -> tuple[dic
         await session.close()
     now = datetime.now(UTC)
     result = recount(
-        read_lines(queue_log), server=settings.asterisk_name, callback_keys=callback_keys(settings)
+        read_lines(queue_log), server=settings.asterisk_name, call_me_back_keys=call_me_back_keys(settings)
     )
     figures = grouped(
         result.entries, service_level_policy(settings), now, Window(now.replace(year=now.year - 1), now)
@@ -461,7 +461,7 @@ def print_bridge(result: dict[str, Any]) -> None:
         f"{result['bridge_eps']:,.0f} events/s ({result['bridge_s']:.2f} s)"
     )
     print(
-        f"      ... and everything stored (call records, SL ledger, callback list):       "
+        f"      ... and everything stored (call records, SL ledger, missed-call list):       "
         f"{result['stored_eps']:,.0f} events/s ({result['stored_s']:.2f} s)"
     )
     print(

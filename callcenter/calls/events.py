@@ -72,8 +72,8 @@ class CallAbandoned:
 
 
 @dataclass(frozen=True, slots=True)
-class CallbackChosen:
-    """The caller pressed the callback key while waiting and left the queue (按键预约回拨)."""
+class CallMeBackChosen:
+    """The caller pressed the call-me-back key while waiting and left the queue (按键预约回拨)."""
 
     call_id: CallId
     at: datetime
@@ -116,7 +116,7 @@ CallEvent = (
     | AgentCalled
     | AgentConnected
     | CallAbandoned
-    | CallbackChosen
+    | CallMeBackChosen
     | RecordingStarted
     | RecordingFinished
     | CallHungUp

@@ -15,9 +15,9 @@ from callcenter.calls.events import (
     AgentConnected,
     CallAbandoned,
     CallArrived,
-    CallbackChosen,
     CallEvent,
     CallHungUp,
+    CallMeBackChosen,
     JoinedQueue,
     RecordingFinished,
     RecordingStarted,
@@ -36,7 +36,7 @@ class CallOutcome(StrEnum):
     IN_PROGRESS = "in_progress"
     ANSWERED = "answered"  # an agent took the call (接通)
     ABANDONED = "abandoned"  # hung up while waiting in the queue (放弃)
-    CALLBACK_REQUESTED = "callback_requested"  # left the queue by the callback key (预约回拨)
+    CALL_ME_BACK_REQUESTED = "callback_requested"  # left the queue by the call-me-back key (预约回拨)
     ENDED_IN_GREETING = "ended_in_greeting"  # hung up before reaching the queue
     LOST_TRACK = "lost_track"  # ended while the bridge was disconnected; closed at resync
 
@@ -121,8 +121,8 @@ def apply(record: CallRecord, event: CallEvent) -> CallRecord:
             return _connected(record, event)
         case CallAbandoned(at=at):
             return _ended(record, at, "abandoned", CallOutcome.ABANDONED)
-        case CallbackChosen():
-            return _callback_chosen(record)
+        case CallMeBackChosen():
+            return _call_me_back_chosen(record)
         case RecordingStarted(caller_path=c, agent_path=a, mixed_path=m):
             return replace(record, recording=RecordingFiles(caller=c, agent=a, mixed=m))
         case RecordingFinished(has_audio=has_audio):
@@ -141,12 +141,12 @@ def _queued(record: CallRecord, queue: str, at: datetime) -> CallRecord:
     return replace(record, phase=CallPhase.QUEUED, queue=queue, queued_at=at)
 
 
-def _callback_chosen(record: CallRecord) -> CallRecord:
+def _call_me_back_chosen(record: CallRecord) -> CallRecord:
     """The caller chose to be called back: the call stays open until the hang-up after the confirmation,
     which then keeps this outcome (not "abandoned")."""
     if record.phase is not CallPhase.QUEUED or record.outcome is not CallOutcome.IN_PROGRESS:
         return record
-    return replace(record, outcome=CallOutcome.CALLBACK_REQUESTED)
+    return replace(record, outcome=CallOutcome.CALL_ME_BACK_REQUESTED)
 
 
 def _connected(record: CallRecord, event: AgentConnected) -> CallRecord:

@@ -14,7 +14,7 @@ from callcenter.core.pii import mask_numbers_in
 from callcenter.queue.service_level.ledger import QueueEntry, ServiceLevelFigures
 from callcenter.queue.service_level.queue_log import QueueLogRecount, recount
 from callcenter.queue.service_level.reconcile import COUNTS, Reconciliation, Window, grouped, reconcile
-from callcenter.wiring.service_level import callback_keys, service_level_policy
+from callcenter.wiring.service_level import call_me_back_keys, service_level_policy
 
 MAX_DIFFERENCES_SHOWN = 30
 
@@ -55,7 +55,7 @@ def cmd_sl_recount(args: argparse.Namespace, settings: Settings) -> int:
     now = datetime.now(UTC)
     window = Window(_time(args.since, now - timedelta(hours=24)), _time(args.until, now))
     policy = service_level_policy(settings)
-    result = recount(read_lines(path), server=server, callback_keys=callback_keys(settings))
+    result = recount(read_lines(path), server=server, call_me_back_keys=call_me_back_keys(settings))
     _print_header(path, result, window, server)
     if not args.compare:
         _print_figures(grouped(result.entries, policy, now, window))

@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from callcenter.config.asterisk_servers import from_toml
-from callcenter.config.settings import ENV_PREFIX, PLAIN_ENV, Settings
+from callcenter.config.settings import DEPRECATED_NAMES, ENV_PREFIX, PLAIN_ENV, Settings
 from callcenter.config.validation import validate
 from callcenter.core.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 # Secrets generated locally when not given (wiring/settings_policies.py).
 LOCAL_SECRETS = ("ami_secret", "admin_password")
@@ -25,9 +28,11 @@ def load(file: Path | None = None, env: Mapping[str, str] | None = None, **cli: 
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
     if file is not None:
-        values.update(_from_file(file))
-    values.update(_from_env(env))
-    values.update({k: v for k, v in cli.items() if v is not None})
+        values.update(_renamed(_from_file(file), lambda name: f"{name} in [callcenter] of {file}"))
+    values.update(_renamed(_from_env(env), lambda name: ENV_PREFIX + name.upper()))
+    values.update(
+        _renamed({k: v for k, v in cli.items() if v is not None}, lambda name: f"{name} (command line)")
+    )
     settings = _coerce(values)
     validate(settings)
     return settings
@@ -44,8 +49,34 @@ def _from_file(path: Path) -> dict[str, Any]:
     return values
 
 
+def _renamed(values: Mapping[str, Any], shown: Callable[[str], str]) -> dict[str, Any]:
+    """One layer's values with the deprecated names (settings.DEPRECATED_NAMES) read as the new ones; one
+    warning per old name, naming the new one (never the value, which may be personal or secret). Old and
+    new both set in this layer to different values: ConfigError."""
+    out = dict(values)
+    for old, new in DEPRECATED_NAMES.items():
+        if old not in out:
+            continue
+        value = out.pop(old)
+        if new in out and _same_kind(new, out[new]) != _same_kind(new, value):
+            raise ConfigError(
+                f"{shown(old)} is the deprecated name of {shown(new)}; they differ: set only the new one",
+                key=new,
+            )
+        log.warning(
+            "setting %s is deprecated and will be removed in the next release: use %s", shown(old), shown(new)
+        )
+        out.setdefault(new, value)
+    return out
+
+
+def _same_kind(key: str, raw: Any) -> Any:
+    """``raw`` converted as setting ``key`` (so ``"1"`` and ``1`` compare equal)."""
+    return _convert(key, raw, type(getattr(Settings(), key)))
+
+
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
-    names = {f.name for f in fields(Settings)}
+    names = {f.name for f in fields(Settings)} | set(DEPRECATED_NAMES)
     out: dict[str, Any] = {}
     for key, value in env.items():
         if key in PLAIN_ENV:

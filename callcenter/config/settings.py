@@ -21,6 +21,24 @@ PLAIN_ENV = {
     "VOSK_MODEL_PATH": "vosk_model_path",
     "ASR_ENGINE": "asr_engine",
 }
+# Renamed settings (issue 12): the old name → the new one. For one release the old names are still read in
+# the TOML file, the environment (CALLCENTER_<OLD NAME>) and on the command line, with one warning each
+# (config/loading.py); old and new set to different values in the same place is a ConfigError.
+DEPRECATED_NAMES: dict[str, str] = {
+    "callback_enabled": "missed_call_enabled",
+    "callback_queue": "missed_call_queue",
+    "callback_max_attempts": "missed_call_max_attempts",
+    "callback_retry_s": "missed_call_retry_s",
+    "callback_first_delay_s": "missed_call_first_delay_s",
+    "callback_quiet_hours": "missed_call_quiet_hours",
+    "callback_ring_s": "missed_call_ring_s",
+    "callback_poll_ms": "missed_call_poll_ms",
+    "callback_max_parallel": "missed_call_max_parallel",
+    "callback_trunk": "missed_call_trunk",
+    "callback_dial_allowed": "missed_call_dial_allowed",
+    "callback_dial_refused": "missed_call_dial_refused",
+    "sl_callback_keys": "sl_call_me_back_keys",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +112,7 @@ class Settings:
     sl_alarm_margin: float = 0.02  # the wallboard alarms below sl_target + this margin …
     sl_alarm_min_offered: int = 20  # … once at least this many calls were offered
     sl_decide_after_s: int = 3  # a caller who left with no AgentConnect after this long: exited
-    sl_callback_keys: str = ""  # queue_log EXITWITHKEY keys that mean callback ("": every key)
+    sl_call_me_back_keys: str = ""  # queue_log EXITWITHKEY keys that mean "call me back" ("": every key)
     sl_queue_log: str = ""  # this host's path to the Asterisk queue_log ("": the local instance's)
     # Wallboard (issue 5, part C2: docs/wallboard.md)
     wallboard_publish_ms: int = 100  # at most one snapshot per this many ms while floor events keep coming
@@ -104,22 +122,24 @@ class Settings:
     agents_prefix: str = "cc:agents"  # Redis keys of sessions, seat claims and live seat states
     agents_flush_ms: int = 50  # seat changes are written to Redis in one batch per this many ms
     agents_check_ms: int = 2000  # how often Redis is checked for lost agent state (then rebuilt)
-    # Missed-call callback (漏接回拨; issue 5, part E: docs/callbacks.md)
-    callback_enabled: int = 1  # 1: abandoned calls and callback-key presses are filed and called back
-    callback_queue: str = "hotline-callback"  # where answered citizens wait for an agent (not inbound)
-    callback_max_attempts: int = 3  # dialling attempts per request before it is "failed"
-    callback_retry_s: int = 600  # spacing between attempts (no answer, busy, failed)
-    callback_first_delay_s: int = 60  # from the miss to the first attempt (the citizen may call again)
-    callback_quiet_hours: str = "21:00-08:00"  # Asia/Shanghai; no calls then ("" = any hour)
-    callback_ring_s: int = 30  # how long the citizen's phone rings per attempt
-    callback_poll_ms: int = 2000  # how often the dialer looks for due requests
-    callback_max_parallel: int = 2  # callback calls being dialled at once per app process
-    callback_trunk: str = "pstn-out"  # PJSIP endpoint for calls to citizens (asterisk_conf/pjsip.conf)
+    # Missed-call call-back (漏接回拨; issue 5, part E: docs/missed-calls.md). Until the next release the
+    # old names (callback_*, sl_callback_keys) are read as deprecated aliases: DEPRECATED_NAMES below.
+    missed_call_enabled: int = 1  # 1: abandoned calls and call-me-back key presses are filed and called back
+    missed_call_queue: str = "hotline-callback"  # where answered citizens wait for an agent (not inbound)
+    missed_call_max_attempts: int = 3  # dialling attempts per request before it is "failed"
+    missed_call_retry_s: int = 600  # spacing between attempts (no answer, busy, failed)
+    missed_call_first_delay_s: int = 60  # from the miss to the first attempt (the citizen may call again)
+    missed_call_quiet_hours: str = "21:00-08:00"  # Asia/Shanghai; no calls then ("" = any hour)
+    missed_call_ring_s: int = 30  # how long the citizen's phone rings per attempt
+    missed_call_poll_ms: int = 2000  # how often the dialer looks for due requests
+    missed_call_max_parallel: int = 2  # call-backs being dialled at once per app process
+    missed_call_trunk: str = "pstn-out"  # PJSIP endpoint for calls to citizens (asterisk_conf/pjsip.conf)
     pstn_outbound_uri: str = "sip:127.0.0.1:5080"  # that trunk's contact: the carrier's SBC
     # Which numbers may be called back at all (issue 11, queue/missed_calls/dial_policy.py): name=regex;…
     # over the whole number (digits, +86/0086 removed). Refused numbers: not_callable, never dialled.
-    callback_dial_allowed: str = DEFAULT_ALLOWED  # domestic mobiles and landlines
-    callback_dial_refused: str = DEFAULT_REFUSED  # 00…, 400/800, 95xxx/96xxx and 1xx service codes, premium
+    missed_call_dial_allowed: str = DEFAULT_ALLOWED  # domestic mobiles and landlines
+    # 00…, 400/800, 95xxx/96xxx and 1xx service codes, premium
+    missed_call_dial_refused: str = DEFAULT_REFUSED
     # IVR and queues (issue 5, part D: docs/ivr-and-queues.md): the FastAGI server the dialplan asks
     agi_port: int = 4573  # loopback port of the FastAGI server (also rendered into extensions.conf)
     agi_bind: str = "127.0.0.1"  # the address the app's FastAGI server listens on (containers: 0.0.0.0)

@@ -44,7 +44,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("asr_max_attempts must be at least 1", key="asr_max_attempts")
     _validate_service_level(settings)
     _validate_ivr(settings)
-    _validate_callbacks(settings)
+    _validate_missed_calls(settings)
     _validate_live_asr(settings)
     _validate_logins(settings)
     _validate_seats(settings)
@@ -90,37 +90,39 @@ def _validate_service_level(settings: Settings) -> None:
         raise ConfigError("sl_decide_after_s must be 0..60 seconds", key="sl_decide_after_s")
 
 
-def _validate_callbacks(settings: Settings) -> None:
+def _validate_missed_calls(settings: Settings) -> None:
     from callcenter.core.errors import InvalidInput
     from callcenter.queue.missed_calls.rules import parse_quiet_hours
 
-    if settings.callback_enabled not in (0, 1):
-        raise ConfigError("callback_enabled must be 0 or 1", key="callback_enabled")
-    if not 1 <= settings.callback_max_attempts <= 10:
-        raise ConfigError("callback_max_attempts must be 1..10", key="callback_max_attempts")
-    if not 1 <= settings.callback_retry_s <= 86_400:
-        raise ConfigError("callback_retry_s must be 1..86400 seconds", key="callback_retry_s")
-    if not 0 <= settings.callback_first_delay_s <= 86_400:
-        raise ConfigError("callback_first_delay_s must be 0..86400 seconds", key="callback_first_delay_s")
-    if not 2 <= settings.callback_ring_s <= 120:
-        raise ConfigError("callback_ring_s must be 2..120 seconds", key="callback_ring_s")
-    if not 50 <= settings.callback_poll_ms <= 60_000:
-        raise ConfigError("callback_poll_ms must be 50..60000", key="callback_poll_ms")
-    if not 1 <= settings.callback_max_parallel <= 100:
-        raise ConfigError("callback_max_parallel must be 1..100", key="callback_max_parallel")
+    if settings.missed_call_enabled not in (0, 1):
+        raise ConfigError("missed_call_enabled must be 0 or 1", key="missed_call_enabled")
+    if not 1 <= settings.missed_call_max_attempts <= 10:
+        raise ConfigError("missed_call_max_attempts must be 1..10", key="missed_call_max_attempts")
+    if not 1 <= settings.missed_call_retry_s <= 86_400:
+        raise ConfigError("missed_call_retry_s must be 1..86400 seconds", key="missed_call_retry_s")
+    if not 0 <= settings.missed_call_first_delay_s <= 86_400:
+        raise ConfigError(
+            "missed_call_first_delay_s must be 0..86400 seconds", key="missed_call_first_delay_s"
+        )
+    if not 2 <= settings.missed_call_ring_s <= 120:
+        raise ConfigError("missed_call_ring_s must be 2..120 seconds", key="missed_call_ring_s")
+    if not 50 <= settings.missed_call_poll_ms <= 60_000:
+        raise ConfigError("missed_call_poll_ms must be 50..60000", key="missed_call_poll_ms")
+    if not 1 <= settings.missed_call_max_parallel <= 100:
+        raise ConfigError("missed_call_max_parallel must be 1..100", key="missed_call_max_parallel")
     try:
-        parse_quiet_hours(settings.callback_quiet_hours)
+        parse_quiet_hours(settings.missed_call_quiet_hours)
     except InvalidInput as exc:
-        raise ConfigError(exc.message, key="callback_quiet_hours") from exc
+        raise ConfigError(exc.message, key="missed_call_quiet_hours") from exc
     from callcenter.queue.missed_calls.dial_policy import parse_rules
 
-    for key in ("callback_dial_allowed", "callback_dial_refused"):
+    for key in ("missed_call_dial_allowed", "missed_call_dial_refused"):
         try:
             rules = parse_rules(getattr(settings, key))
         except InvalidInput as exc:
             raise ConfigError(exc.message, key=key) from exc
-        if key == "callback_dial_allowed" and not rules:
-            raise ConfigError("callback_dial_allowed needs at least one rule", key=key)
+        if key == "missed_call_dial_allowed" and not rules:
+            raise ConfigError("missed_call_dial_allowed needs at least one rule", key=key)
 
 
 def _validate_ivr(settings: Settings) -> None:

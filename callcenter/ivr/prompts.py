@@ -76,7 +76,7 @@ WAIT_HINT = Prompt(
         "ru2 xu1 shao1 hou4 hui2 dian4, qing3 an4 yao1."
     ),
 )
-CALLBACK_CONFIRM = Prompt(
+CALL_ME_BACK_CONFIRM = Prompt(
     id="callback_confirm",
     text="已为您登记回电，我们会尽快给您回电，再见",
     pinyin="yi3 wei4 nin2 deng1 ji4 hui2 dian4, wo3 men5 hui4 jin3 kuai4 gei3 nin2 hui2 dian4, zai4 jian4.",
@@ -88,11 +88,12 @@ IVR_PROMPTS: tuple[Prompt, ...] = (
     TICKET_NOT_FOUND,
     TICKET_UNAVAILABLE,
     WAIT_HINT,
-    CALLBACK_CONFIRM,
+    CALL_ME_BACK_CONFIRM,
 )
 
-# --- Missed-call callback (漏接回拨, issue 5, part E: docs/callbacks.md): what the citizen hears on answering
-CALLBACK_INTRO = Prompt(
+# --- Missed-call call-back (漏接回拨, issue 5, part E: docs/missed-calls.md): what the citizen hears on
+# answering
+MISSED_CALL_INTRO = Prompt(
     id="callback_intro",
     text="这里是12345热线，您刚才的来电未能接通，现为您转接人工服务",
     pinyin=(
@@ -102,7 +103,7 @@ CALLBACK_INTRO = Prompt(
     ),
 )
 
-PROMPTS: tuple[Prompt, ...] = (GREETING, RECORDING_NOTICE, PLEASE_WAIT, *IVR_PROMPTS, CALLBACK_INTRO)
+PROMPTS: tuple[Prompt, ...] = (GREETING, RECORDING_NOTICE, PLEASE_WAIT, *IVR_PROMPTS, MISSED_CALL_INTRO)
 HOLD_PROMPTS: tuple[Prompt, ...] = (PLEASE_WAIT,)  # what music-on-hold plays to waiting callers
 
 

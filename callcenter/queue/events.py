@@ -43,7 +43,7 @@ class CallerAnswered:
     agent: str  # member interface, e.g. PJSIP/agent1001
     hold_seconds: int
     at: datetime
-    caller_number: str = ""  # the caller's number (a later answered call cancels its callback request)
+    caller_number: str = ""  # the caller's number (a later answered call cancels its missed-call request)
     agent_channel_id: str = ""  # Uniqueid of the agent's channel (DestUniqueid): its live tap (实时转写)
 
 
@@ -65,7 +65,7 @@ class CallerAbandoned:
 class CallerLeft:
     """The caller left the queue for any reason (AMI QueueCallerLeave). Asterisk sends it *before* the
     AgentConnect of an answered entry (and after QueueCallerAbandon), so it is not an outcome by itself:
-    an entry that left and gets no AgentConnect left by a key (callback wanted) or a timeout."""
+    an entry that left and gets no AgentConnect left by a key (call-back wanted) or a timeout."""
 
     server: str
     queue: str
@@ -153,8 +153,8 @@ class MemberStatusChanged:
 
 
 @dataclass(frozen=True, slots=True)
-class CallbackRequested:
-    """The caller pressed the callback key while waiting (按键预约回拨): dialplan UserEvent
+class CallMeBackRequested:
+    """The caller pressed the call-me-back key while waiting (按键预约回拨): dialplan UserEvent
     ``HotlineCallbackRequested``, sent after the caller left the queue."""
 
     server: str
@@ -166,14 +166,14 @@ class CallbackRequested:
 
 
 @dataclass(frozen=True, slots=True)
-class CallbackLegEnded:
-    """A callback leg to a citizen ended (漏接回拨): dialplan UserEvent ``HotlineCallbackEnded`` from the
+class MissedCallLegEnded:
+    """A call-back leg to a citizen ended (漏接回拨): dialplan UserEvent ``HotlineCallbackEnded`` from the
     leg's hangup handler. ``entry_id`` is the leg's Uniqueid (the Originate ChannelId); ``agent`` is the
     member that took the citizen, or "" when the citizen hung up before an agent answered."""
 
     server: str
     entry_id: str
-    callback_id: str
+    missed_call_id: str
     agent: str
     at: datetime
 
@@ -200,7 +200,7 @@ FloorEvent = (
     | MemberRemoved
     | MemberPaused
     | MemberStatusChanged
-    | CallbackRequested
-    | CallbackLegEnded
+    | CallMeBackRequested
+    | MissedCallLegEnded
     | FloorResynced
 )

@@ -161,7 +161,7 @@ class WaitLine:
 @dataclass(frozen=True, slots=True)
 class QueueLine:
     line: WaitLine
-    inbound: bool  # False for the callback queue: its callers are not counted as inbound calls
+    inbound: bool  # False for the call-back queue: its callers are not counted as inbound calls
     today: ServiceLevelFigures
     alarm: Alarm
 
@@ -182,7 +182,7 @@ class WallboardView:
 
 @dataclass(frozen=True, slots=True)
 class ViewPolicy:
-    """What the view counts: the alarm's bar and the queues that are not inbound (the callback queue)."""
+    """What the view counts: the alarm's bar and the queues that are not inbound (the call-back queue)."""
 
     alarm: AlarmPolicy = field(default_factory=AlarmPolicy)
     not_inbound: frozenset[str] = frozenset({"hotline-callback"})

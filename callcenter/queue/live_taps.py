@@ -3,7 +3,7 @@
 Rule: when an agent answers a queued call (AMI AgentConnect), each party's own voice is streamed on its
 own — the caller's channel and the agent's channel, each a *tap* — so that live segments carry the same
 speaker labels as the after-call transcript. Only calls that are recorded are tapped: the inbound lines
-(the ``start-recording`` gosub runs before every inbound queue); the callback queue's legs (漏接回拨) are
+(the ``start-recording`` gosub runs before every inbound queue); the call-back queue's legs (漏接回拨) are
 not recorded, so their taps would have no time base and they are left out.
 
 Time base: a live segment's times count from the start of that side's recording. MixMonitor's ``b``

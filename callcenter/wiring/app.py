@@ -2,7 +2,7 @@
 
 Nothing here runs at import. ``build_hotline`` builds the parts with the wiring builders beside it — the
 engine and Redis client (``stores``), the AMI actions and bridges (``floor``), the bridges' handlers from the
-call-flow table (``pipeline``), the work-order service (``workorders``), the callbacks (``missed_calls``).
+call-flow table (``pipeline``), the work-order service (``workorders``), the missed-call call-backs (``missed_calls``).
 ``build_app`` wires them into an aiohttp application whose ``cleanup_ctx`` opens every resource at
 start-up and closes it at shutdown, in reverse order, each stop bounded; the worker processes are
 supervised from ``workers``, the timers run from ``sweeps``.
@@ -30,7 +30,7 @@ from callcenter.adapters.db.repositories import SqlCallRepository, SqlReadModel
 from callcenter.adapters.http.agents import agent_routes
 from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.adapters.http.live import LiveDeps, live_routes
-from callcenter.adapters.http.missed_calls import callback_routes
+from callcenter.adapters.http.missed_calls import missed_call_routes
 from callcenter.adapters.http.seats import seat_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
@@ -72,7 +72,7 @@ from callcenter.wiring.floor import (
     wallboard_ctx,
 )
 from callcenter.wiring.health import health_probe
-from callcenter.wiring.missed_calls import CallbackParts, build_callbacks, dialer_ctx
+from callcenter.wiring.missed_calls import MissedCallParts, build_missed_calls, dialer_ctx
 from callcenter.wiring.pipeline import FlowParts, FlowSink
 from callcenter.wiring.service_level import alarm_policy
 from callcenter.wiring.settings_policies import login_hash_slots, login_policy
@@ -113,12 +113,14 @@ class Hotline:
     clock: Clock
     inbox: RedisInbox
     work: WorkOrderParts  # work orders: service, stores, catalogue, deadline watch, attachments
-    floor: FloorPipeline  # floor events → live state, service level, callbacks (wiring/pipeline.py)
+    floor: FloorPipeline  # floor events → live state, service level, missed calls (wiring/pipeline.py)
     service_level: ServiceLevelRecorder  # the live 15-second tally: hotline.service_level.tally
     wallboard: Wallboard  # the live floor folded per event, published to Redis (coalesced) for the wall
     agents: AgentSessions  # 签入/示忙/示闲/签出 (docs/agents.md)
     agent_floor: AgentFloor  # seats folded from the floor, published to Redis; after-call-work timers
-    callbacks: CallbackParts  # 漏接回拨: the callback list, its floor handler and dialer (docs/callbacks.md)
+    missed_calls: (
+        MissedCallParts  # 漏接回拨: the missed-call list, its floor handler and dialer (docs/missed-calls.md)
+    )
     live_tap: LiveTap | None = None  # answered calls streamed to the live ASR worker (``live_asr`` on)
     seat_secrets: SeatSecretStore | None = None  # one SIP secret per seat phone (seats.py); None: not here
 
@@ -147,14 +149,14 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
     wallboard = build_wallboard(settings, redis, clock, service_level.tally)
     agents, agent_floor = build_agents(settings, redis, clock, telephony)
     live_tap = build_live_tap(settings, redis, telephony, clock) if settings.live_asr else None
-    callbacks = build_callbacks(settings, engine, telephony, clock)
+    missed_calls = build_missed_calls(settings, engine, telephony, clock)
     parts = FlowParts(
         calls=flow,
         seats=agent_floor,
         wallboard=wallboard.publisher,
         service_level=service_level,
         live_tap=live_tap,
-        missed_calls=callbacks.floor if callbacks.enabled else None,
+        missed_calls=missed_calls.floor if missed_calls.enabled else None,
     )
     sink = FlowSink.build(parts)  # the bridges' handlers, in the order of the call-flow table
     bridges = build_bridges(settings, telephony, sink, clock)
@@ -190,7 +192,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         wallboard,
         agents,
         agent_floor,
-        callbacks,
+        missed_calls,
         live_tap,
         seat_store(settings),
     )
@@ -237,7 +239,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
                     SqlCallRepository(hotline.engine),
                 )
             ),
-            callback_routes(hotline.callbacks.store, hotline.callbacks.policy),
+            missed_call_routes(hotline.missed_calls.desk),
             seat_routes(hotline.seat_secrets),
             staffing_routes(),
         ),
@@ -264,7 +266,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
         parts.append(("live taps", live_tap_ctx(hotline.live_tap)))
     parts += [
         ("AMI bridges", _bridge(hotline)),
-        ("callback dialer", dialer_ctx(hotline.callbacks)),
+        ("missed-call dialer", dialer_ctx(hotline.missed_calls)),
         ("FastAGI", fast_agi_ctx(hotline.settings, _ticket_status(hotline))),
         ("transcription sweep", transcription_sweep_ctx(hotline.flow, settings.transcription_sweep_s)),
         ("deadline watch", deadline_watch_ctx(hotline.work, settings.deadline_sweep_s)),

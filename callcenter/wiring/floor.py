@@ -37,7 +37,7 @@ from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.queue.service_level.recorder import ServiceLevelRecorder
 from callcenter.queue.service_level.tally import ServiceLevelTally
 from callcenter.ticketing.states import TicketStatus
-from callcenter.wiring.service_level import alarm_policy, callback_keys, service_level_policy
+from callcenter.wiring.service_level import alarm_policy, call_me_back_keys, service_level_policy
 
 StatusLookup = Callable[[TicketId, str], Awaitable[TicketStatus | None]]  # (order, calling number)
 Context = Callable[[web.Application], AsyncIterator[None]]
@@ -91,7 +91,7 @@ def build_service_level(settings: Settings, engine: AsyncEngine, clock: Clock) -
 
     tally = ServiceLevelTally(service_level_policy(settings))
     store = SqlQueueEntries(engine)
-    return ServiceLevelRecorder(tally, store, clock, queue_log_files(settings), callback_keys(settings))
+    return ServiceLevelRecorder(tally, store, clock, queue_log_files(settings), call_me_back_keys(settings))
 
 
 def build_wallboard(settings: Settings, redis: Redis, clock: Clock, tally: ServiceLevelTally) -> Wallboard:
@@ -167,10 +167,10 @@ def build_live_tap(
     settings: Settings, redis: Redis, telephony: Mapping[str, AmiActions], clock: Clock
 ) -> LiveTap:
     """Answered calls streamed to the live worker over AudioSocket (issue 6; docs/ivr-and-queues.md,
-    "Asterisk side (tap)"). The callback queue's legs are not recorded, so they are not tapped."""
+    "Asterisk side (tap)"). The call-back queue's legs are not recorded, so they are not tapped."""
     target = AudioSocketTarget(settings.live_asr_host, settings.live_asr_port)
     registry = RedisLiveTranscripts(redis, ttl_s=settings.live_transcript_ttl_s)
-    return LiveTap(telephony, registry, target, clock, unrecorded_queues={settings.callback_queue})
+    return LiveTap(telephony, registry, target, clock, unrecorded_queues={settings.missed_call_queue})
 
 
 def live_tap_ctx(live_tap: LiveTap) -> Context:

@@ -29,7 +29,7 @@ from callcenter.adapters.redis.wallboard import WallboardPublisher
 from callcenter.calls.events import CallEvent
 from callcenter.calls.service import CallFlow
 from callcenter.queue.events import FloorEvent
-from callcenter.queue.missed_calls.service import CallbackFloor
+from callcenter.queue.missed_calls.service import MissedCallFloor
 from callcenter.queue.pipeline import FloorFlush, FloorHandler, FloorPipeline
 from callcenter.queue.seats.agent_floor import AgentFloor
 from callcenter.queue.service_level.recorder import ServiceLevelRecorder
@@ -47,7 +47,7 @@ class FlowParts:
     wallboard: WallboardPublisher
     service_level: ServiceLevelRecorder
     live_tap: LiveTap | None = None
-    missed_calls: CallbackFloor | None = None
+    missed_calls: MissedCallFloor | None = None
 
 
 # -- how a row is delivered ----------------------------------------------------------------------
@@ -127,8 +127,8 @@ CALL_FLOW: Final[tuple[Step, ...]] = (
          "calls.service:CallFlow.handle_many", Calls(lambda p: p.calls.handle_many)),
     Step("floor event", "the service-level tally and ledger (answered within 15 s)",
          "queue.service_level.recorder:ServiceLevelRecorder.handle", Store(lambda p: p.service_level.handle)),
-    Step("CallerAbandoned, key 1", "the missed-call list (漏接回拨; callback_enabled)",
-         "queue.missed_calls.service:CallbackFloor.handle", Store(_missed_calls)),
+    Step("CallerAbandoned, key 1", "the missed-call list (漏接回拨; missed_call_enabled)",
+         "queue.missed_calls.service:MissedCallFloor.handle", Store(_missed_calls)),
     Step("end of a burst", "what the ledger changed, stored in one transaction",
          "queue.service_level.recorder:ServiceLevelRecorder.flush", Flush(lambda p: p.service_level.flush)),
     Step("AMI (re)login", "calls whose channels vanished while away are closed",
@@ -159,9 +159,9 @@ CALL_FLOW: Final[tuple[Step, ...]] = (
     Step("deadline sweep tick", "yellow and red cards, overdue supervision (督办)",
          "ticketing.supervision.alerts:DeadlineWatch.run_once",
          Elsewhere("the deadline watch (wiring/sweeps.py)")),
-    Step("callback due", "the missed caller dialled back",
-         "queue.missed_calls.service:CallbackDialer.run",
-         Elsewhere("the callback dialer (wiring/missed_calls.py)")),
+    Step("missed call due", "the missed caller dialled back (漏接回拨)",
+         "queue.missed_calls.service:MissedCallDialer.run",
+         Elsewhere("the missed-call dialer (wiring/missed_calls.py)")),
 )
 # fmt: on
 

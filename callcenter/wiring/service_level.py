@@ -29,5 +29,5 @@ def alarm_policy(settings: Settings) -> AlarmPolicy:
     )
 
 
-def callback_keys(settings: Settings) -> frozenset[str]:
-    return _names(settings.sl_callback_keys)
+def call_me_back_keys(settings: Settings) -> frozenset[str]:
+    return _names(settings.sl_call_me_back_keys)

@@ -85,7 +85,7 @@ def test_an_originate_into_the_recording_handler_runs_no_shell_and_deletes_nothi
 async def test_the_app_refuses_hostile_recording_paths_and_deletes_only_empty_recordings(
     asterisk: AsteriskInstance, ami: AmiSession, start_hotline: StartHotline, caller: Callers
 ) -> None:
-    running = await start_hotline(asr_workers=0, callback_enabled=0)
+    running = await start_hotline(asr_workers=0, missed_call_enabled=0)
     bridge = running.hotline.bridge
     token = secrets.token_hex(4)
     outside = plant(asterisk, f"/tmp/victim-{token}")

@@ -70,7 +70,7 @@ def service_env(data_dir: Path, prefix: str) -> dict[str, str]:
         "CALLCENTER_AGI_PORT": str(free_port_block(1)),
         "CALLCENTER_ASTERISK_NAME": f"t{uuid.uuid4().hex[:8]}",
         "CALLCENTER_LIVE_ASR": "0",
-        "CALLCENTER_CALLBACK_ENABLED": "0",
+        "CALLCENTER_MISSED_CALL_ENABLED": "0",
         "CALLCENTER_ADMIN_PASSWORD": PASSWORD,
         "CALLCENTER_JOBS_STREAM": f"{prefix}:jobs",
         "CALLCENTER_WALLBOARD_PREFIX": f"{prefix}:wall",

@@ -1,5 +1,5 @@
 """IVR and queues on a real Asterisk 22: keys during the greeting, FastAGI self-service and overflow routing,
-the callback key while waiting, and the announcement timing rule (docs/ivr-and-queues.md).
+the call-me-back key while waiting, and the announcement timing rule (docs/ivr-and-queues.md).
 
 The FastAGI server here is the app's own (callcenter/adapters/agi) with a fake work-order lookup, started in
 a thread on the port the test Asterisk's dialplan points at.
@@ -24,7 +24,7 @@ from callcenter.adapters.ami.floor_translate import translate_floor
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter.core.ids import TicketId
 from callcenter.ivr.routing import OverflowPolicy
-from callcenter.queue.events import CallbackRequested
+from callcenter.queue.events import CallMeBackRequested
 from callcenter.ticketing.states import TicketStatus
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 
@@ -197,10 +197,10 @@ def test_agi_down_the_call_still_queues(asterisk: AsteriskInstance, ami: AmiSess
     enterprise.wait()
 
 
-# --- the callback key while waiting -------------------------------------------------------------------------
+# --- the call-me-back key while waiting -----------------------------------------------------------------
 
 
-def test_key_1_while_waiting_leaves_the_queue_and_requests_a_callback(
+def test_key_1_while_waiting_leaves_the_queue_and_requests_a_call_back(
     asterisk: AsteriskInstance, ami: AmiSession, caller: Callers
 ) -> None:
     wait_s = asterisk.greeting_seconds() + 3
@@ -216,7 +216,7 @@ def test_key_1_while_waiting_leaves_the_queue_and_requests_a_callback(
         join["linkedid"],
     )
     floor = translate_floor(event, datetime.now(UTC), server="test")
-    assert isinstance(floor, CallbackRequested)
+    assert isinstance(floor, CallMeBackRequested)
     assert (floor.queue, floor.entry_id, floor.caller_number) == ("hotline", join["uniqueid"], "13800138507")
     result = phone.wait()
     assert result.ended_by == "remote"  # the hotline hung up after the confirmation

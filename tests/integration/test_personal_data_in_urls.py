@@ -60,7 +60,7 @@ async def test_the_access_log_keeps_paths_and_keys_but_no_values(
         f"/api/calls/{NUMBER}",
         f"/api/workorders/{ID_NUMBER}",
         "/api/workorders?status=registered&limit=5&offset=0",
-        f"/api/callbacks?state=<script>&date={NUMBER}",
+        f"/api/missed-calls?state=<script>&date={NUMBER}",
     ]
     for url in urls:
         await client.get(url, headers={"Referer": f"http://127.0.0.1/?caller={NUMBER}"})
@@ -74,4 +74,4 @@ async def test_the_access_log_keeps_paths_and_keys_but_no_values(
     assert "GET /api/workorders?caller=…&q=…&limit=5 HTTP/1.1" in text
     assert "GET /api/workorders?status=registered&limit=5&offset=0 HTTP/1.1" in text
     assert "/api/calls/139****5678 " in text and "/api/workorders/110101********1234 " in text
-    assert "GET /api/callbacks?state=…&date=… " in text and "POST /api/workorders/search " in text
+    assert "GET /api/missed-calls?state=…&date=… " in text and "POST /api/workorders/search " in text

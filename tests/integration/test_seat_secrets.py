@@ -88,7 +88,7 @@ def test_a_seat_registers_only_with_its_own_secret(asterisk: AsteriskInstance) -
 async def test_an_admin_rotates_a_seat_secret_and_the_old_one_stops_at_once(
     asterisk: AsteriskInstance, start_hotline: Any
 ) -> None:
-    running = await start_hotline(asr_workers=0, callback_enabled=0)
+    running = await start_hotline(asr_workers=0, missed_call_enabled=0)
     old = asterisk.seat_secret("agent1004")
     listed = await running.get("/api/admin/seats")
     assert [i["seat"] for i in listed["items"]] == list(asterisk.settings.agents)
@@ -113,7 +113,7 @@ async def test_an_admin_rotates_a_seat_secret_and_the_old_one_stops_at_once(
 async def test_only_an_admin_sees_or_rotates_seat_secrets(
     asterisk: AsteriskInstance, start_hotline: Any
 ) -> None:
-    running = await start_hotline(asr_workers=0, callback_enabled=0)
+    running = await start_hotline(asr_workers=0, missed_call_enabled=0)
     client = running.client
     agent = {"id": "agent-x", "display_name": "话务员X", "role": "agent", "password": "quiet-harbor-7193"}
     assert (await client.post("/api/admin/staff", json=agent)).status == 201

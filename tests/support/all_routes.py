@@ -1,5 +1,5 @@
 """The web app with every route the hotline serves, on a real database and a real Redis: the work-order
-API (``build_web``) plus attachments, the live inbox, callbacks, staffing, service level, the wallboard,
+API (``build_web``) plus attachments, the live inbox, missed calls, staffing, service level, the wallboard,
 agent sessions and live transcripts. Only the AMI side of agent sessions is a fake of our own port
 (``QueueSwitch``): nothing here places calls."""
 
@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.attachments.disk import DiskBlobStore
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
-from callcenter.adapters.db.missed_calls import SqlCallbacks
+from callcenter.adapters.db.missed_calls import SqlMissedCalls
 from callcenter.adapters.db.repositories import SqlCallRepository
 from callcenter.adapters.http.agents import add_agent_routes
 from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.auth import CLOCK
 from callcenter.adapters.http.inbox import InboxSettings, add_inbox_routes
 from callcenter.adapters.http.live import LiveDeps, add_live_routes
-from callcenter.adapters.http.missed_calls import callback_routes
+from callcenter.adapters.http.missed_calls import missed_call_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
 from callcenter.adapters.http.wallboard import WallboardSettings, add_wallboard_routes
@@ -32,7 +32,8 @@ from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.adapters.redis.wallboard import WallboardFeed
 from callcenter.core.clock import FixedClock
-from callcenter.queue.missed_calls.rules import CallbackPolicy
+from callcenter.queue.missed_calls.desk import MissedCallDesk
+from callcenter.queue.missed_calls.rules import MissedCallPolicy
 from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.queue.service_level.alarm import AlarmPolicy
 from callcenter.queue.service_level.ledger import ServiceLevelPolicy
@@ -85,7 +86,7 @@ async def build_all_routes(
     routes = [
         attachments,
         lambda app: add_inbox_routes(app, inbox, InboxSettings(heartbeat_seconds=heartbeat, retry_ms=1000)),
-        callback_routes(SqlCallbacks(engine), CallbackPolicy()),
+        missed_call_routes(MissedCallDesk(SqlMissedCalls(engine), clock, MissedCallPolicy())),
         staffing_routes(),
         service_level_routes(ServiceLevelTally(ServiceLevelPolicy()), AlarmPolicy()),
         lambda app: add_wallboard_routes(app, wallboard, WallboardSettings(heartbeat_seconds=heartbeat)),

@@ -196,7 +196,7 @@ def throwaway_settings(suffix: str = "") -> InstanceSettings:
         ami_secret=secrets.token_hex(12),
         wrapup_time=0,
         agi_port=free_port_block(1),  # the hotline fixture serves FastAGI here (tests/support/hotline.py)
-        pstn_outbound_uri=f"sip:127.0.0.1:{free_port_block(1)}",  # the test citizen phone (callbacks)
+        pstn_outbound_uri=f"sip:127.0.0.1:{free_port_block(1)}",  # the test citizen phone (call-backs)
     )
 
 

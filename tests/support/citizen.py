@@ -1,4 +1,4 @@
-"""The test citizen's phone for missed-call callbacks (漏接回拨): a sipp UAS on the loopback port that the
+"""The test citizen's phone for missed-call call-backs (漏接回拨): a sipp UAS on the loopback port that the
 ``pstn-out`` trunk's contact names (``pstn_outbound_uri`` of the test Asterisk).
 
 Behaviours per call: ``answer`` (answers at once and stays until Asterisk hangs up, or hangs up itself

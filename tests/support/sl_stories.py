@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from callcenter.core.ids import CallId
 from callcenter.queue.events import (
-    CallbackRequested,
     CallCompleted,
     CallerAbandoned,
     CallerAnswered,
     CallerJoined,
     CallerLeft,
+    CallMeBackRequested,
     FloorEvent,
 )
 
@@ -54,7 +54,7 @@ def floor_events(story: Story) -> list[tuple[datetime, int, FloorEvent]]:
         ]
     elif story.ending == "callback":
         out += [CallerLeft(SERVER, q, e, c, end)]
-        out += [CallbackRequested(SERVER, q, e, c, "13800138000", end + timedelta(milliseconds=400))]
+        out += [CallMeBackRequested(SERVER, q, e, c, "13800138000", end + timedelta(milliseconds=400))]
     elif story.ending in ("timeout", "empty"):
         out += [CallerLeft(SERVER, q, e, c, end)]
     return [(event.at, i, event) for i, event in enumerate(out)]

@@ -16,8 +16,8 @@ from callcenter.adapters.ami.translate import (
 from callcenter.calls.events import (
     AgentConnected,
     CallArrived,
-    CallbackChosen,
     CallHungUp,
+    CallMeBackChosen,
     JoinedQueue,
     RecordingFinished,
     RecordingStarted,
@@ -148,7 +148,7 @@ def test_repeated_headers_keep_the_last_value() -> None:
     assert normalise({"ChanVariable": ["A=1", "B=2"], "Event": "X"}) == {"chanvariable": "B=2", "event": "X"}
 
 
-def test_the_callback_key_user_event_marks_the_call() -> None:
+def test_the_call_me_back_key_user_event_marks_the_call() -> None:
     event = translate(
         ev(
             Event="UserEvent",
@@ -160,7 +160,7 @@ def test_the_callback_key_user_event_marks_the_call() -> None:
         MATCH,
         NOW,
     )
-    assert event == CallbackChosen(call_id="9.1", at=NOW)  # type: ignore[arg-type]
+    assert event == CallMeBackChosen(call_id="9.1", at=NOW)  # type: ignore[arg-type]
 
 
 # --- recording paths (issue 11): only inside the recordings directory ------------------------------------

@@ -12,8 +12,8 @@ from callcenter.calls.events import (
     AgentConnected,
     CallAbandoned,
     CallArrived,
-    CallbackChosen,
     CallHungUp,
+    CallMeBackChosen,
     JoinedQueue,
     RecordingFinished,
     RecordingStarted,
@@ -62,24 +62,24 @@ def test_the_staff_member_who_answered_is_kept_and_a_repeated_connect_changes_no
     assert run(AgentConnected(CID, at(3), "hotline", "PJSIP/agent1001", 2)).answered_by is None
 
 
-def test_caller_who_keys_for_a_callback_is_not_an_abandon() -> None:
+def test_caller_who_keys_for_a_call_back_is_not_an_abandon() -> None:
     record = run(
         JoinedQueue(CID, at(5), "hotline", 1),
-        CallbackChosen(CID, at(9)),
+        CallMeBackChosen(CID, at(9)),
         CallHungUp(CID, at(12), 16, "Normal Clearing"),
     )
-    assert record.outcome is CallOutcome.CALLBACK_REQUESTED
+    assert record.outcome is CallOutcome.CALL_ME_BACK_REQUESTED
     assert record.phase is CallPhase.ENDED and record.agent is None
 
 
-def test_callback_key_after_an_answer_or_before_the_queue_changes_nothing() -> None:
+def test_call_me_back_key_after_an_answer_or_before_the_queue_changes_nothing() -> None:
     answered = run(
         JoinedQueue(CID, at(5), "hotline", 1),
         AgentConnected(CID, at(7), "hotline", "PJSIP/agent1001", 2),
-        CallbackChosen(CID, at(9)),
+        CallMeBackChosen(CID, at(9)),
     )
     assert answered.outcome is CallOutcome.ANSWERED
-    assert run(CallbackChosen(CID, at(2))).outcome is CallOutcome.IN_PROGRESS
+    assert run(CallMeBackChosen(CID, at(2))).outcome is CallOutcome.IN_PROGRESS
 
 
 def test_caller_hanging_up_in_queue_is_abandoned_with_wait() -> None:

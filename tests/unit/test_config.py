@@ -115,8 +115,8 @@ def test_passwords_in_urls_are_hidden_by_check_config() -> None:
         ("CALLCENTER_AMI_PERMIT", "everyone"),
         ("CALLCENTER_AMI_BIND", "asterisk.local"),
         ("CALLCENTER_SEATS", "agent1001,agent1001"),
-        ("CALLCENTER_CALLBACK_DIAL_ALLOWED", ""),
-        ("CALLCENTER_CALLBACK_DIAL_REFUSED", "premium=(168"),
+        ("CALLCENTER_MISSED_CALL_DIAL_ALLOWED", ""),
+        ("CALLCENTER_MISSED_CALL_DIAL_REFUSED", "premium=(168"),
     ],
 )
 def test_unsafe_or_broken_telephony_settings_are_refused(key: str, value: str) -> None:

@@ -1,4 +1,4 @@
-"""Which numbers a missed-call callback may dial (issue 11): domestic phones only, as data."""
+"""Which numbers a missed-call call-back may dial (issue 11): domestic phones only, as data."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import CallId
 from callcenter.queue.missed_calls.dial_policy import DOMESTIC, dial_policy, parse_rules
 from callcenter.queue.missed_calls.rules import (
-    CallbackPolicy,
-    CallbackReason,
-    CallbackState,
     MissedCall,
+    MissedCallPolicy,
+    MissedCallReason,
+    MissedCallState,
     open_request,
 )
 from callcenter.queue.missed_calls.steps import refuse
@@ -63,25 +63,25 @@ def test_international_premium_and_service_numbers_are_refused_with_a_reason(
 
 
 def missed(number: str) -> MissedCall:
-    return MissedCall("a", "hotline", "e1", CallId("c1"), number, CallbackReason.ABANDONED, T0)
+    return MissedCall("a", "hotline", "e1", CallId("c1"), number, MissedCallReason.ABANDONED, T0)
 
 
 def test_a_refused_number_is_recorded_not_callable_and_never_due() -> None:
-    request = open_request(missed("0044201234567"), CallbackPolicy())
+    request = open_request(missed("0044201234567"), MissedCallPolicy())
     assert (request.state, request.close_reason, request.next_attempt_at) == (
-        CallbackState.NOT_CALLABLE,
+        MissedCallState.NOT_CALLABLE,
         "international",
         None,
     )
-    assert open_request(missed("+44 20 1234 5678"), CallbackPolicy()).close_reason == "invalid_number"
+    assert open_request(missed("+44 20 1234 5678"), MissedCallPolicy()).close_reason == "invalid_number"
     assert not request.is_due(T0)
 
 
 def test_a_waiting_request_refused_later_becomes_not_callable() -> None:
-    pending = open_request(missed("13800138000"), CallbackPolicy())
+    pending = open_request(missed("13800138000"), MissedCallPolicy())
     refused = refuse(pending, "not_domestic", T0)
     assert (refused.state, refused.close_reason, refused.next_attempt_at) == (
-        CallbackState.NOT_CALLABLE,
+        MissedCallState.NOT_CALLABLE,
         "not_domestic",
         None,
     )

@@ -12,7 +12,7 @@ from callcenter.adapters.ami.originate_policy import OriginateRefused, check_ori
 from callcenter.asr.model import Speaker
 from callcenter.core.ids import CallId
 from callcenter.queue.live_taps import TapOrder
-from callcenter.queue.missed_calls.service import DialOrder
+from callcenter.queue.missed_calls.ports import DialOrder
 
 
 def test_the_hotlines_own_originates_are_allowed() -> None:

@@ -61,11 +61,11 @@ DEFINITION = [
         replace(POLICY, short_abandon_seconds=0),
         (1, 0, 0, 1, 0, 0),
     ),
-    ("callback key: offered, not answered", entry(Outcome.CALLBACK, 40), POLICY, (1, 0, 0, 0, 0, 1)),
+    ("call-me-back key: offered, not answered", entry(Outcome.CALL_ME_BACK, 40), POLICY, (1, 0, 0, 0, 0, 1)),
     ("timeout: offered, not answered", entry(Outcome.EXITED, 60), POLICY, (1, 0, 0, 0, 0, 0)),
     ("still waiting: not counted", entry(Outcome.WAITING), POLICY, (0, 0, 0, 0, 0, 0)),
     (
-        "our own callbacks are not inbound",
+        "our own call-backs are not inbound",
         entry(Outcome.ANSWERED, 3, queue="hotline-callback"),
         POLICY,
         (0,) * 6,
@@ -288,10 +288,12 @@ def test_bad_queue_log_lines_are_counted_not_fatal() -> None:
     assert result.bad_samples[0].startswith("line 2:")
 
 
-def test_only_the_callback_keys_mean_callback() -> None:
+def test_only_the_call_me_back_keys_mean_call_me_back() -> None:
     lines = [
         "1764567001|1.1|hotline|NONE|ENTERQUEUE||1|1",
         "1764567021|1.1|hotline|NONE|EXITWITHKEY|9|1|1|20",
     ]
-    assert recount(lines, server=SERVER).entries[0].outcome is Outcome.CALLBACK
-    assert recount(lines, server=SERVER, callback_keys=frozenset({"1"})).entries[0].outcome is Outcome.EXITED
+    assert recount(lines, server=SERVER).entries[0].outcome is Outcome.CALL_ME_BACK
+    assert (
+        recount(lines, server=SERVER, call_me_back_keys=frozenset({"1"})).entries[0].outcome is Outcome.EXITED
+    )

@@ -14,23 +14,23 @@ from callcenter.adapters.ami.translate import Headers, MalformedAmiEvent, event_
 from callcenter.core.ids import CallId
 from callcenter.queue.events import (
     AgentRangUnanswered,
-    CallbackLegEnded,
-    CallbackRequested,
     CallCompleted,
     CallerAbandoned,
     CallerAnswered,
     CallerJoined,
     CallerLeft,
+    CallMeBackRequested,
     FloorEvent,
     MemberAdded,
     MemberPaused,
     MemberRemoved,
     MemberStatusChanged,
+    MissedCallLegEnded,
 )
 from callcenter.queue.live import DeviceStatus, device_status
 
-CALLBACK_USER_EVENT = "HotlineCallbackRequested"
-CALLBACK_LEG_ENDED_EVENT = "HotlineCallbackEnded"  # extensions_callback.conf, the callback leg's hangup
+CALL_ME_BACK_USER_EVENT = "HotlineCallbackRequested"
+MISSED_CALL_LEG_ENDED_EVENT = "HotlineCallbackEnded"  # extensions_callback.conf: the call-back leg hung up
 
 
 class _Fields:
@@ -189,17 +189,17 @@ def _member_status(f: _Fields, server: str, at: datetime) -> FloorEvent:
 
 
 def _user_event(f: _Fields, server: str, at: datetime) -> FloorEvent | None:
-    if f.h.get("userevent") == CALLBACK_LEG_ENDED_EVENT:
-        return CallbackLegEnded(
+    if f.h.get("userevent") == MISSED_CALL_LEG_ENDED_EVENT:
+        return MissedCallLegEnded(
             server=server,
             entry_id=f.entry_id(),
-            callback_id=f.h.get("callbackid", ""),
+            missed_call_id=f.h.get("callbackid", ""),
             agent=f.h.get("agent", ""),
             at=at,
         )
-    if f.h.get("userevent") != CALLBACK_USER_EVENT:
+    if f.h.get("userevent") != CALL_ME_BACK_USER_EVENT:
         return None
-    return CallbackRequested(
+    return CallMeBackRequested(
         server=server,
         queue=f.text("queue"),
         entry_id=f.entry_id(),

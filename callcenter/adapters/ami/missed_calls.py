@@ -1,11 +1,11 @@
-"""Placing missed-call callbacks (漏接回拨) through AMI: the ``Originator`` port of
+"""Placing missed-call call-backs (漏接回拨) through AMI: the ``Originator`` port of
 callcenter/queue/missed_calls/service.py.
 
 One Async Originate per attempt: the citizen is dialled through the outbound trunk
 (``PJSIP/<number>@<trunk>``, asterisk_conf/pjsip.conf) for ``ring_s`` seconds; once answered, the leg
 runs the ``callback-leg`` context (asterisk_conf/extensions_callback.conf), which puts the citizen into
-the callback queue. ``ChannelId`` gives the leg the attempt's channel id, so the queue events of that
-leg (AgentConnect, QueueCallerAbandon) and its UserEvent name the attempt they belong to.
+the call-back queue (``hotline-callback``). ``ChannelId`` gives the leg the attempt's channel id, so the
+queue events of that leg (AgentConnect, QueueCallerAbandon) and its UserEvent name the attempt they belong to.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 from callcenter.adapters.ami.actions import AmiActions
 from callcenter.core.errors import TelephonyUnavailable
+from callcenter.queue.missed_calls.ports import DialOrder, DialResult
 from callcenter.queue.missed_calls.rules import AttemptOutcome
-from callcenter.queue.missed_calls.service import DialOrder, DialResult
 from callcenter.queue.missed_calls.steps import outcome_of_reason
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,11 @@ class AmiOriginator:
         try:
             reply = await actions.originate(self.fields(order), self._ring_s + WAIT_MARGIN_S)
         except TimeoutError:
-            log.warning("callback %s: no OriginateResponse within the ring time", order.callback_id)
+            log.warning("missed call %s: no OriginateResponse within the ring time", order.missed_call_id)
             return DialResult(AttemptOutcome.LOST)
         log.info(
-            "callback %s attempt %d: OriginateResponse %s, reason %s, cause %s",
-            order.callback_id,
+            "missed call %s attempt %d: OriginateResponse %s, reason %s, cause %s",
+            order.missed_call_id,
             order.attempt,
             reply.get("response", ""),
             reply.get("reason", ""),
@@ -63,7 +63,7 @@ class AmiOriginator:
             "Timeout": str(self._ring_s * 1000),
             "CallerID": f'"{self._caller_id}" <{self._caller_id}>',
             "ChannelId": order.channel_id,
-            "Variable": [f"CALLBACK_ID={order.callback_id}", f"CALLBACK_ATTEMPT={order.attempt}"],
+            "Variable": [f"CALLBACK_ID={order.missed_call_id}", f"CALLBACK_ATTEMPT={order.attempt}"],
         }
 
 

@@ -4,7 +4,7 @@ AMI has no per-context or per-application permission: a user with the ``originat
 channel into *any* dialplan context or application. Two defences follow (docs/security notes in
 docs/ivr-and-queues.md, "AMI"): the dialplan holds no context that is dangerous to enter (no ``System()``,
 ``TrySystem()`` or ``SHELL()``; app_system and func_shell are not even loaded), and the app itself only ever
-asks for what it needs — a missed-call callback leg into ``callback-leg`` and a live-transcription tap that
+asks for what it needs — a missed-call call-back leg into ``callback-leg`` and a live-transcription tap that
 runs ``ChanSpy`` — so a bug or an injected value in the app cannot make the bridge ask for more.
 """
 

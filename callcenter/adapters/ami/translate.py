@@ -16,9 +16,9 @@ from callcenter.calls.events import (
     AgentConnected,
     CallAbandoned,
     CallArrived,
-    CallbackChosen,
     CallEvent,
     CallHungUp,
+    CallMeBackChosen,
     JoinedQueue,
     RecordingFinished,
     RecordingStarted,
@@ -48,7 +48,7 @@ class HotlineMatch:
     numbers: frozenset[str] = frozenset({"12345"})
     recording_user_event: str = "HotlineRecording"  # dialplan: paths of the files being written
     recording_done_event: str = "HotlineRecordingComplete"  # dialplan hangup handler: files closed
-    callback_event: str = "HotlineCallbackRequested"  # dialplan: the caller pressed the callback key
+    call_me_back_event: str = "HotlineCallbackRequested"  # dialplan: the caller pressed the call-me-back key
     # Recordings directories as Asterisk names them; a recording event naming a file elsewhere is refused
     # (none given: every recording event is refused). See callcenter/calls/recording_paths.py.
     recordings: tuple[str, ...] = ()
@@ -200,8 +200,8 @@ def _user_event(ctx: _Context) -> CallEvent | None:
         return RecordingFinished(
             call_id=ctx.call_id, at=ctx.at, has_audio=ctx.headers.get("hasaudio", "yes") != "no"
         )
-    if name == ctx.match.callback_event:
-        return CallbackChosen(call_id=ctx.call_id, at=ctx.at)
+    if name == ctx.match.call_me_back_event:
+        return CallMeBackChosen(call_id=ctx.call_id, at=ctx.at)
     if name != ctx.match.recording_user_event:
         return None
     caller, agent, mixed = _recording_paths(ctx)

@@ -5,7 +5,7 @@ Why not the cookie alone: the session cookie is SameSite=Strict, but "site" igno
 another port of the same host (``http://127.0.0.1:8099``, any other service of the machine) is same-site:
 the browser sends the cookie with its form posts. A form can post ``application/x-www-form-urlencoded``,
 ``multipart/form-data`` or ``text/plain`` without asking (no CORS preflight), so a route that reads no body
-(解除并单, retry a callback …) or reads a form was open to it.
+(解除并单, retry a missed-call call-back …) or reads a form was open to it.
 
 The rule (OWASP's "verifying origin with standard headers", and Fetch Metadata):
 

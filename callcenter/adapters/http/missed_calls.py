@@ -1,47 +1,51 @@
-"""The callback list over HTTP (漏接回拨):
+"""The missed-call list over HTTP (漏接回拨); the rules are in callcenter/queue/missed_calls/desk.py:
 
-* ``GET  /api/callbacks?state=&date=YYYY-MM-DD&limit=``  the list, newest first (agents, supervisors, admins)
-* ``GET  /api/callbacks/{id}``                          one request with its attempts and missed entries
-* ``POST /api/callbacks/{id}/retry``                    call again now / reopen (supervisors, admins)
-* ``POST /api/callbacks/{id}/cancel``                   cancel a waiting request (supervisors, admins)
-* ``GET  /callbacks``                                   the Chinese page
+* ``GET  /api/missed-calls?state=&date=YYYY-MM-DD&limit=``  the list, newest first (agents, supervisors,
+  admins)
+* ``GET  /api/missed-calls/{id}``                          one request with its attempts and missed entries
+* ``POST /api/missed-calls/{id}/retry``                    call again now / reopen (supervisors, admins)
+* ``POST /api/missed-calls/{id}/cancel``                   cancel a waiting request (supervisors, admins)
+* ``GET  /missed-calls``                                   the Chinese page
 
-``date`` is a day in Asia/Shanghai. Citizens' numbers are personal data: only hotline staff read them.
+The first paths (``/api/callbacks…``) stay for one release as deprecated aliases of the same handlers: their
+answers carry ``Deprecation: true`` and a ``Link`` to the successor path; ``/callbacks`` redirects (301) to
+``/missed-calls``. ``date`` is a day in Asia/Shanghai. Citizens' numbers are personal data: only hotline
+staff read them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from callcenter.adapters.db.missed_calls import SqlCallbacks
 from callcenter.adapters.http.api import json_response
-from callcenter.adapters.http.auth import CLOCK, require_role
+from callcenter.adapters.http.auth import require_role
 from callcenter.adapters.http.params import iso_day, record_id, whole_number
 from callcenter.core.actors import Role
-from callcenter.core.clock import SHANGHAI
-from callcenter.core.errors import InvalidInput, NotFound
+from callcenter.core.errors import InvalidInput
+from callcenter.queue.missed_calls.desk import DEFAULT_LIMIT, MAX_LIMIT, ListQuery, MissedCallDesk
 from callcenter.queue.missed_calls.rules import (
     Attempt,
-    CallbackPolicy,
-    CallbackRequest,
-    CallbackState,
-    CloseReason,
     MissedCall,
+    MissedCallRequest,
+    MissedCallState,
 )
-from callcenter.queue.missed_calls.service import apply
-from callcenter.queue.missed_calls.steps import cancel, retry_now
 
 STATIC = Path(__file__).resolve().parent / "static"
-STORE = web.AppKey("callback_store", SqlCallbacks)
-POLICY = web.AppKey("callback_policy", CallbackPolicy)
+DESK = web.AppKey("missed_call_desk", MissedCallDesk)
 READERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
-MAX_LIMIT = 500
+API = "/api/missed-calls"
+PAGE = "/missed-calls"
+OLD_API = "/api/callbacks"  # deprecated alias, one release (issue 12)
+OLD_PAGE = "/callbacks"
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/_.~%-]*")
+
+Command = Callable[[MissedCallDesk, int, str], Awaitable[MissedCallRequest]]
 
 
 def attempt_json(a: Attempt) -> dict[str, Any]:
@@ -56,7 +60,7 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
     }
 
 
-def callback_json(r: CallbackRequest) -> dict[str, Any]:
+def missed_call_json(r: MissedCallRequest) -> dict[str, Any]:
     return {
         "id": r.id,
         "citizen_number": r.citizen_number,
@@ -90,88 +94,90 @@ def source_json(m: MissedCall) -> dict[str, Any]:
     }
 
 
-def _state(raw: str | None) -> CallbackState | None:
+def _state(raw: str | None) -> MissedCallState | None:
     if not raw:
         return None
     try:
-        return CallbackState(raw)
+        return MissedCallState(raw)
     except ValueError:
-        raise InvalidInput(f"unknown callback state {raw[:32]!r}", field="state") from None
+        raise InvalidInput(f"unknown missed-call state {raw[:32]!r}", field="state") from None
 
 
-def _day(raw: str | None) -> tuple[datetime | None, datetime | None]:
-    if not raw:
-        return None, None
-    start = datetime.combine(iso_day(raw, "date"), time(0), SHANGHAI)
-    return start, start + timedelta(days=1)
-
-
-def _limit(raw: str | None) -> int:
-    return whole_number(raw, "limit", 1, MAX_LIMIT) if raw else 200
+def _query(request: web.Request) -> ListQuery:
+    q = request.query
+    raw_date, raw_limit = q.get("date"), q.get("limit")
+    return ListQuery(
+        state=_state(q.get("state")),
+        day=iso_day(raw_date, "date") if raw_date else None,
+        limit=whole_number(raw_limit, "limit", 1, MAX_LIMIT) if raw_limit else DEFAULT_LIMIT,
+    )
 
 
 def _id(request: web.Request) -> int:
     return record_id(request.match_info["id"], "id")
 
 
-async def list_callbacks(request: web.Request) -> web.Response:
+async def list_missed_calls(request: web.Request) -> web.Response:
     require_role(request, *READERS)
-    q = request.query
-    since, until = _day(q.get("date"))
-    items = await request.app[STORE].listing(_state(q.get("state")), since, until, _limit(q.get("limit")))
-    return json_response({"items": [callback_json(r) for r in items]})
+    items = await request.app[DESK].listing(_query(request))
+    return json_response({"items": [missed_call_json(r) for r in items]})
 
 
-async def _found(request: web.Request) -> CallbackRequest:
-    callback_id = _id(request)
-    found = await request.app[STORE].get(callback_id)
-    if found is None:
-        raise NotFound(f"callback {callback_id} not found", callback_id=callback_id)
-    return found
-
-
-async def get_callback(request: web.Request) -> web.Response:
+async def get_missed_call(request: web.Request) -> web.Response:
     require_role(request, *READERS)
-    found = await _found(request)
-    assert found.id is not None
-    sources = await request.app[STORE].sources(found.id)
-    return json_response({**callback_json(found), "sources": [source_json(m) for m in sources]})
+    found = await request.app[DESK].detail(_id(request))
+    body = missed_call_json(found.request)
+    return json_response({**body, "sources": [source_json(m) for m in found.sources]})
 
 
-def _command(
-    step: Callable[[web.Request, CallbackRequest, str], CallbackRequest],
-) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _command(command: Command) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handler(request: web.Request) -> web.Response:
         actor = require_role(request, *MANAGERS)
-        found = await _found(request)
-        done = await apply(request.app[STORE], found, lambda r: step(request, r, actor.id))
-        return json_response(callback_json(done))
+        missed_call_id = _id(request)
+        return json_response(missed_call_json(await command(request.app[DESK], missed_call_id, actor.id)))
 
     return handler
 
 
-def _retry(request: web.Request, r: CallbackRequest, by: str) -> CallbackRequest:
-    return retry_now(r, by, request.app[CLOCK].now(), request.app[POLICY])
-
-
-def _cancel(request: web.Request, r: CallbackRequest, by: str) -> CallbackRequest:
-    return cancel(r, by, CloseReason.SUPERVISOR, request.app[CLOCK].now())
-
-
 async def page(_request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "callbacks.html")
+    return web.FileResponse(STATIC / "missed-calls.html")
 
 
-def callback_routes(store: SqlCallbacks, policy: CallbackPolicy) -> Callable[[web.Application], None]:
+async def old_page(_request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently(PAGE)
+
+
+def successor(raw_path: str) -> str | None:
+    """The new path of a deprecated ``/api/callbacks…`` path (as sent, percent-encoded), else None. A path
+    with anything but plain URL characters is not echoed into the header: the successor is then the list."""
+    if raw_path != OLD_API and not raw_path.startswith(OLD_API + "/"):
+        return None
+    rest = raw_path[len(OLD_API) :]
+    return API + rest if _PLAIN_PATH.fullmatch(rest) else API
+
+
+async def mark_deprecated(request: web.Request, response: web.StreamResponse) -> None:
+    """Answers on the old paths (errors too) say they are deprecated and where the successor is."""
+    new = successor(request.rel_url.raw_path)
+    if new is not None:
+        response.headers["Deprecation"] = "true"
+        response.headers["Link"] = f'<{new}>; rel="successor-version"'
+
+
+def missed_call_routes(desk: MissedCallDesk) -> Callable[[web.Application], None]:
     """A route hook for ``WebDeps.extra_routes``."""
+    retry = _command(MissedCallDesk.retry)
+    cancel = _command(MissedCallDesk.cancel)
 
     def hook(app: web.Application) -> None:
-        app[STORE] = store
-        app[POLICY] = policy
-        app.router.add_get("/api/callbacks", list_callbacks)
-        app.router.add_get("/api/callbacks/{id}", get_callback)
-        app.router.add_post("/api/callbacks/{id}/retry", _command(_retry))
-        app.router.add_post("/api/callbacks/{id}/cancel", _command(_cancel))
-        app.router.add_get("/callbacks", page)
+        app[DESK] = desk
+        for base in (API, OLD_API):
+            app.router.add_get(base, list_missed_calls)
+            app.router.add_get(base + "/{id}", get_missed_call)
+            app.router.add_post(base + "/{id}/retry", retry)
+            app.router.add_post(base + "/{id}/cancel", cancel)
+        app.router.add_get(PAGE, page)
+        app.router.add_get(OLD_PAGE, old_page)
+        app.on_response_prepare.append(mark_deprecated)
 
     return hook

@@ -1,10 +1,10 @@
 """Which numbers the missed-call dialer may call back (漏接回拨), as data; pure (issue 11).
 
-An automatic callback spends the hotline's money and speaks for the government: it must reach a citizen's
+An automatic call-back spends the hotline's money and speaks for the government: it must reach a citizen's
 own domestic phone, never an international number, a premium-rate line or a service number that a spoofed
 or odd caller id could point it at. The rule: a number refused by any ``refused`` rule is never dialled,
 with that rule's name as the reason; otherwise it must match an ``allowed`` rule (else ``not_domestic``).
-Both lists are settings (``callback_dial_allowed``, ``callback_dial_refused``): ``name=regex;…``, each
+Both lists are settings (``missed_call_dial_allowed``, ``missed_call_dial_refused``): ``name=regex;…``, each
 regex matched against the whole normalised number (digits only, +86/0086 removed).
 
 Defaults (mainland China numbering plan):
@@ -36,7 +36,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 @dataclass(frozen=True, slots=True)
 class DialRule:
-    name: str  # stored as the refusal reason (callbacks.close_reason, at most 32 characters)
+    name: str  # stored as the refusal reason (the ``callbacks`` table's close_reason, at most 32 characters)
     pattern: re.Pattern[str]
 
     def matches(self, number: str) -> bool:

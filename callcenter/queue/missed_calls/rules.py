@@ -1,10 +1,10 @@
-"""Missed-call callback (漏接回拨): the rules, pure (no I/O, no clock reads).
+"""Missed-call call-back (漏接回拨): the rules, pure (no I/O, no clock reads).
 
 Source: 国办函〔2025〕66号 asks 12345 hotlines to call back every citizen whose call was not answered
 (漏接回拨). Rules here:
 
-* every abandoned call of an inbound queue and every press of the callback key (按键预约回拨) puts the
-  citizen's number on the callback list; one *open* request per number — a further miss is added to it;
+* every abandoned call of an inbound queue and every press of the call-me-back key (按键预约回拨) puts the
+  citizen's number on the missed-call list; one *open* request per number — a further miss is added to it;
 * a number that cannot be called (anonymous, too short, not digits: ``invalid_number``) or that the dial
   policy refuses (international, 400/800, service and premium numbers, anything not a domestic phone:
   dial_policy.py, issue 11) is recorded as ``not_callable`` with the reason, and never dialled — the
@@ -12,7 +12,7 @@ Source: 国办函〔2025〕66号 asks 12345 hotlines to call back every citizen 
 * a request is dialled when due; no call is placed in the quiet hours (Asia/Shanghai, e.g. 21:00–08:00):
   it waits for the next morning; a failed attempt (no answer, busy, failed) is retried after
   ``retry_s`` until ``max_attempts`` are used up (then ``failed``);
-* the citizen who answers is put through to the callback queue; the attempt ends ``connected`` (an agent
+* the citizen who answers is put through to the call-back queue; the attempt ends ``connected`` (an agent
   answered) or ``hung_up`` (the citizen left before an agent) — either way the request is ``done``;
 * an open request is cancelled when the same number is answered on a later inbound call, or by a
   supervisor; a supervisor may also retry a request at once (or reopen a failed/cancelled one).
@@ -38,10 +38,10 @@ from callcenter.core.errors import InvalidInput, InvalidTransition
 from callcenter.queue.missed_calls.dial_policy import DOMESTIC, INVALID_NUMBER, DialPolicy
 
 
-class CallbackState(StrEnum):
+class MissedCallState(StrEnum):
     PENDING = "pending"  # 待回拨
     DIALING = "dialing"  # 呼叫中 (claimed by one dialer; Originate sent)
-    ANSWERED = "answered"  # 市民已接听, waiting for an agent in the callback queue
+    ANSWERED = "answered"  # 市民已接听, waiting for an agent in the call-back queue
     RETRY_WAIT = "retry_wait"  # 等待重拨
     DONE = "done"  # 已回拨 (reached)
     FAILED = "failed"  # 回拨失败 (attempts used up)
@@ -49,7 +49,7 @@ class CallbackState(StrEnum):
     NOT_CALLABLE = "not_callable"  # 号码无法回拨
 
 
-class CallbackReason(StrEnum):
+class MissedCallReason(StrEnum):
     ABANDONED = "abandoned"  # 放弃呼叫
     REQUESTED = "requested"  # 按键预约回拨
 
@@ -70,40 +70,40 @@ class CloseReason(StrEnum):
 
 
 OPEN_STATES = frozenset(
-    {CallbackState.PENDING, CallbackState.DIALING, CallbackState.ANSWERED, CallbackState.RETRY_WAIT}
+    {MissedCallState.PENDING, MissedCallState.DIALING, MissedCallState.ANSWERED, MissedCallState.RETRY_WAIT}
 )
-DUE_STATES = frozenset({CallbackState.PENDING, CallbackState.RETRY_WAIT})
+DUE_STATES = frozenset({MissedCallState.PENDING, MissedCallState.RETRY_WAIT})
 FINAL_ATTEMPT = frozenset(set(AttemptOutcome) - {AttemptOutcome.ANSWERED})
 REACHED = frozenset({AttemptOutcome.CONNECTED, AttemptOutcome.HUNG_UP})
 
-TRANSITIONS: dict[CallbackState, frozenset[CallbackState]] = {
-    CallbackState.PENDING: frozenset(
-        {CallbackState.DIALING, CallbackState.CANCELLED, CallbackState.NOT_CALLABLE}
+TRANSITIONS: dict[MissedCallState, frozenset[MissedCallState]] = {
+    MissedCallState.PENDING: frozenset(
+        {MissedCallState.DIALING, MissedCallState.CANCELLED, MissedCallState.NOT_CALLABLE}
     ),
-    CallbackState.RETRY_WAIT: frozenset(
-        {CallbackState.DIALING, CallbackState.CANCELLED, CallbackState.NOT_CALLABLE}
+    MissedCallState.RETRY_WAIT: frozenset(
+        {MissedCallState.DIALING, MissedCallState.CANCELLED, MissedCallState.NOT_CALLABLE}
     ),
-    CallbackState.DIALING: frozenset(
+    MissedCallState.DIALING: frozenset(
         {
-            CallbackState.ANSWERED,
-            CallbackState.DONE,
-            CallbackState.RETRY_WAIT,
-            CallbackState.FAILED,
-            CallbackState.PENDING,
+            MissedCallState.ANSWERED,
+            MissedCallState.DONE,
+            MissedCallState.RETRY_WAIT,
+            MissedCallState.FAILED,
+            MissedCallState.PENDING,
         }
     ),
-    CallbackState.ANSWERED: frozenset({CallbackState.DONE}),
-    CallbackState.FAILED: frozenset({CallbackState.PENDING}),
-    CallbackState.CANCELLED: frozenset({CallbackState.PENDING}),
-    CallbackState.DONE: frozenset(),
-    CallbackState.NOT_CALLABLE: frozenset(),
+    MissedCallState.ANSWERED: frozenset({MissedCallState.DONE}),
+    MissedCallState.FAILED: frozenset({MissedCallState.PENDING}),
+    MissedCallState.CANCELLED: frozenset({MissedCallState.PENDING}),
+    MissedCallState.DONE: frozenset(),
+    MissedCallState.NOT_CALLABLE: frozenset(),
 }
 
 
-def transition(current: CallbackState, target: CallbackState) -> CallbackState:
+def transition(current: MissedCallState, target: MissedCallState) -> MissedCallState:
     if target not in TRANSITIONS[current]:
         raise InvalidTransition(
-            f"a callback cannot go from {current.value} to {target.value}",
+            f"a missed call cannot go from {current.value} to {target.value}",
             current=current.value,
             target=target.value,
         )
@@ -137,7 +137,7 @@ def list_key(raw: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class QuietHours:
-    """No callbacks between ``start`` and ``end`` local time in Asia/Shanghai (may span midnight)."""
+    """No call-backs between ``start`` and ``end`` local time in Asia/Shanghai (may span midnight)."""
 
     start: time
     end: time
@@ -173,14 +173,14 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
 
 
 @dataclass(frozen=True, slots=True)
-class CallbackPolicy:
+class MissedCallPolicy:
     max_attempts: int = 3
     retry_s: int = 600  # spacing between attempts
     first_delay_s: int = 0  # from the miss to the first attempt
     quiet: QuietHours | None = None
     lease_s: int = 60  # a dialling claim expires after this (ring time + margin)
     leg_max_s: int = 3600  # an answered leg with no outcome after this is closed as lost
-    callback_queue: str = "hotline-callback"
+    missed_call_queue: str = "hotline-callback"
     dial: DialPolicy = DOMESTIC  # which numbers may be dialled at all (dial_policy.py)
 
     def refusal(self, number: str | None) -> str | None:
@@ -196,21 +196,21 @@ class CallbackPolicy:
 
 @dataclass(frozen=True, slots=True)
 class MissedCall:
-    """A missed queue entry (放弃) or a callback-key press (预约回拨), as the floor reported it."""
+    """A missed queue entry (放弃) or a call-me-back key press (预约回拨), as the floor reported it."""
 
     server: str
     queue: str
     entry_id: str
     call_id: str
     caller_number: str
-    reason: CallbackReason
+    reason: MissedCallReason
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """One dialling attempt (回拨尝试). ``channel_id`` is the citizen leg's Uniqueid (Originate ChannelId),
-    which is also its entry id in the callback queue."""
+    which is also its entry id in the call-back queue."""
 
     number: int
     channel_id: str
@@ -223,17 +223,17 @@ class Attempt:
 
 
 @dataclass(frozen=True, slots=True)
-class CallbackRequest:
+class MissedCallRequest:
     id: int | None  # None until stored
     citizen_number: str
-    reason: CallbackReason
+    reason: MissedCallReason
     server: str
     queue: str
     source_entry_id: str
     source_call_id: str
     created_at: datetime
     updated_at: datetime
-    state: CallbackState
+    state: MissedCallState
     attempts: int
     max_attempts: int
     next_attempt_at: datetime | None
@@ -258,14 +258,14 @@ class CallbackRequest:
         return self.history[-1] if self.history else None
 
 
-def open_request(missed: MissedCall, policy: CallbackPolicy) -> CallbackRequest:
+def open_request(missed: MissedCall, policy: MissedCallPolicy) -> MissedCallRequest:
     """A new request for a missed call; ``not_callable`` (final, with the reason) when the number cannot or
     may not be dialled."""
     number = callable_number(missed.caller_number)
     refused = policy.refusal(number)
-    state = CallbackState.PENDING if refused is None else CallbackState.NOT_CALLABLE
+    state = MissedCallState.PENDING if refused is None else MissedCallState.NOT_CALLABLE
     first = policy.schedule(missed.at + timedelta(seconds=policy.first_delay_s)) if refused is None else None
-    return CallbackRequest(
+    return MissedCallRequest(
         id=None,
         citizen_number=list_key(missed.caller_number),
         reason=missed.reason,
@@ -285,11 +285,11 @@ def open_request(missed: MissedCall, policy: CallbackPolicy) -> CallbackRequest:
     )
 
 
-def add_miss(request: CallbackRequest, missed: MissedCall) -> CallbackRequest:
+def add_miss(request: MissedCallRequest, missed: MissedCall) -> MissedCallRequest:
     """A further miss of the same number joins its open request; a key press marks it as requested."""
     if not request.is_open:
-        raise InvalidTransition("a miss can only join an open callback request", state=request.state.value)
-    reason = CallbackReason.REQUESTED if missed.reason is CallbackReason.REQUESTED else request.reason
+        raise InvalidTransition("a miss can only join an open missed-call request", state=request.state.value)
+    reason = MissedCallReason.REQUESTED if missed.reason is MissedCallReason.REQUESTED else request.reason
     return replace(
         request,
         misses=request.misses + 1,

@@ -1,12 +1,13 @@
-"""Missed-call callback (漏接回拨) handlers: the floor handler that fills the callback list, and the
-dialer that calls citizens back. Rules in ``rules``/``steps``; ports below.
+"""Missed-call call-back (漏接回拨) handlers: the floor handler that fills the missed-call list, and the
+dialer that calls citizens back. Rules in ``rules``/``steps``; ports in ``ports``; the desk's reads and
+commands in ``desk``.
 
 Floor handler (idempotent; the bridge retries a failed delivery):
 
-* ``CallerAbandoned`` in an inbound queue, ``CallbackRequested`` → a request (or one more miss on the
-  number's open request); the callback queue's own abandons are callback legs, never new requests;
+* ``CallerAbandoned`` in an inbound queue, ``CallMeBackRequested`` → a request (or one more miss on the
+  number's open request); the call-back queue's own abandons are call-back legs, never new requests;
 * ``CallerAnswered`` in an inbound queue → the number's waiting request is cancelled (reached anyway);
-* ``CallerAnswered`` / ``CallerAbandoned`` in the callback queue, ``CallbackLegEnded`` → the outcome of
+* ``CallerAnswered`` / ``CallerAbandoned`` in the call-back queue, ``MissedCallLegEnded`` → the outcome of
   the attempt whose leg that is (the leg's Uniqueid is the attempt's ``channel_id``).
 
 Dialer: every ``poll_s`` it closes claims whose lease ran out, then — only while Asterisk is reachable —
@@ -20,28 +21,26 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Protocol
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import ConcurrentUpdate, NotFound, TelephonyUnavailable
 from callcenter.queue.events import (
-    CallbackLegEnded,
-    CallbackRequested,
     CallerAbandoned,
     CallerAnswered,
+    CallMeBackRequested,
     FloorEvent,
+    MissedCallLegEnded,
 )
+from callcenter.queue.missed_calls.ports import DialOrder, MissedCallStore, Originator
 from callcenter.queue.missed_calls.rules import (
     DUE_STATES,
-    AttemptOutcome,
-    CallbackPolicy,
-    CallbackReason,
-    CallbackRequest,
     CloseReason,
     MissedCall,
+    MissedCallPolicy,
+    MissedCallReason,
+    MissedCallRequest,
     callable_number,
     list_key,
 )
@@ -58,54 +57,11 @@ from callcenter.queue.missed_calls.steps import (
 
 log = logging.getLogger(__name__)
 
-Step = Callable[[CallbackRequest], CallbackRequest]
+Step = Callable[[MissedCallRequest], MissedCallRequest]
 SAVE_TRIES = 5
 
 
-class CallbackStore(Protocol):
-    """The callback list (callcenter/adapters/db/missed_calls.py)."""
-
-    async def record_miss(self, missed: MissedCall, policy: CallbackPolicy) -> CallbackRequest | None: ...
-    async def get(self, callback_id: int) -> CallbackRequest | None: ...
-    async def by_channel(self, channel_id: str) -> CallbackRequest | None: ...
-    async def open_for_number(self, number: str) -> CallbackRequest | None: ...
-    async def due(self, now: datetime, limit: int) -> list[CallbackRequest]: ...
-    async def expired(self, now: datetime, limit: int) -> list[CallbackRequest]: ...
-    async def save(self, request: CallbackRequest) -> CallbackRequest:
-        """Write if the stored version is still ``request.version`` (else ConcurrentUpdate)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class DialOrder:
-    """One Originate: the citizen's ``number`` from Asterisk ``server``; ``channel_id`` names the leg."""
-
-    server: str
-    number: str
-    channel_id: str
-    callback_id: int
-    attempt: int
-
-
-@dataclass(frozen=True, slots=True)
-class DialResult:
-    outcome: AttemptOutcome
-    reason_code: int | None = None
-
-
-class Originator(Protocol):
-    """Places callback calls through Asterisk (callcenter/adapters/ami/missed_calls.py)."""
-
-    def reachable(self) -> Sequence[str]:
-        """Servers whose AMI is connected now."""
-        ...
-
-    async def dial(self, order: DialOrder) -> DialResult:
-        """The Originate's outcome; TelephonyUnavailable when nothing could be sent."""
-        ...
-
-
-async def apply(store: CallbackStore, request: CallbackRequest, step: Step) -> CallbackRequest:
+async def apply(store: MissedCallStore, request: MissedCallRequest, step: Step) -> MissedCallRequest:
     """Apply ``step`` and save; on a concurrent write, reload and apply it again."""
     for _ in range(SAVE_TRIES):
         changed = step(request)
@@ -117,20 +73,20 @@ async def apply(store: CallbackStore, request: CallbackRequest, step: Step) -> C
             assert request.id is not None
             fresh = await store.get(request.id)
             if fresh is None:
-                raise NotFound(f"callback {request.id} is gone", callback_id=request.id) from None
+                raise NotFound(f"missed call {request.id} is gone", missed_call_id=request.id) from None
             request = fresh
-    raise ConcurrentUpdate(f"callback {request.id} keeps changing", callback_id=request.id)
+    raise ConcurrentUpdate(f"missed call {request.id} keeps changing", missed_call_id=request.id)
 
 
-class CallbackFloor:
+class MissedCallFloor:
     """The floor handler (add with ``floor.add(handler.handle)``)."""
 
-    def __init__(self, store: CallbackStore, policy: CallbackPolicy) -> None:
+    def __init__(self, store: MissedCallStore, policy: MissedCallPolicy) -> None:
         self._store = store
         self._policy = policy
 
     async def handle(self, event: FloorEvent) -> None:
-        queue = self._policy.callback_queue
+        queue = self._policy.missed_call_queue
         match event:
             case CallerAbandoned() if event.queue == queue:
                 await self._leg(event.entry_id, lambda r: leg_ended(r, event.entry_id, "", event.at))
@@ -141,17 +97,17 @@ class CallbackFloor:
                     event.entry_id,
                     event.call_id,
                     event.caller_number,
-                    CallbackReason.ABANDONED,
+                    MissedCallReason.ABANDONED,
                     event.at,
                 )
-            case CallbackRequested() if event.queue != queue:
+            case CallMeBackRequested() if event.queue != queue:
                 await self._missed(
                     event.server,
                     event.queue,
                     event.entry_id,
                     event.call_id,
                     event.caller_number,
-                    CallbackReason.REQUESTED,
+                    MissedCallReason.REQUESTED,
                     event.at,
                 )
             case CallerAnswered() if event.queue == queue:
@@ -159,7 +115,7 @@ class CallbackFloor:
                 await self._leg(event.entry_id, step)
             case CallerAnswered():
                 await self._answered_inbound(event)
-            case CallbackLegEnded():
+            case MissedCallLegEnded():
                 await self._leg(event.entry_id, lambda r: leg_ended(r, event.entry_id, event.agent, event.at))
             case _:
                 return
@@ -171,14 +127,14 @@ class CallbackFloor:
         entry_id: str,
         call_id: str,
         number: str,
-        reason: CallbackReason,
+        reason: MissedCallReason,
         at: datetime,
     ) -> None:
         missed = MissedCall(server, queue, entry_id, call_id, number, reason, at)
         request = await self._store.record_miss(missed, self._policy)
         if request is not None:
             log.info(
-                "callback %s: %s miss of entry %s (%d so far)",
+                "missed call %s: %s miss of entry %s (%d so far)",
                 request.id,
                 reason.value,
                 entry_id,
@@ -190,10 +146,12 @@ class CallbackFloor:
         if request is not None:
             done = await apply(self._store, request, step)
             if done is not request:
-                log.info("callback %s: leg %s → %s (%s)", done.id, channel_id, done.state.value, done.outcome)
+                log.info(
+                    "missed call %s: leg %s → %s (%s)", done.id, channel_id, done.state.value, done.outcome
+                )
 
     async def _answered_inbound(self, event: CallerAnswered) -> None:
-        """The citizen got through on a later call: the waiting callback is no longer needed."""
+        """The citizen got through on a later call: the waiting call-back is no longer needed."""
         if not event.caller_number:
             return
         request = await self._store.open_for_number(list_key(event.caller_number))
@@ -206,18 +164,18 @@ class CallbackFloor:
                 cancel(r, "system", CloseReason.ANSWERED_INBOUND, event.at) if r.state in DUE_STATES else r
             ),
         )
-        log.info("callback %s cancelled: the number was answered on call %s", done.id, event.call_id)
+        log.info("missed call %s cancelled: the number was answered on call %s", done.id, event.call_id)
 
 
-class CallbackDialer:
+class MissedCallDialer:
     """The background task that calls citizens back (started and stopped by bootstrap)."""
 
     def __init__(
         self,
-        store: CallbackStore,
+        store: MissedCallStore,
         originator: Originator,
         clock: Clock,
-        policy: CallbackPolicy,
+        policy: MissedCallPolicy,
         poll_s: float = 5.0,
         max_parallel: int = 2,
         not_sent_wait_s: int = 5,
@@ -236,7 +194,7 @@ class CallbackDialer:
             try:
                 await self.run_once()
             except Exception as exc:  # the database down: next round
-                log.warning("callback dialer round failed: %s", exc)
+                log.warning("missed-call dialer round failed: %s", exc)
             await asyncio.sleep(self._poll_s)
 
     async def run_once(self) -> int:
@@ -254,7 +212,7 @@ class CallbackDialer:
             if reason is not None:  # never dialled, whatever happened since the miss
                 await apply(self._store, request, partial(refuse, reason=reason, now=now))
                 log.warning(
-                    "callback %s: number refused by the dial policy (%s), not dialled", request.id, reason
+                    "missed call %s: number refused by the dial policy (%s), not dialled", request.id, reason
                 )
                 continue
             claimed = await self._claim(request, now, _server_for(request, servers))
@@ -273,19 +231,21 @@ class CallbackDialer:
             task.cancel()
         await asyncio.gather(*list(self._calls), return_exceptions=True)
 
-    async def _claim(self, request: CallbackRequest, now: datetime, server: str) -> CallbackRequest | None:
+    async def _claim(
+        self, request: MissedCallRequest, now: datetime, server: str
+    ) -> MissedCallRequest | None:
         channel_id = f"cb{request.id}-{request.attempts + 1}-{secrets.token_hex(3)}"
         try:
             return await self._store.save(claim(request, now, channel_id, server, self._policy))
         except ConcurrentUpdate:
             return None  # another dialer took it, or it changed meanwhile: next round decides
 
-    def _start(self, request: CallbackRequest) -> None:
-        task = asyncio.create_task(self._dial(request), name=f"callback-{request.id}")
+    def _start(self, request: MissedCallRequest) -> None:
+        task = asyncio.create_task(self._dial(request), name=f"missed-call-{request.id}")
         self._calls.add(task)
         task.add_done_callback(self._calls.discard)
 
-    async def _dial(self, request: CallbackRequest) -> None:
+    async def _dial(self, request: MissedCallRequest) -> None:
         attempt = request.current_attempt()
         assert attempt is not None and request.id is not None
         order = DialOrder(
@@ -294,7 +254,7 @@ class CallbackDialer:
         try:
             result = await self._originator.dial(order)
         except TelephonyUnavailable as exc:
-            log.warning("callback %s: not dialled (%s); stays pending", request.id, exc.message)
+            log.warning("missed call %s: not dialled (%s); stays pending", request.id, exc.message)
             now = self._clock.now()
             await apply(
                 self._store, request, lambda r: not_sent(r, order.channel_id, now, self._not_sent_wait_s)
@@ -304,7 +264,7 @@ class CallbackDialer:
         step = lambda r: dialled(r, order.channel_id, result.outcome, result.reason_code, now, self._policy)  # noqa: E731
         done = await apply(self._store, request, step)
         log.info(
-            "callback %s attempt %d: %s → %s",
+            "missed call %s attempt %d: %s → %s",
             request.id,
             order.attempt,
             result.outcome.value,
@@ -312,6 +272,6 @@ class CallbackDialer:
         )
 
 
-def _server_for(request: CallbackRequest, reachable: Sequence[str]) -> str:
+def _server_for(request: MissedCallRequest, reachable: Sequence[str]) -> str:
     """Dial from the Asterisk the miss came from when it is reachable, else from any reachable one."""
     return request.server if request.server in reachable else reachable[0]

@@ -1,4 +1,4 @@
-"""The life-cycle steps of a callback request (漏接回拨), pure: each returns the next request.
+"""The life-cycle steps of a missed-call request (漏接回拨), pure: each returns the next request.
 
 Steps that report on a dialling attempt name it by its ``channel_id``; a report on an attempt that is
 not the current one, or that already has its final outcome, changes nothing (AMI events may come twice
@@ -16,10 +16,10 @@ from callcenter.queue.missed_calls.rules import (
     FINAL_ATTEMPT,
     Attempt,
     AttemptOutcome,
-    CallbackPolicy,
-    CallbackRequest,
-    CallbackState,
     CloseReason,
+    MissedCallPolicy,
+    MissedCallRequest,
+    MissedCallState,
     transition,
 )
 
@@ -55,15 +55,15 @@ def outcome_of_reason(reason: int, cause: int | None = None) -> AttemptOutcome:
 
 
 def claim(
-    request: CallbackRequest, now: datetime, channel_id: str, server: str, policy: CallbackPolicy
-) -> CallbackRequest:
+    request: MissedCallRequest, now: datetime, channel_id: str, server: str, policy: MissedCallPolicy
+) -> MissedCallRequest:
     """One dialer takes a due request: ``dialing``, one more attempt, a lease against lost dialers."""
     if not request.is_due(now):
-        raise InvalidTransition("the callback is not due", state=request.state.value)
+        raise InvalidTransition("the missed call is not due", state=request.state.value)
     attempt = Attempt(request.attempts + 1, channel_id, server, now)
     return replace(
         request,
-        state=transition(request.state, CallbackState.DIALING),
+        state=transition(request.state, MissedCallState.DIALING),
         attempts=attempt.number,
         lease_until=now + timedelta(seconds=policy.lease_s),
         history=(*request.history, attempt),
@@ -71,14 +71,14 @@ def claim(
     )
 
 
-def not_sent(request: CallbackRequest, channel_id: str, now: datetime, wait_s: int) -> CallbackRequest:
+def not_sent(request: MissedCallRequest, channel_id: str, now: datetime, wait_s: int) -> MissedCallRequest:
     """Asterisk could not be asked (AMI down): the attempt did not happen and does not count."""
     current = request.current_attempt()
-    if request.state is not CallbackState.DIALING or current is None or current.channel_id != channel_id:
+    if request.state is not MissedCallState.DIALING or current is None or current.channel_id != channel_id:
         return request
     return replace(
         request,
-        state=transition(request.state, CallbackState.PENDING),
+        state=transition(request.state, MissedCallState.PENDING),
         attempts=request.attempts - 1,
         history=request.history[:-1],
         next_attempt_at=now + timedelta(seconds=wait_s),
@@ -88,23 +88,23 @@ def not_sent(request: CallbackRequest, channel_id: str, now: datetime, wait_s: i
 
 
 def dialled(
-    request: CallbackRequest,
+    request: MissedCallRequest,
     channel_id: str,
     outcome: AttemptOutcome,
     reason_code: int | None,
     now: datetime,
-    policy: CallbackPolicy,
-) -> CallbackRequest:
-    """The Originate's outcome: answered (the citizen is now in the callback queue), or a failure that
+    policy: MissedCallPolicy,
+) -> MissedCallRequest:
+    """The Originate's outcome: answered (the citizen is now in the call-back queue), or a failure that
     is retried after ``retry_s`` (outside the quiet hours) until the attempts are used up."""
     current = _open_attempt(request, channel_id)
-    if current is None or request.state is not CallbackState.DIALING:
+    if current is None or request.state is not MissedCallState.DIALING:
         return request
     if outcome is AttemptOutcome.ANSWERED:
         attempt = replace(current, outcome=outcome, reason_code=reason_code)
         return replace(
             request,
-            state=transition(request.state, CallbackState.ANSWERED),
+            state=transition(request.state, MissedCallState.ANSWERED),
             history=(*request.history[:-1], attempt),
             lease_until=now + timedelta(seconds=policy.leg_max_s),
             outcome=outcome,
@@ -113,26 +113,28 @@ def dialled(
     return _attempt_failed(request, current, outcome, reason_code, now, policy)
 
 
-def leg_connected(request: CallbackRequest, channel_id: str, agent: str, now: datetime) -> CallbackRequest:
-    """An agent answered the citizen in the callback queue: reached (接通), done."""
+def leg_connected(
+    request: MissedCallRequest, channel_id: str, agent: str, now: datetime
+) -> MissedCallRequest:
+    """An agent answered the citizen in the call-back queue: reached (接通), done."""
     return _reached(request, channel_id, AttemptOutcome.CONNECTED, agent, now)
 
 
-def leg_ended(request: CallbackRequest, channel_id: str, agent: str, now: datetime) -> CallbackRequest:
+def leg_ended(request: MissedCallRequest, channel_id: str, agent: str, now: datetime) -> MissedCallRequest:
     """The citizen's leg ended: ``connected`` if an agent had taken it, else ``hung_up``."""
     outcome = AttemptOutcome.CONNECTED if agent else AttemptOutcome.HUNG_UP
     return _reached(request, channel_id, outcome, agent, now)
 
 
-def cancel(request: CallbackRequest, by: str, reason: CloseReason, now: datetime) -> CallbackRequest:
+def cancel(request: MissedCallRequest, by: str, reason: CloseReason, now: datetime) -> MissedCallRequest:
     """A waiting request is cancelled (a call in progress cannot be: it ends by itself)."""
     if request.state not in DUE_STATES:
         raise InvalidTransition(
-            f"a callback that is {request.state.value} cannot be cancelled", state=request.state.value
+            f"a missed call that is {request.state.value} cannot be cancelled", state=request.state.value
         )
     return replace(
         request,
-        state=transition(request.state, CallbackState.CANCELLED),
+        state=transition(request.state, MissedCallState.CANCELLED),
         next_attempt_at=None,
         closed_by=by,
         close_reason=reason.value,
@@ -140,14 +142,14 @@ def cancel(request: CallbackRequest, by: str, reason: CloseReason, now: datetime
     )
 
 
-def refuse(request: CallbackRequest, reason: str, now: datetime) -> CallbackRequest:
+def refuse(request: MissedCallRequest, reason: str, now: datetime) -> MissedCallRequest:
     """A waiting request whose number the dial policy refuses (it was tightened since the miss, or a
     supervisor reopened it): ``not_callable`` with the reason, never dialled."""
     if request.state not in DUE_STATES:
         return request
     return replace(
         request,
-        state=transition(request.state, CallbackState.NOT_CALLABLE),
+        state=transition(request.state, MissedCallState.NOT_CALLABLE),
         next_attempt_at=None,
         closed_by="system",
         close_reason=reason,
@@ -155,7 +157,9 @@ def refuse(request: CallbackRequest, reason: str, now: datetime) -> CallbackRequ
     )
 
 
-def retry_now(request: CallbackRequest, by: str, now: datetime, policy: CallbackPolicy) -> CallbackRequest:
+def retry_now(
+    request: MissedCallRequest, by: str, now: datetime, policy: MissedCallPolicy
+) -> MissedCallRequest:
     """A supervisor's retry: a waiting request becomes due now (quiet hours still apply); a failed or
     cancelled one is reopened with one more attempt allowed."""
     due = policy.schedule(now)
@@ -163,7 +167,7 @@ def retry_now(request: CallbackRequest, by: str, now: datetime, policy: Callback
         return replace(request, next_attempt_at=due, updated_at=now)
     return replace(
         request,
-        state=transition(request.state, CallbackState.PENDING),
+        state=transition(request.state, MissedCallState.PENDING),
         max_attempts=max(request.max_attempts, request.attempts + 1),
         next_attempt_at=due,
         closed_by=by,
@@ -172,20 +176,20 @@ def retry_now(request: CallbackRequest, by: str, now: datetime, policy: Callback
     )
 
 
-def expire(request: CallbackRequest, now: datetime, policy: CallbackPolicy) -> CallbackRequest:
+def expire(request: MissedCallRequest, now: datetime, policy: MissedCallPolicy) -> MissedCallRequest:
     """A claim whose lease ran out: the dialer that held it is gone (its process, or the AMI link, died
     mid-call). The attempt is closed as ``lost``; a dialling request is retried, an answered one is done."""
     current = request.current_attempt()
     if request.lease_until is None or request.lease_until > now or current is None:
         return request
-    if request.state is CallbackState.DIALING:
+    if request.state is MissedCallState.DIALING:
         return _attempt_failed(request, current, AttemptOutcome.LOST, None, now, policy)
-    if request.state is CallbackState.ANSWERED:
+    if request.state is MissedCallState.ANSWERED:
         return _close_attempt(request, current, AttemptOutcome.LOST, "", now)
     return request
 
 
-def _open_attempt(request: CallbackRequest, channel_id: str) -> Attempt | None:
+def _open_attempt(request: MissedCallRequest, channel_id: str) -> Attempt | None:
     current = request.current_attempt()
     if current is None or current.channel_id != channel_id or current.outcome in FINAL_ATTEMPT:
         return None
@@ -193,21 +197,21 @@ def _open_attempt(request: CallbackRequest, channel_id: str) -> Attempt | None:
 
 
 def _reached(
-    request: CallbackRequest, channel_id: str, outcome: AttemptOutcome, agent: str, now: datetime
-) -> CallbackRequest:
+    request: MissedCallRequest, channel_id: str, outcome: AttemptOutcome, agent: str, now: datetime
+) -> MissedCallRequest:
     current = _open_attempt(request, channel_id)
-    if current is None or request.state not in (CallbackState.DIALING, CallbackState.ANSWERED):
+    if current is None or request.state not in (MissedCallState.DIALING, MissedCallState.ANSWERED):
         return request
     return _close_attempt(request, current, outcome, agent, now)
 
 
 def _close_attempt(
-    request: CallbackRequest, current: Attempt, outcome: AttemptOutcome, agent: str, now: datetime
-) -> CallbackRequest:
+    request: MissedCallRequest, current: Attempt, outcome: AttemptOutcome, agent: str, now: datetime
+) -> MissedCallRequest:
     attempt = replace(current, outcome=outcome, ended_at=now, agent=agent)
     return replace(
         request,
-        state=transition(request.state, CallbackState.DONE),
+        state=transition(request.state, MissedCallState.DONE),
         history=(*request.history[:-1], attempt),
         outcome=outcome,
         agent=agent,
@@ -218,16 +222,16 @@ def _close_attempt(
 
 
 def _attempt_failed(
-    request: CallbackRequest,
+    request: MissedCallRequest,
     current: Attempt,
     outcome: AttemptOutcome,
     reason_code: int | None,
     now: datetime,
-    policy: CallbackPolicy,
-) -> CallbackRequest:
+    policy: MissedCallPolicy,
+) -> MissedCallRequest:
     attempt = replace(current, outcome=outcome, reason_code=reason_code, ended_at=now)
     exhausted = request.attempts >= request.max_attempts
-    target = CallbackState.FAILED if exhausted else CallbackState.RETRY_WAIT
+    target = MissedCallState.FAILED if exhausted else MissedCallState.RETRY_WAIT
     due = None if exhausted else policy.schedule(now + timedelta(seconds=policy.retry_s))
     return replace(
         request,

@@ -5,7 +5,7 @@ Asterisk, with skills. Skills become queue memberships with penalties (docs/agen
 
 * a seat with skill S is a member of S's queue with penalty 0 and of ``hotline`` with penalty 1,
 * a general seat (no skill) is a member of ``hotline`` with penalty 0,
-* every seat is also a member of ``hotline-callback`` (missed-call callbacks put through to agents).
+* every seat is also a member of ``hotline-callback`` (missed-call call-backs put through to agents).
 
 After-call work (话后整理) is a pause with reason ``acw``: set by the system after each answered queue
 call and lifted after ``wrapup_time`` seconds, unless the agent chose another pause or resumed first.
@@ -23,7 +23,7 @@ from callcenter.core.errors import InvalidInput, InvalidTransition
 from callcenter.queue.seats.agents import ACW_REASON, AgentActivity, SeatState
 
 GENERAL_QUEUE = "hotline"  # 普通话 general line
-CALLBACK_QUEUE = "hotline-callback"  # outbound missed-call callbacks (never counted as inbound)
+MISSED_CALL_QUEUE = "hotline-callback"  # outbound missed-call call-backs (never counted as inbound)
 SEAT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
 
@@ -38,7 +38,7 @@ SKILL_QUEUES: dict[Skill, str] = {
     Skill.DIALECT: "hotline-dialect",
     Skill.FOREIGN: "hotline-foreign",
 }
-ALL_QUEUES = (GENERAL_QUEUE, *SKILL_QUEUES.values(), CALLBACK_QUEUE)
+ALL_QUEUES = (GENERAL_QUEUE, *SKILL_QUEUES.values(), MISSED_CALL_QUEUE)
 
 
 class PauseReason(StrEnum):
@@ -169,7 +169,7 @@ def memberships(skills: tuple[Skill, ...]) -> tuple[Membership, ...]:
     """The queues a seat joins for its skills, with penalties (lower = offered first)."""
     general = Membership(GENERAL_QUEUE, 1 if skills else 0)
     skilled = tuple(Membership(SKILL_QUEUES[s], 0) for s in sorted(set(skills)))
-    return (general, *skilled, Membership(CALLBACK_QUEUE, 0))
+    return (general, *skilled, Membership(MISSED_CALL_QUEUE, 0))
 
 
 def log_in(cmd: LogIn, current: AgentSession | None, holder: StaffId | None, now: datetime) -> AgentSession:

@@ -1,7 +1,7 @@
 """Seats on the floor (坐席): who is logged in, and what each seat is doing, folded from floor events.
 
 A seat is one member interface (e.g. ``PJSIP/agent1001``) on one Asterisk; it may be a member of
-several queues (the general line, a skill queue, the callback queue). Its activity is derived from
+several queues (the general line, a skill queue, the call-back queue). Its activity is derived from
 all of them: the phone's device status (ringing, in use) comes first, then the pause (reason ``acw``
 is after-call work, 话后整理), else idle. ``since`` is when the derived activity last changed.
 

@@ -5,7 +5,7 @@ caller's entry into an inbound queue (``hotline-callback`` and other excluded qu
 an entry is *offered* when it ended, except a short abandon (caller hung up within
 ``short_abandon_seconds``); *answered within the threshold* when Asterisk's own integer hold time
 (AgentConnect ``HoldTime`` = queue_log CONNECT holdtime) is at most ``threshold_seconds``; a caller who
-pressed the callback key (按键预约回拨) or whose wait timed out is offered and not answered.
+pressed the call-me-back key (按键预约回拨) or whose wait timed out is offered and not answered.
 
 Pure: no clock, no I/O. This module holds the ledger entries (排队记录) and the definition: ``fold`` moves
 one entry along by one floor event, ``contribution`` says what a decided entry counts, and ``figures_of``
@@ -21,15 +21,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from callcenter.queue.events import (
-    CallbackRequested,
     CallerAbandoned,
     CallerAnswered,
     CallerJoined,
     CallerLeft,
+    CallMeBackRequested,
     FloorEvent,
 )
 
-CALLBACK_QUEUE = "hotline-callback"  # our own outbound callbacks put through to agents: never inbound
+MISSED_CALL_QUEUE = "hotline-callback"  # our own missed-call call-backs put through to agents: never inbound
 
 
 class Outcome(StrEnum):
@@ -38,16 +38,18 @@ class Outcome(StrEnum):
     WAITING = "waiting"  # still in the queue, or left and not yet decided (``left_at`` set)
     ANSWERED = "answered"  # 接通 (AgentConnect / CONNECT)
     ABANDONED = "abandoned"  # 放弃: hung up while waiting (QueueCallerAbandon / ABANDON)
-    CALLBACK = "callback"  # 按键预约回拨: left by the callback key (CallbackRequested / EXITWITHKEY)
+    CALL_ME_BACK = (
+        "callback"  # 按键预约回拨: left by the call-me-back key (CallMeBackRequested / EXITWITHKEY)
+    )
     EXITED = "exited"  # left by timeout, empty queue or another key (EXITWITHTIMEOUT / EXITEMPTY)
 
 
 # An outcome only ever moves up this ladder (idempotent, order-proof updates). ``exited`` is decided
-# when no AgentConnect followed a QueueCallerLeave in time; a late answer or callback still wins.
+# when no AgentConnect followed a QueueCallerLeave in time; a late answer or call-me-back key still wins.
 _RANK = {
     Outcome.WAITING: 0,
     Outcome.EXITED: 1,
-    Outcome.CALLBACK: 2,
+    Outcome.CALL_ME_BACK: 2,
     Outcome.ABANDONED: 3,
     Outcome.ANSWERED: 3,
 }
@@ -86,7 +88,7 @@ class ServiceLevelPolicy:
     threshold_seconds: int = 15
     target: float = 0.95  # GB/T 33358-2016 connection-rate bar, also the 15-second rate's bar
     short_abandon_seconds: int = 5  # abandons with hold < this are not offered; 0 counts them all
-    excluded_queues: frozenset[str] = frozenset({CALLBACK_QUEUE})
+    excluded_queues: frozenset[str] = frozenset({MISSED_CALL_QUEUE})
     decide_after: timedelta = timedelta(seconds=3)  # a left entry without AgentConnect → exited
 
     def counts_queue(self, queue: str) -> bool:
@@ -153,7 +155,7 @@ def contribution(entry: QueueEntry, policy: ServiceLevelPolicy) -> ServiceLevelF
             return ServiceLevelFigures(short_abandoned=1)
         case Outcome.ABANDONED:
             return ServiceLevelFigures(offered=1, abandoned=1)
-        case Outcome.CALLBACK:
+        case Outcome.CALL_ME_BACK:
             return ServiceLevelFigures(offered=1, callback_requested=1)
         case Outcome.EXITED:
             return ServiceLevelFigures(offered=1)
@@ -161,7 +163,7 @@ def contribution(entry: QueueEntry, policy: ServiceLevelPolicy) -> ServiceLevelF
 
 
 def settle(entry: QueueEntry, now: datetime, policy: ServiceLevelPolicy) -> QueueEntry:
-    """A left entry with no answer or callback key after ``decide_after`` is decided as exited."""
+    """A left entry with no answer or call-me-back key after ``decide_after`` is decided as exited."""
     if (
         entry.outcome is Outcome.WAITING
         and entry.left_at is not None
@@ -225,9 +227,11 @@ def _next(entry: QueueEntry | None, event: FloorEvent) -> QueueEntry | None:
             return replace(
                 base, outcome=Outcome.ABANDONED, hold_seconds=event.hold_seconds, ended_at=event.at
             )
-        case CallbackRequested() if entry is not None:
+        case CallMeBackRequested() if entry is not None:
             ended = entry.left_at or event.at
-            return replace(entry, outcome=Outcome.CALLBACK, ended_at=ended, hold_seconds=_held(entry, ended))
+            return replace(
+                entry, outcome=Outcome.CALL_ME_BACK, ended_at=ended, hold_seconds=_held(entry, ended)
+            )
     return None
 
 

@@ -7,7 +7,7 @@ decide an entry and the data fields used (docs/adr/0013-service-level-definition
   ENTERQUEUE       url|callerid|position            entry starts (entered_at = epoch)
   CONNECT          holdtime|bridged uniqueid|ring   answered, hold = holdtime
   ABANDON          position|origposition|waittime   abandoned, hold = waittime
-  EXITWITHKEY      key|position|origposition|wait   callback key pressed (按键预约回拨)
+  EXITWITHKEY      key|position|origposition|wait   call-me-back key pressed (按键预约回拨)
   EXITWITHTIMEOUT  position|origposition|waittime   exited (offered, not answered)
   EXITEMPTY        position|origposition|waittime   exited
 
@@ -71,9 +71,9 @@ def recount(
     lines: Iterable[str],
     *,
     server: str,
-    callback_keys: frozenset[str] = frozenset(),
+    call_me_back_keys: frozenset[str] = frozenset(),
 ) -> QueueLogRecount:
-    """Fold a queue_log into entries. ``callback_keys``: the keys that mean "call me back" (empty: any)."""
+    """Fold a queue_log into entries. ``call_me_back_keys``: keys meaning "call me back" (empty: any)."""
     entries: dict[EntryKey, QueueEntry] = {}
     count = bad = 0
     samples: list[str] = []
@@ -81,7 +81,7 @@ def recount(
         count += 1
         try:
             line = parse_line(raw)
-            updated = None if line is None else _apply(entries, line, server, callback_keys)
+            updated = None if line is None else _apply(entries, line, server, call_me_back_keys)
         except BadQueueLogLine as exc:
             bad += 1
             if len(samples) < MAX_BAD_SAMPLES:
@@ -93,11 +93,11 @@ def recount(
 
 
 def _apply(
-    entries: dict[EntryKey, QueueEntry], line: _Line, server: str, callback_keys: frozenset[str]
+    entries: dict[EntryKey, QueueEntry], line: _Line, server: str, call_me_back_keys: frozenset[str]
 ) -> QueueEntry | None:
     key = (server, line.callid, line.queue)
     current = entries.get(key)
-    candidate = _candidate(current, line, server, callback_keys)
+    candidate = _candidate(current, line, server, call_me_back_keys)
     if candidate is None:
         return None
     return candidate if current is None else upgrade(current, candidate)
@@ -125,7 +125,7 @@ def _exit_outcome(line: _Line, keys: frozenset[str]) -> Outcome:
     if line.event == "ABANDON":
         return Outcome.ABANDONED
     if line.event == "EXITWITHKEY" and (not keys or (line.data[:1] and line.data[0] in keys)):
-        return Outcome.CALLBACK
+        return Outcome.CALL_ME_BACK
     return Outcome.EXITED
 
 

@@ -41,13 +41,13 @@ class ServiceLevelRecorder:
         store: QueueEntryStore,
         clock: Clock,
         queue_log: QueueLogSource | None = None,
-        callback_keys: frozenset[str] = frozenset(),
+        call_me_back_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.tally = tally
         self._store = store
         self._clock = clock
         self._queue_log = queue_log
-        self._callback_keys = callback_keys
+        self._call_me_back_keys = call_me_back_keys
         self._unsaved: dict[EntryKey, QueueEntry] = {}
 
     async def start(self) -> None:
@@ -83,7 +83,9 @@ class ServiceLevelRecorder:
         if lines is None:
             return ()
         # A day of a busy hotline's journal: folded off the event loop, which carries the live floor.
-        result = await asyncio.to_thread(recount, lines, server=server, callback_keys=self._callback_keys)
+        result = await asyncio.to_thread(
+            recount, lines, server=server, call_me_back_keys=self._call_me_back_keys
+        )
         if result.bad_lines:
             log.warning(
                 "queue_log of %s: %d unreadable lines, e.g. %s",

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from callcenter.core.clock import SHANGHAI
 from callcenter.queue.events import (
-    CallbackRequested,
+    CallMeBackRequested,
     CallerAbandoned,
     CallerAnswered,
     CallerJoined,
@@ -44,7 +44,7 @@ def _hour(at: datetime) -> int:
 
 def _event_key(event: FloorEvent) -> EntryKey | None:
     match event:
-        case CallerJoined() | CallerLeft() | CallerAnswered() | CallerAbandoned() | CallbackRequested():
+        case CallerJoined() | CallerLeft() | CallerAnswered() | CallerAbandoned() | CallMeBackRequested():
             return (event.server, event.entry_id, event.queue)
     return None
 

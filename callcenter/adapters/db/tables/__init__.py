@@ -13,10 +13,10 @@ from callcenter.adapters.db.tables.call_records import calls, transcripts
 from callcenter.adapters.db.tables.catalogue import area_aliases, areas, categories, dispatch_rules, units
 from callcenter.adapters.db.tables.knowledge import knowledge_articles
 from callcenter.adapters.db.tables.missed_calls import (
-    CALLBACK_OPEN_SQL,
-    callback_attempts,
-    callback_sources,
-    callbacks,
+    MISSED_CALL_OPEN_SQL,
+    missed_call_attempts,
+    missed_call_sources,
+    missed_calls,
 )
 from callcenter.adapters.db.tables.service_level import queue_entries
 from callcenter.adapters.db.tables.staff_accounts import sessions, staff
@@ -32,16 +32,16 @@ from callcenter.adapters.db.tables.work_orders import (
 )
 
 __all__ = [
-    "CALLBACK_OPEN_SQL",
+    "MISSED_CALL_OPEN_SQL",
     "OPEN_SQL",
     "PENDING_SQL",
     "area_aliases",
     "areas",
     "attachments",
     "calendar_overrides",
-    "callback_attempts",
-    "callback_sources",
-    "callbacks",
+    "missed_call_attempts",
+    "missed_call_sources",
+    "missed_calls",
     "calls",
     "categories",
     "deadline_alerts",

@@ -1,4 +1,7 @@
-"""Missed-call callbacks (漏接回拨, issue 5, migration 0004, docs/callbacks.md)."""
+"""Missed-call call-backs (漏接回拨, issue 5, migration 0004, docs/missed-calls.md).
+
+The tables keep their first names (callbacks, callback_sources, callback_attempts); renaming them needs a
+migration (docs/missed-calls.md, "Names")."""
 
 from __future__ import annotations
 
@@ -6,9 +9,9 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Tab
 
 from callcenter.adapters.db.tables.base import metadata
 
-CALLBACK_OPEN_SQL = text("state IN ('pending', 'dialing', 'answered', 'retry_wait')")
+MISSED_CALL_OPEN_SQL = text("state IN ('pending', 'dialing', 'answered', 'retry_wait')")
 
-callbacks = Table(
+missed_calls = Table(
     "callbacks",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -38,12 +41,12 @@ callbacks = Table(
         "uq_callbacks_open_number",
         "citizen_number",
         unique=True,
-        postgresql_where=CALLBACK_OPEN_SQL,
-        sqlite_where=CALLBACK_OPEN_SQL,
+        postgresql_where=MISSED_CALL_OPEN_SQL,
+        sqlite_where=MISSED_CALL_OPEN_SQL,
     ),
 )
 
-callback_sources = Table(
+missed_call_sources = Table(
     "callback_sources",
     metadata,
     Column("server", String(64), primary_key=True),
@@ -55,7 +58,7 @@ callback_sources = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
-callback_attempts = Table(
+missed_call_attempts = Table(
     "callback_attempts",
     metadata,
     Column("callback_id", Integer, ForeignKey("callbacks.id"), primary_key=True),

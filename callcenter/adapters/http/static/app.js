@@ -26,10 +26,10 @@ const TABS = [
   { key: "calls", title: "通话", roles: ["supervisor", "admin"], make: callsView },
   { key: "admin", title: "管理", roles: ["admin"], make: adminView },
 ];
-/** Pages of their own, opened from the tab bar: the wall screen, the callback list, staffing. */
+/** Pages of their own, opened from the tab bar: the wall screen, the missed-call list, staffing. */
 const PAGES = [
   { href: "/wallboard", title: "实时大屏", roles: ["agent", "dispatcher", "supervisor", "admin"] },
-  { href: "/callbacks", title: "漏接回拨", roles: ["agent", "supervisor", "admin"] },
+  { href: "/missed-calls", title: "漏接回拨", roles: ["agent", "supervisor", "admin"] },
   { href: "/staffing", title: "排班测算", roles: ["supervisor", "admin"] },
 ];
 const UNIT_INBOX = "/static/inbox.html";

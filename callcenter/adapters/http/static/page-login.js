@@ -1,4 +1,4 @@
-// Shared by the stand-alone staff pages (wallboard, callbacks, staffing): the login form's submit.
+// Shared by the stand-alone staff pages (wallboard, missed calls, staffing): the login form's submit.
 // A classic script loaded before the page's own script; it defines two functions and touches nothing else.
 "use strict";
 

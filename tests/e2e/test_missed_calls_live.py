@@ -1,4 +1,4 @@
-"""Missed-call callback (漏接回拨) against a real Asterisk: a citizen gives up waiting, the hotline calls
+"""Missed-call call-back (漏接回拨) against a real Asterisk: a citizen gives up waiting, the hotline calls
 them back through the outbound trunk (the citizen's phone is sipp on the trunk's loopback contact), the
 citizen hears the notice and waits in ``hotline-callback`` until an agent takes them."""
 
@@ -21,15 +21,15 @@ pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("r
 StartHotline = Callable[..., Awaitable[RunningHotline]]
 Callers = Callable[[CallerScript], SippCaller]
 AgentPhones = Callable[..., AgentPhone]
-CALLBACK_QUEUE = "hotline-callback"
+MISSED_CALL_QUEUE = "hotline-callback"
 FAST = {
     "asr_workers": 0,
-    "callback_poll_ms": 100,
-    "callback_first_delay_s": 0,
-    "callback_quiet_hours": "",
-    "callback_ring_s": 3,
-    "callback_retry_s": 3,
-    "callback_max_attempts": 2,
+    "missed_call_poll_ms": 100,
+    "missed_call_first_delay_s": 0,
+    "missed_call_quiet_hours": "",
+    "missed_call_ring_s": 3,
+    "missed_call_retry_s": 3,
+    "missed_call_max_attempts": 2,
 }
 
 
@@ -41,13 +41,13 @@ def citizen(asterisk: AsteriskInstance, tmp_path: Path) -> Iterator[CitizenPhone
 
 
 @pytest.fixture
-async def callback_members(start_hotline: StartHotline) -> AsyncIterator[list[tuple[RunningHotline, str]]]:
-    """Seats this test put into the callback queue; removed again afterwards (the Asterisk is shared)."""
+async def missed_call_members(start_hotline: StartHotline) -> AsyncIterator[list[tuple[RunningHotline, str]]]:
+    """Seats this test put into the call-back queue; removed again afterwards (the Asterisk is shared)."""
     members: list[tuple[RunningHotline, str]] = []
     yield members
     for running, agent in members:
         if running.hotline.bridge.connected.is_set():
-            await running.hotline.bridge.actions.queue_remove(CALLBACK_QUEUE, f"PJSIP/{agent}")
+            await running.hotline.bridge.actions.queue_remove(MISSED_CALL_QUEUE, f"PJSIP/{agent}")
 
 
 async def give_up_waiting(caller: Callers, asterisk: AsteriskInstance, number: str) -> None:
@@ -57,17 +57,19 @@ async def give_up_waiting(caller: Callers, asterisk: AsteriskInstance, number: s
     assert result.completed and result.answered, result.log
 
 
-async def callback_of(running: RunningHotline, number: str) -> dict[str, Any] | None:
-    items = (await running.get("/api/callbacks"))["items"]
+async def missed_call_of(running: RunningHotline, number: str) -> dict[str, Any] | None:
+    items = (await running.get("/api/missed-calls"))["items"]
     return next((i for i in items if i["citizen_number"] == number), None)
 
 
 async def wait_state(running: RunningHotline, number: str, within: float, **expected: Any) -> dict[str, Any]:
     async def matches() -> dict[str, Any] | None:
-        item = await callback_of(running, number)
+        item = await missed_call_of(running, number)
         return item if item and all(item[k] == v for k, v in expected.items()) else None
 
-    found: dict[str, Any] = await running.wait_for(matches, within, f"callback of {number} with {expected}")
+    found: dict[str, Any] = await running.wait_for(
+        matches, within, f"missed call of {number} with {expected}"
+    )
     return found
 
 
@@ -77,13 +79,13 @@ async def test_an_abandoned_call_is_called_back_and_put_through_to_an_agent(
     caller: Callers,
     citizen: CitizenPhone,
     asterisk: AsteriskInstance,
-    callback_members: list[tuple[RunningHotline, str]],
+    missed_call_members: list[tuple[RunningHotline, str]],
 ) -> None:
     citizen.start("answer")
     running = await start_hotline(**FAST)
     seat = agent_phone("agent1002", hang_up_after_s=1.5)
-    await running.hotline.bridge.actions.queue_add(CALLBACK_QUEUE, "PJSIP/agent1002", "agent1002")
-    callback_members.append((running, "agent1002"))
+    await running.hotline.bridge.actions.queue_add(MISSED_CALL_QUEUE, "PJSIP/agent1002", "agent1002")
+    missed_call_members.append((running, "agent1002"))
 
     await give_up_waiting(caller, asterisk, "13800138501")
     done = await wait_state(running, "13800138501", 40, state="done")
@@ -98,7 +100,7 @@ async def test_no_answer_is_retried_and_failed_after_the_last_attempt(
     start_hotline: StartHotline, caller: Callers, citizen: CitizenPhone, asterisk: AsteriskInstance
 ) -> None:
     citizen.start("no_answer")
-    running = await start_hotline(**{**FAST, "callback_retry_s": 8})  # time to switch the phone to busy
+    running = await start_hotline(**{**FAST, "missed_call_retry_s": 8})  # time to switch the phone to busy
     await give_up_waiting(caller, asterisk, "13800138502")
     waiting = await wait_state(running, "13800138502", 30, state="retry_wait")
     assert (waiting["attempts"], waiting["outcome"]) == (1, "no_answer"), waiting
@@ -117,7 +119,7 @@ async def test_a_citizen_who_calls_again_and_is_answered_is_not_called_back(
     citizen: CitizenPhone,
     asterisk: AsteriskInstance,
 ) -> None:
-    running = await start_hotline(**{**FAST, "callback_first_delay_s": 120})
+    running = await start_hotline(**{**FAST, "missed_call_first_delay_s": 120})
     await give_up_waiting(caller, asterisk, "13800138503")
     await wait_state(running, "13800138503", 20, state="pending")
 
@@ -136,7 +138,7 @@ async def test_a_citizen_who_calls_again_and_is_answered_is_not_called_back(
 async def test_ami_down_when_due_the_request_waits_and_is_dialled_once_ami_is_back(
     start_hotline: StartHotline, caller: Callers, citizen: CitizenPhone, asterisk: AsteriskInstance
 ) -> None:
-    running = await start_hotline(**{**FAST, "callback_first_delay_s": 2, "callback_max_attempts": 1})
+    running = await start_hotline(**{**FAST, "missed_call_first_delay_s": 2, "missed_call_max_attempts": 1})
     await give_up_waiting(caller, asterisk, "13800138504")
     await wait_state(running, "13800138504", 20, state="pending")
     bridges = running.hotline.bridges

@@ -1,24 +1,25 @@
-"""Missed-call callback (漏接回拨) rules: numbers, quiet hours, the transition table, retries, cancel."""
+"""Missed-call call-back (漏接回拨) rules: numbers, quiet hours, the transition table, retries, cancel."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import DomainError, InvalidInput, InvalidTransition
+from callcenter.queue.missed_calls.desk import day_bounds
 from callcenter.queue.missed_calls.rules import (
     OPEN_STATES,
     TRANSITIONS,
     AttemptOutcome,
-    CallbackPolicy,
-    CallbackReason,
-    CallbackRequest,
-    CallbackState,
     CloseReason,
     MissedCall,
+    MissedCallPolicy,
+    MissedCallReason,
+    MissedCallRequest,
+    MissedCallState,
     QuietHours,
     add_miss,
     callable_number,
@@ -39,20 +40,20 @@ from callcenter.queue.missed_calls.steps import (
 )
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-POLICY = CallbackPolicy(max_attempts=3, retry_s=600, first_delay_s=0, lease_s=60)
+POLICY = MissedCallPolicy(max_attempts=3, retry_s=600, first_delay_s=0, lease_s=60)
 
 
 def missed(
     number: str = "13800138001", at: datetime = T0, entry: str = "e1", reason: str = "abandoned"
 ) -> MissedCall:
-    return MissedCall("a", "hotline", entry, f"c-{entry}", number, CallbackReason(reason), at)
+    return MissedCall("a", "hotline", entry, f"c-{entry}", number, MissedCallReason(reason), at)
 
 
-def pending(policy: CallbackPolicy = POLICY) -> CallbackRequest:
+def pending(policy: MissedCallPolicy = POLICY) -> MissedCallRequest:
     return replace(open_request(missed(), policy), id=7)
 
 
-def dialling(request: CallbackRequest, at: datetime, channel: str = "ch1") -> CallbackRequest:
+def dialling(request: MissedCallRequest, at: datetime, channel: str = "ch1") -> MissedCallRequest:
     return claim(request, at, channel, "a", POLICY)
 
 
@@ -82,7 +83,7 @@ def test_callable_numbers(raw: str, number: str | None) -> None:
 
 def test_an_anonymous_caller_is_recorded_as_not_callable_and_never_due() -> None:
     request = open_request(missed("anonymous"), POLICY)
-    assert request.state is CallbackState.NOT_CALLABLE
+    assert request.state is MissedCallState.NOT_CALLABLE
     assert request.citizen_number == "anonymous"
     assert not request.is_open and not request.is_due(T0 + timedelta(days=1))
 
@@ -136,12 +137,12 @@ def test_a_miss_at_night_is_first_called_the_next_morning() -> None:
 
 # --- the transition table ----------------------------------------------------------------------------
 
-ALL = list(CallbackState)
+ALL = list(MissedCallState)
 
 
 @pytest.mark.parametrize("current", ALL)
 @pytest.mark.parametrize("target", ALL)
-def test_transition_table(current: CallbackState, target: CallbackState) -> None:
+def test_transition_table(current: MissedCallState, target: MissedCallState) -> None:
     if target in TRANSITIONS[current]:
         assert transition(current, target) is target
     else:
@@ -151,13 +152,13 @@ def test_transition_table(current: CallbackState, target: CallbackState) -> None
 
 
 def test_final_states_lead_nowhere_but_a_supervisor_retry() -> None:
-    assert not TRANSITIONS[CallbackState.DONE] and not TRANSITIONS[CallbackState.NOT_CALLABLE]
-    assert TRANSITIONS[CallbackState.FAILED] == {CallbackState.PENDING}
+    assert not TRANSITIONS[MissedCallState.DONE] and not TRANSITIONS[MissedCallState.NOT_CALLABLE]
+    assert TRANSITIONS[MissedCallState.FAILED] == {MissedCallState.PENDING}
     assert {
-        CallbackState.PENDING,
-        CallbackState.DIALING,
-        CallbackState.ANSWERED,
-        CallbackState.RETRY_WAIT,
+        MissedCallState.PENDING,
+        MissedCallState.DIALING,
+        MissedCallState.ANSWERED,
+        MissedCallState.RETRY_WAIT,
     } == OPEN_STATES
 
 
@@ -167,7 +168,7 @@ def test_final_states_lead_nowhere_but_a_supervisor_retry() -> None:
 def test_a_further_miss_joins_the_open_request_and_a_key_press_marks_it_requested() -> None:
     request = add_miss(pending(), missed(at=T0 + timedelta(minutes=5), entry="e2", reason="requested"))
     assert request.misses == 2
-    assert request.reason is CallbackReason.REQUESTED
+    assert request.reason is MissedCallReason.REQUESTED
     assert request.last_missed_at == T0 + timedelta(minutes=5)
     assert request.next_attempt_at == T0  # the schedule is not pushed back
 
@@ -217,7 +218,7 @@ def test_only_a_due_request_can_be_claimed() -> None:
     with pytest.raises(InvalidTransition):
         claim(request, T0, "ch1", "a", POLICY)
     claimed = claim(request, T0 + timedelta(seconds=1), "ch1", "a", POLICY)
-    assert claimed.state is CallbackState.DIALING and claimed.attempts == 1
+    assert claimed.state is MissedCallState.DIALING and claimed.attempts == 1
     assert claimed.lease_until == T0 + timedelta(seconds=61)
     with pytest.raises(InvalidTransition):  # a second dialer cannot take it again
         claim(claimed, T0 + timedelta(seconds=2), "ch2", "a", POLICY)
@@ -227,11 +228,11 @@ def test_no_answer_is_retried_after_the_spacing_until_the_attempts_are_used_up()
     request, at = pending(), T0
     for n in (1, 2):
         request = dialled(dialling(request, at, f"ch{n}"), f"ch{n}", AttemptOutcome.NO_ANSWER, 3, at, POLICY)
-        assert request.state is CallbackState.RETRY_WAIT
+        assert request.state is MissedCallState.RETRY_WAIT
         assert request.next_attempt_at == at + timedelta(seconds=600)
         at = request.next_attempt_at
     request = dialled(dialling(request, at, "ch3"), "ch3", AttemptOutcome.BUSY, 5, at, POLICY)
-    assert request.state is CallbackState.FAILED and request.next_attempt_at is None
+    assert request.state is MissedCallState.FAILED and request.next_attempt_at is None
     assert [a.outcome for a in request.history] == [
         AttemptOutcome.NO_ANSWER,
         AttemptOutcome.NO_ANSWER,
@@ -250,9 +251,9 @@ def test_a_retry_that_would_fall_at_night_waits_for_the_morning() -> None:
 
 def test_answered_then_an_agent_takes_the_citizen_connected() -> None:
     request = dialled(dialling(pending(), T0), "ch1", AttemptOutcome.ANSWERED, 4, T0, POLICY)
-    assert request.state is CallbackState.ANSWERED
+    assert request.state is MissedCallState.ANSWERED
     done = leg_connected(request, "ch1", "PJSIP/agent1001", T0 + timedelta(seconds=9))
-    assert done.state is CallbackState.DONE and done.outcome is AttemptOutcome.CONNECTED
+    assert done.state is MissedCallState.DONE and done.outcome is AttemptOutcome.CONNECTED
     assert done.agent == "PJSIP/agent1001" and done.history[-1].ended_at == T0 + timedelta(seconds=9)
     # the leg's hang-up afterwards, a repeated event, or a late OriginateResponse change nothing
     assert leg_ended(done, "ch1", "", T0 + timedelta(seconds=60)) == done
@@ -263,7 +264,7 @@ def test_answered_then_an_agent_takes_the_citizen_connected() -> None:
 def test_answered_but_the_citizen_hung_up_before_an_agent() -> None:
     request = dialled(dialling(pending(), T0), "ch1", AttemptOutcome.ANSWERED, 4, T0, POLICY)
     done = leg_ended(request, "ch1", "", T0 + timedelta(seconds=4))
-    assert done.state is CallbackState.DONE and done.outcome is AttemptOutcome.HUNG_UP
+    assert done.state is MissedCallState.DONE and done.outcome is AttemptOutcome.HUNG_UP
 
 
 def test_events_of_another_attempt_change_nothing() -> None:
@@ -274,7 +275,7 @@ def test_events_of_another_attempt_change_nothing() -> None:
 
 def test_ami_down_the_attempt_does_not_count_and_the_request_stays_pending() -> None:
     request = not_sent(dialling(pending(), T0, "ch1"), "ch1", T0, 5)
-    assert request.state is CallbackState.PENDING and request.attempts == 0 and request.history == ()
+    assert request.state is MissedCallState.PENDING and request.attempts == 0 and request.history == ()
     assert request.next_attempt_at == T0 + timedelta(seconds=5)
 
 
@@ -282,7 +283,7 @@ def test_a_lost_dialer_claim_expires_into_a_retry() -> None:
     request = dialling(pending(), T0, "ch1")
     assert expire(request, T0 + timedelta(seconds=59), POLICY) == request
     lost = expire(request, T0 + timedelta(seconds=61), POLICY)
-    assert lost.state is CallbackState.RETRY_WAIT and lost.history[-1].outcome is AttemptOutcome.LOST
+    assert lost.state is MissedCallState.RETRY_WAIT and lost.history[-1].outcome is AttemptOutcome.LOST
 
 
 # --- cancel and supervisor retry ---------------------------------------------------------------------
@@ -290,7 +291,7 @@ def test_a_lost_dialer_claim_expires_into_a_retry() -> None:
 
 def test_cancel_a_waiting_request_but_not_a_call_in_progress() -> None:
     cancelled = cancel(pending(), "system", CloseReason.ANSWERED_INBOUND, T0)
-    assert cancelled.state is CallbackState.CANCELLED and cancelled.close_reason == "answered_inbound"
+    assert cancelled.state is MissedCallState.CANCELLED and cancelled.close_reason == "answered_inbound"
     with pytest.raises(InvalidTransition):
         cancel(dialling(pending(), T0), "boss", CloseReason.SUPERVISOR, T0)
     with pytest.raises(InvalidTransition):
@@ -298,22 +299,22 @@ def test_cancel_a_waiting_request_but_not_a_call_in_progress() -> None:
 
 
 def test_supervisor_retry_makes_due_now_or_reopens_with_one_more_attempt() -> None:
-    waiting = replace(pending(), state=CallbackState.RETRY_WAIT, next_attempt_at=T0 + timedelta(hours=1))
+    waiting = replace(pending(), state=MissedCallState.RETRY_WAIT, next_attempt_at=T0 + timedelta(hours=1))
     assert retry_now(waiting, "boss", T0, POLICY).next_attempt_at == T0
-    failed = replace(pending(), state=CallbackState.FAILED, attempts=3, next_attempt_at=None)
+    failed = replace(pending(), state=MissedCallState.FAILED, attempts=3, next_attempt_at=None)
     reopened = retry_now(failed, "boss", T0, POLICY)
-    assert reopened.state is CallbackState.PENDING and reopened.max_attempts == 4 and reopened.is_due(T0)
-    done = replace(pending(), state=CallbackState.DONE)
+    assert reopened.state is MissedCallState.PENDING and reopened.max_attempts == 4 and reopened.is_due(T0)
+    done = replace(pending(), state=MissedCallState.DONE)
     with pytest.raises(InvalidTransition):
         retry_now(done, "boss", T0, POLICY)
 
 
-# --- AMI translation of the callback events ------------------------------------------------------------
+# --- AMI translation of the call-back events ------------------------------------------------------------
 
 
 def test_the_leg_ended_user_event_and_the_answered_callers_number_are_translated() -> None:
     from callcenter.adapters.ami.floor_translate import translate_floor
-    from callcenter.queue.events import CallbackLegEnded, CallerAnswered
+    from callcenter.queue.events import CallerAnswered, MissedCallLegEnded
 
     ended = translate_floor(
         {"event": "UserEvent", "userevent": "HotlineCallbackEnded", "uniqueid": "cb7-1-ab12cd",
@@ -321,7 +322,7 @@ def test_the_leg_ended_user_event_and_the_answered_callers_number_are_translated
         T0,
         "a",
     )  # fmt: skip
-    assert ended == CallbackLegEnded("a", "cb7-1-ab12cd", "7", "PJSIP/agent1001", T0)
+    assert ended == MissedCallLegEnded("a", "cb7-1-ab12cd", "7", "PJSIP/agent1001", T0)
     answered = translate_floor(
         {"event": "AgentConnect", "queue": "hotline", "uniqueid": "u1", "linkedid": "l1",
          "interface": "PJSIP/agent1001", "holdtime": "3", "calleridnum": "13800138001"},
@@ -329,3 +330,14 @@ def test_the_leg_ended_user_event_and_the_answered_callers_number_are_translated
         "a",
     )  # fmt: skip
     assert isinstance(answered, CallerAnswered) and answered.caller_number == "13800138001"
+
+
+# --- the desk: the list's day is a calendar day in Asia/Shanghai ------------------------------------------
+
+
+def test_the_desk_day_is_the_hotline_day_in_shanghai() -> None:
+    start, end = day_bounds(date(2026, 11, 24))
+    assert start is not None and end is not None
+    assert start.astimezone(UTC) == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    assert end - start == timedelta(days=1)
+    assert day_bounds(None) == (None, None)

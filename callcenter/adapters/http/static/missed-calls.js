@@ -1,4 +1,4 @@
-// 12345 热线 · 漏接回拨 (missed-call callbacks): the list from /api/callbacks, retry and cancel for
+// 12345 热线 · 漏接回拨 (missed-call call-backs): the list from /api/missed-calls, retry and cancel for
 // supervisors. Security: every value is written with textContent (never as HTML); no inline script or
 // style, no eval: the page runs under the app's strict CSP.
 "use strict";
@@ -13,7 +13,7 @@ const OUTCOMES = {
   busy: "占线/拒接", failed: "呼叫失败", lost: "结果未知",
 };
 const CLOSE = { answered_inbound: "市民再次来电已接通", supervisor: "班长操作" };
-// Why a number is never dialled (callback_dial_allowed / callback_dial_refused; docs/callbacks.md).
+// Why a number is never dialled (missed_call_dial_allowed / missed_call_dial_refused; docs/missed-calls.md).
 const REFUSED = {
   invalid_number: "号码无效或未显示", international: "国际号码", toll_free: "400/800号码",
   service: "特服号码", premium: "声讯/收费号码", not_domestic: "非国内固话或手机号码",
@@ -66,7 +66,7 @@ function button(text, id, command, cls) {
 async function act(id, command) {
   let response;
   try {
-    response = await fetch(`/api/callbacks/${encodeURIComponent(id)}/${command}`, { method: "POST", credentials: "same-origin" });
+    response = await fetch(`/api/missed-calls/${encodeURIComponent(id)}/${command}`, { method: "POST", credentials: "same-origin" });
   } catch { say("网络连接失败"); return; }
   if (!response.ok) {
     let body = {};
@@ -85,7 +85,7 @@ async function load() {
   if (form.namedItem("state").value) query.set("state", form.namedItem("state").value);
   if (form.namedItem("date").value) query.set("date", form.namedItem("date").value);
   let response;
-  try { response = await fetch(`/api/callbacks?${query}`, { credentials: "same-origin" }); } catch { say("网络连接失败"); schedule(); return; }
+  try { response = await fetch(`/api/missed-calls?${query}`, { credentials: "same-origin" }); } catch { say("网络连接失败"); schedule(); return; }
   if (response.status === 401) { showLogin(); return; }
   if (response.status === 403) { showLogin("当前账号无权查看回拨列表"); return; }
   if (!response.ok) { say("数据暂不可用"); schedule(); return; }

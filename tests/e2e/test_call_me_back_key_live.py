@@ -1,7 +1,8 @@
-"""The callback key end to end (按键预约回拨): a citizen waiting in the queue presses 1 on a real Asterisk.
+"""The call-me-back key end to end (按键预约回拨): a citizen waiting in the queue presses 1 on a real
+Asterisk.
 
 One path across the parts: the dialplan takes the caller out of the queue (queue_log EXITWITHKEY), the
-call record ends unanswered, the callback list holds a request with reason ``requested``, the live
+call record ends unanswered, the missed-call list holds a request with reason ``requested``, the live
 15-second tally counts the entry as offered and callback-requested and equals both the recount of that
 Asterisk's queue_log and the stored ledger; then the hotline calls the citizen back and puts them
 through to a seat in ``hotline-callback`` (which the service level never counts).
@@ -24,14 +25,14 @@ from callcenter.queue.service_level.ledger import ServiceLevelFigures
 from callcenter.queue.service_level.queue_log import recount
 from callcenter.queue.service_level.reconcile import Window, grouped
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
-from tests.e2e.test_callbacks_live import CALLBACK_QUEUE, FAST, callback_members, wait_state
+from tests.e2e.test_missed_calls_live import FAST, MISSED_CALL_QUEUE, missed_call_members, wait_state
 from tests.e2e.test_service_level_live import live_since, queue_log_of
 from tests.support.citizen import CitizenPhone
 from tests.support.hotline import RunningHotline
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("redis_streams_cleanup")]
 
-__all__ = ["callback_members"]  # the fixture, re-used from the callback tests
+__all__ = ["missed_call_members"]  # the fixture, re-used from the missed-call tests
 
 StartHotline = Callable[..., Awaitable[RunningHotline]]
 Callers = Callable[[CallerScript], SippCaller]
@@ -68,24 +69,24 @@ async def ended_call(running: RunningHotline) -> dict[str, Any] | None:
     return call if call and call["phase"] == "ended" else None
 
 
-async def test_the_callback_key_leaves_the_queue_is_counted_and_called_back(
+async def test_the_call_me_back_key_leaves_the_queue_is_counted_and_called_back(
     start_hotline: StartHotline,
     agent_phone: AgentPhones,
     caller: Callers,
     citizen: CitizenPhone,
     asterisk: AsteriskInstance,
-    callback_members: list[tuple[RunningHotline, str]],
+    missed_call_members: list[tuple[RunningHotline, str]],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     journal = queue_log_of(asterisk)
     citizen.start("answer")
-    running = await start_hotline(**{**FAST, "callback_first_delay_s": 1}, sl_queue_log=str(journal))
+    running = await start_hotline(**{**FAST, "missed_call_first_delay_s": 1}, sl_queue_log=str(journal))
     start = datetime.now(UTC).replace(microsecond=0)
-    # A seat only for callbacks: nobody is logged in to the inbound line, so the caller waits.
+    # A seat only for call-backs: nobody is logged in to the inbound line, so the caller waits.
     seat = agent_phone("agent1002", hang_up_after_s=1.5)
-    await running.hotline.bridge.actions.queue_add(CALLBACK_QUEUE, "PJSIP/agent1002", "agent1002")
-    callback_members.append((running, "agent1002"))
+    await running.hotline.bridge.actions.queue_add(MISSED_CALL_QUEUE, "PJSIP/agent1002", "agent1002")
+    missed_call_members.append((running, "agent1002"))
 
     # The citizen waits 3 s in the queue after the greeting, presses 1 and stays on the line until
     # Asterisk hangs up after the confirmation prompt.
@@ -98,12 +99,12 @@ async def test_the_callback_key_leaves_the_queue_is_counted_and_called_back(
     call = await running.wait_for(lambda: ended_call(running), 20, f"the call record of {NUMBER} ended")
     assert call["outcome"] == "callback_requested" and call["agent"] is None, call
 
-    # (2) a callback request for the number, reason "requested", on the supervisor's list
+    # (2) a missed-call request for the number, reason "requested", on the supervisor's list
     await log_in_as_supervisor(running)
     request = await wait_state(running, NUMBER, 20)
     assert request["reason"] == "requested", request
 
-    # (4) called back after ~1 s, the citizen answers and the callback seat takes them
+    # (4) called back after ~1 s, the citizen answers and the call-back seat takes them
     done = await wait_state(running, NUMBER, 40, state="done")
     assert (done["outcome"], done["agent"], done["reason"]) == (
         "connected",
@@ -114,7 +115,7 @@ async def test_the_callback_key_leaves_the_queue_is_counted_and_called_back(
     assert citizen.dialled_numbers() == [NUMBER]
     assert seat.wait_ended(10).seconds > 1.0  # the agent talked to the citizen
 
-    # (3) offered once, callback-requested, not answered — the callback leg is never counted as inbound
+    # (3) offered once, callback-requested, not answered — the call-back leg is never counted as inbound
     async def counted() -> ServiceLevelFigures | None:
         live = live_since(running, start)
         return live if live.callback_requested == 1 else None
@@ -124,7 +125,9 @@ async def test_the_callback_key_leaves_the_queue_is_counted_and_called_back(
 
     now = running.hotline.clock.now()
     lines = read_lines(journal)
-    assert any(f"|{CALLBACK_QUEUE}|" not in line and "|EXITWITHKEY|1|" in line for line in lines), lines[-20:]
+    assert any(f"|{MISSED_CALL_QUEUE}|" not in line and "|EXITWITHKEY|1|" in line for line in lines), lines[
+        -20:
+    ]
     recounted = recount(lines, server=asterisk.settings.name)
     assert recounted.bad_lines == 0, recounted.bad_samples
     offline = grouped(recounted.entries, running.hotline.service_level.tally.policy, now, Window(start, now))
