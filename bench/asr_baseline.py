@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from callcenter.adapters.asr.audio import is_silent, load_mono, load_recording
 from callcenter.adapters.asr.cer import ErrorCount, cer_count
 from callcenter.asr.model import Audio, Speaker
-from callcenter.asr.port import Transcriber
+from callcenter.asr.ports import Transcriber
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "speech" / "zh"

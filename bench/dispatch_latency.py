@@ -61,14 +61,9 @@ from callcenter.core.workcalendar import WorkCalendar
 from callcenter.ticketing.matters.merging import MatterLinker
 from callcenter.ticketing.orders.classify import CurrentCatalogue
 from callcenter.ticketing.orders.commands import DispatchTicket
+from callcenter.ticketing.orders.ports import InboxNotice, InboxNotifier, UnitDirectory, WorkOrderStore
 from callcenter.ticketing.orders.registration import Registration
-from callcenter.ticketing.orders.service import (
-    InboxNotice,
-    InboxNotifier,
-    UnitDirectory,
-    WorkOrders,
-    WorkOrderStore,
-)
+from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.orders.workorder import Classification
 from callcenter.ticketing.states import Action
 

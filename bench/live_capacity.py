@@ -42,8 +42,8 @@ from callcenter.adapters.asr.audio import load_mono, pcm16, telephone_round_trip
 from callcenter.adapters.audiosocket.server import LiveTranscriptionServer, ServerOptions
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import LiveKind, event_from_json
-from callcenter.asr.live_port import LiveEngine
 from callcenter.asr.model import Audio, Speaker
+from callcenter.asr.ports import LiveEngine
 from callcenter.core.ids import CallId
 from tests.support.audiosocket import AudioSocketClient
 

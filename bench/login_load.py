@@ -45,7 +45,7 @@ from callcenter.adapters.db.repositories import SqlReadModel
 from callcenter.adapters.http.app import WebDeps, create_app
 from callcenter.core.clock import SystemClock
 from callcenter.staff.throttle import LoginPolicy
-from callcenter.ticketing.orders.service import InboxNotice
+from callcenter.ticketing.orders.ports import InboxNotice
 from callcenter.wiring.workorders import build_work_orders
 
 SCENARIOS = ("unguarded", "one-address", "50-addresses")

@@ -1,7 +1,7 @@
 """Live transcription with a whole-utterance engine (Whisper): decode each stretch of speech as it closes.
 
 The :class:`~callcenter.asr.vad.SpeechSegmenter` closes a segment after a pause (0.7 s) or at 20 s; the
-segment is decoded at once with the process's :class:`~callcenter.asr.port.Transcriber` (the same decoding
+segment is decoded at once with the process's :class:`~callcenter.asr.ports.Transcriber` (the same decoding
 as after the call: Whisper with Silero VAD, Traditional → Simplified) and every segment it returns is one
 FINAL. ``covered`` is the end of the last closed segment, so at hangup only the open segment is left.
 
@@ -14,14 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from callcenter.asr.live import LiveKind
-from callcenter.asr.live_port import LIVE_RATE, Heard
 from callcenter.asr.model import Audio, Segment, Speaker
-from callcenter.asr.port import Transcriber
+from callcenter.asr.ports import LIVE_RATE, Heard, Transcriber
 from callcenter.asr.vad import SpeechSegment, SpeechSegmenter, VadOptions
 
 
 class SegmentedLiveEngine:
-    """A :class:`~callcenter.asr.live_port.LiveEngine` over any Transcriber (its model is shared)."""
+    """A :class:`~callcenter.asr.ports.LiveEngine` over any Transcriber (its model is shared)."""
 
     def __init__(self, transcriber: Transcriber, vad: VadOptions | None = None) -> None:
         self.transcriber = transcriber

@@ -29,7 +29,7 @@ from callcenter.adapters.db.repositories import SqlCallRepository, SqlTranscript
 from callcenter.adapters.redis.jobs import Delivery, RedisTranscriptionQueue
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.model import Speaker, Transcript
-from callcenter.asr.port import Transcriber
+from callcenter.asr.ports import Transcriber
 from callcenter.asr.stitch import LiveSide, live_sides
 from callcenter.calls.ports import TranscriptionJob
 from callcenter.config.settings import Settings

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from callcenter.adapters.audiosocket.server import LiveTranscriptionServer, ServerOptions
 from callcenter.asr.live_capacity import AUTO, live_streams
-from callcenter.asr.live_port import LiveEngine
+from callcenter.asr.ports import LiveEngine
 from callcenter.config.settings import Settings
 from callcenter.wiring.stores import live_transcripts, opened_redis
 

@@ -30,7 +30,7 @@ from callcenter.core.errors import AudioError
 if TYPE_CHECKING:
     from callcenter.adapters.db.retranscription import SqlRetranscriptionStore, StoredResult
     from callcenter.asr.model import Transcript
-    from callcenter.asr.port import Transcriber
+    from callcenter.asr.ports import Transcriber
     from callcenter.calls.model import CallRecord
 
 log = logging.getLogger(__name__)

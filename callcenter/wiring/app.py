@@ -2,7 +2,8 @@
 
 Nothing here runs at import. ``build_hotline`` builds the parts with the wiring builders beside it — the
 engine and Redis client (``stores``), the AMI actions and bridges (``floor``), the bridges' handlers from the
-call-flow table (``pipeline``), the work-order service (``workorders``), the missed-call call-backs (``missed_calls``).
+call-flow table (``pipeline``), the work-order service (``workorders``), the missed-call call-backs
+(``missed_calls``).
 ``build_app`` wires them into an aiohttp application whose ``cleanup_ctx`` opens every resource at
 start-up and closes it at shutdown, in reverse order, each stop bounded; the worker processes are
 supervised from ``workers``, the timers run from ``sweeps``.
@@ -55,7 +56,8 @@ from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.queue.service_level.recorder import ServiceLevelRecorder
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.orders.attachments import AttachmentLimits
-from callcenter.ticketing.orders.service import InboxNotice, WorkOrders, WorkOrderStore
+from callcenter.ticketing.orders.ports import InboxNotice, WorkOrderStore
+from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.states import TicketStatus
 from callcenter.wiring.floor import (
     StatusLookup,

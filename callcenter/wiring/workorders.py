@@ -41,7 +41,8 @@ from callcenter.ticketing.catalogue.service import DispatchCatalogue
 from callcenter.ticketing.matters.merging import MatterLinker
 from callcenter.ticketing.orders.attachments import AttachmentLimits
 from callcenter.ticketing.orders.classify import CurrentCatalogue
-from callcenter.ticketing.orders.service import InboxNotifier, Rules, WorkOrders
+from callcenter.ticketing.orders.ports import InboxNotifier
+from callcenter.ticketing.orders.service import Rules, WorkOrders
 from callcenter.ticketing.suggestions.assistant import DraftAdvisor
 from callcenter.ticketing.suggestions.extract_category import CategoryLexicon
 from callcenter.ticketing.suggestions.knowledge import CurrentKnowledge

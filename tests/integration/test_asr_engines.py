@@ -24,7 +24,7 @@ from callcenter.adapters.asr.text import to_simplified
 from callcenter.adapters.asr.vosk_engine import VoskTranscriber
 from callcenter.adapters.asr.whisper_engine import WhisperTranscriber
 from callcenter.asr.model import Audio, Segment, Speaker
-from callcenter.asr.port import Transcriber
+from callcenter.asr.ports import Transcriber
 from callcenter.core.errors import AudioError
 from tests.support.asr import Utterance, assert_well_timed, jamo_error_rate
 

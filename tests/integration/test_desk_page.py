@@ -31,8 +31,8 @@ from callcenter.queue.seats.sessions import AgentSessions
 from callcenter.staff.passwords import PasswordReason
 from callcenter.ticketing.catalogue.addresses import ResolutionIssue
 from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.orders.ports import InboxNotice
 from callcenter.ticketing.orders.record import AnnotationKind, CallbackOutcome, ExtensionStatus, ReturnOutcome
-from callcenter.ticketing.orders.service import InboxNotice
 from callcenter.ticketing.states import Action, TicketStatus
 from callcenter.ticketing.supervision.rules import SupervisionKind, SupervisionStatus, SupervisionTrigger
 from callcenter.ticketing.supervision.sweeper import AlertKind

@@ -19,7 +19,7 @@ from callcenter.adapters.http.inbox import INBOX_STREAMS, InboxSettings, add_inb
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.orders.service import InboxNotice
+from callcenter.ticketing.orders.ports import InboxNotice
 from callcenter.ticketing.states import Action, TicketStatus
 from tests.support.services import REDIS_URL
 from tests.support.web import Web, build_web

@@ -25,9 +25,9 @@ from callcenter.adapters.asr.cer import cer
 from callcenter.adapters.audiosocket.server import LiveTranscriptionServer, ServerOptions
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import ANNOUNCED_START_S, LiveEvent, LiveKind
-from callcenter.asr.live_port import LiveEngine
 from callcenter.asr.live_segments import SegmentedLiveEngine
 from callcenter.asr.model import Audio, Speaker
+from callcenter.asr.ports import LiveEngine
 from callcenter.core.ids import CallId
 from tests.support.asr import Utterance, jamo_error_rate
 from tests.support.audiosocket import AudioSocketClient, Clip, joined_clip, noise

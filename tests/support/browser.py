@@ -43,7 +43,7 @@ from callcenter.adapters.http.inbox import InboxSettings, add_inbox_routes
 from callcenter.adapters.http.workorders import WORK_ORDERS
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.ticketing.attachments.service import Attachments
-from callcenter.ticketing.orders.service import InboxNotice
+from callcenter.ticketing.orders.ports import InboxNotice
 from tests.support.web import Web, build_web
 
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -28,7 +28,8 @@ from callcenter.staff.model import StaffMember
 from callcenter.staff.throttle import LoginPolicy
 from callcenter.ticketing.catalogue.gazetteer import AreaCode
 from callcenter.ticketing.catalogue.model import HandlingUnit, UnitKind
-from callcenter.ticketing.orders.service import InboxNotice, InboxNotifier, WorkOrders
+from callcenter.ticketing.orders.ports import InboxNotice, InboxNotifier
+from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.supervision.alerts import DeadlineWatch
 from callcenter.wiring.workorders import WorkOrderParts, build_work_orders, load_state, work_order_routes
 

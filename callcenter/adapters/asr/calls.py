@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from callcenter.adapters.asr.audio import is_silent, load_recording, load_sides
 from callcenter.asr.model import Audio, Segment, Speaker, Transcript
-from callcenter.asr.port import Transcriber
+from callcenter.asr.ports import Transcriber
 from callcenter.asr.quality import audio_warning
 from callcenter.asr.stitch import LiveSide, remaining, shifted, stitched
 

@@ -20,7 +20,7 @@ from callcenter.adapters.asr.domain_vocabulary import (
 )
 from callcenter.adapters.asr.models import resolve_vosk_model
 from callcenter.adapters.asr.settings import ENGINES, EngineName, ResampleQuality, WhisperOptions
-from callcenter.asr.port import Transcriber
+from callcenter.asr.ports import Transcriber
 from callcenter.core.errors import ConfigError
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from callcenter.adapters.asr.factory import AsrConfig, transcriber_from_config
 from callcenter.adapters.asr.models import resolve_vosk_model
-from callcenter.asr.live_port import LiveEngine
 from callcenter.asr.live_segments import SegmentedLiveEngine
+from callcenter.asr.ports import LiveEngine
 
 
 def live_engine_from_config(config: AsrConfig) -> LiveEngine:

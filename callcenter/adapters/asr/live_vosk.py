@@ -22,8 +22,8 @@ import vosk
 from callcenter.adapters.asr.audio import pcm16
 from callcenter.adapters.asr.models import require_vosk_model, vosk_sample_rate
 from callcenter.asr.live import LiveKind
-from callcenter.asr.live_port import LIVE_RATE, Heard
 from callcenter.asr.model import Audio, Speaker, Word
+from callcenter.asr.ports import LIVE_RATE, Heard
 from callcenter.core.errors import ConfigError
 
 UNSPACED_LANGUAGES = frozenset({"zh", "ja", "yue"})  # Vosk separates words with spaces; these texts must not

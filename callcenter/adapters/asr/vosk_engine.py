@@ -1,4 +1,4 @@
-"""Vosk (Kaldi) speech engine behind the :class:`~callcenter.asr.port.Transcriber` port.
+"""Vosk (Kaldi) speech engine behind the :class:`~callcenter.asr.ports.Transcriber` port.
 
 Each call side is resampled (soxr HQ) to the model's rate — 16 kHz for the Mandarin and Korean small models,
 so 8 kHz telephone audio is upsampled — converted to 16-bit PCM and streamed through a fresh

@@ -1,4 +1,4 @@
-"""faster-whisper (CTranslate2) speech engine behind the :class:`~callcenter.asr.port.Transcriber` port.
+"""faster-whisper (CTranslate2) speech engine behind the :class:`~callcenter.asr.ports.Transcriber` port.
 
 Whisper-base, int8 on CPU, beam search 5, language fixed to Mandarin ("zh"), word timestamps on. Whisper often
 writes Traditional characters for Mandarin: every segment and word is converted to Simplified (OpenCC t2s).

@@ -27,8 +27,8 @@ from redis.exceptions import RedisError
 from callcenter.adapters.audiosocket.protocol import MAX_PAYLOAD, FrameKind, FrameParser, ProtocolError
 from callcenter.adapters.redis.live import RedisLiveTranscripts
 from callcenter.asr.live import LiveEvent, LiveKind, Tap, measured_offset, shifted, silence_to_insert
-from callcenter.asr.live_port import LIVE_RATE, Heard, LiveEngine, LiveRecognizer
 from callcenter.asr.model import Audio
+from callcenter.asr.ports import LIVE_RATE, Heard, LiveEngine, LiveRecognizer
 from callcenter.core.waiting import cancel_all
 
 log = logging.getLogger(__name__)

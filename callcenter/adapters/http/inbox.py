@@ -27,7 +27,7 @@ from callcenter.adapters.http.auth import actor_of
 from callcenter.adapters.http.streams import StreamLease, open_stream
 from callcenter.adapters.redis.inbox import notice_dict
 from callcenter.core.actors import Actor
-from callcenter.ticketing.orders.service import InboxNotice
+from callcenter.ticketing.orders.ports import InboxNotice
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from callcenter.core.actors import Actor, Role, UnitId
 from callcenter.core.errors import QueueUnavailable
 from callcenter.core.ids import TicketId
-from callcenter.ticketing.orders.service import InboxNotice
+from callcenter.ticketing.orders.ports import InboxNotice
 from callcenter.ticketing.states import Action, TicketStatus
 
 log = logging.getLogger(__name__)

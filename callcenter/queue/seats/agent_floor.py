@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from callcenter.core.actors import StaffId
 from callcenter.core.clock import Clock
@@ -41,24 +41,10 @@ from callcenter.queue.seats.agent_session import (
     starts_wrap_up,
     wrap_up_due,
 )
-from callcenter.queue.seats.agents import AgentBoard, SeatKey, SeatState
-from callcenter.queue.seats.sessions import QueueSwitch
+from callcenter.queue.seats.agents import AgentBoard, SeatKey
+from callcenter.queue.seats.ports import LiveSeatStore, QueueSwitch
 
 log = logging.getLogger(__name__)
-
-
-class LiveSeatStore(Protocol):
-    """Where the seats are published (Redis): see callcenter/adapters/redis/agents.py."""
-
-    async def intact(self) -> bool: ...
-    async def write_seats(self, present: Sequence[SeatState], gone: Mapping[SeatKey, datetime]) -> None: ...
-    async def rebuild(
-        self,
-        seats: Sequence[SeatState],
-        sessions: Sequence[AgentSession],
-        servers: frozenset[str],
-        now: datetime,
-    ) -> None: ...
 
 
 def _seat_of(event: FloorEvent) -> SeatKey | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Protocol
 
 from callcenter.core.actors import StaffId
 from callcenter.core.clock import Clock
@@ -31,32 +30,9 @@ from callcenter.queue.seats.agent_session import (
     stale_queues,
 )
 from callcenter.queue.seats.agents import SeatState
+from callcenter.queue.seats.ports import QueueSwitch, SessionStore
 
 log = logging.getLogger(__name__)
-
-
-class QueueSwitch(Protocol):
-    """The AMI actions on seats (``AmiBridge``), one per Asterisk."""
-
-    async def queue_add(self, queue: str, interface: str, member_name: str, penalty: int = 0) -> None: ...
-    async def queue_remove(self, queue: str, interface: str) -> None: ...
-    async def queue_pause(
-        self, queue: str | None, interface: str, paused: bool, reason: str = ""
-    ) -> None: ...
-    async def queue_penalty(self, queue: str, interface: str, penalty: int) -> None: ...
-
-
-class SessionStore(Protocol):
-    """Who holds which seat, and the live seat state any process can read (Redis)."""
-
-    async def session(self, staff: StaffId) -> AgentSession | None: ...
-    async def holder(self, server: str, seat: str) -> StaffId | None: ...
-    async def claim(self, server: str, seat: str, staff: StaffId) -> StaffId: ...
-    async def save(self, session: AgentSession) -> None: ...
-    async def release(self, session: AgentSession) -> None: ...
-    async def unclaim(self, server: str, seat: str, staff: StaffId) -> None: ...
-    async def seat(self, server: str, seat: str) -> SeatState | None: ...
-    async def seats(self) -> Sequence[SeatState]: ...
 
 
 class AgentSessions:

@@ -9,29 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from callcenter.core.clock import Clock
 from callcenter.core.pii import mask_numbers_in
 from callcenter.queue.events import FloorEvent, FloorResynced
 from callcenter.queue.service_level.ledger import EntryKey, QueueEntry
+from callcenter.queue.service_level.ports import QueueEntryStore, QueueLogSource
 from callcenter.queue.service_level.queue_log import recount
 from callcenter.queue.service_level.tally import KEEP_HOURS, ServiceLevelTally
 
 log = logging.getLogger(__name__)
-
-
-class QueueEntryStore(Protocol):
-    async def save(self, entries: Sequence[QueueEntry], at: datetime) -> None: ...
-
-    async def since(self, start: datetime, server: str | None = None) -> list[QueueEntry]: ...
-
-
-class QueueLogSource(Protocol):
-    """The queue_log lines of one Asterisk server, or None when this host cannot read them."""
-
-    async def lines(self, server: str, since: datetime) -> Sequence[str] | None: ...
 
 
 class ServiceLevelRecorder:

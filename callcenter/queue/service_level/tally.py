@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from callcenter.core.clock import SHANGHAI
 from callcenter.queue.events import (
-    CallMeBackRequested,
     CallerAbandoned,
     CallerAnswered,
     CallerJoined,
     CallerLeft,
+    CallMeBackRequested,
     FloorEvent,
     FloorResynced,
 )

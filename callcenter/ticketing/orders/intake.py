@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
 
 from callcenter.asr.model import Transcript
 from callcenter.calls.model import CallRecord
@@ -20,7 +18,7 @@ from callcenter.core.clock import Clock
 from callcenter.core.errors import AudioError, NotFound
 from callcenter.core.ids import CallId
 from callcenter.ticketing.orders.drafting import draft_from_failure, draft_from_transcript
-from callcenter.ticketing.orders.model import Ticket
+from callcenter.ticketing.orders.ports import TranscriptionResults
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +30,6 @@ class JobOutcome(StrEnum):
     STORED = "stored"
     AUDIO_FAILED = "audio_failed"  # stored as a flagged draft
     DUPLICATE = "duplicate"
-
-
-class TranscriptionResults(Protocol):
-    async def store(
-        self,
-        call_id: CallId,
-        transcript: Transcript | None,
-        failure: tuple[str, str] | None,
-        ticket: Ticket,
-        at: datetime,
-    ) -> bool: ...
-
-    async def exists(self, call_id: CallId) -> bool: ...
 
 
 class CallTranscription:

@@ -13,9 +13,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from enum import Enum
-from typing import Protocol
 
 from callcenter.core.actors import Actor, UnitId
 from callcenter.core.clock import Clock
@@ -23,7 +21,6 @@ from callcenter.core.errors import NotFound
 from callcenter.core.ids import TicketId
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.ticketing.catalogue.dispatch import Route
-from callcenter.ticketing.catalogue.model import Catalogue
 from callcenter.ticketing.deadlines import DeadlineRules
 from callcenter.ticketing.matters.model import MatterLinked
 from callcenter.ticketing.orders import commands as c
@@ -31,52 +28,24 @@ from callcenter.ticketing.orders.access import require_role, require_visible
 from callcenter.ticketing.orders.classify import Routing, classify
 from callcenter.ticketing.orders.events import TicketEvent
 from callcenter.ticketing.orders.lifecycle import PERMISSIONS, check_version, transition
+from callcenter.ticketing.orders.ports import (
+    CatalogueSource,
+    InboxNotice,
+    InboxNotifier,
+    RegistrationFollowUp,
+    UnitDirectory,
+    WorkOrderStore,
+)
 from callcenter.ticketing.orders.record import DEFAULT_POLICY, LifecyclePolicy
 from callcenter.ticketing.orders.registration import Registration, check_privacy, new_manual_order
 from callcenter.ticketing.orders.scheduling import reschedule
 from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.privacy.redaction import Finding
-from callcenter.ticketing.states import Action, TicketStatus
+from callcenter.ticketing.states import Action
 
 log = logging.getLogger(__name__)
 
 MATCH_WAIT_S = 0.2  # how long a registration waits for its 并单 match before answering without it
-
-
-@dataclass(frozen=True, slots=True)
-class InboxNotice:
-    """ "Something changed on this order" for the live inboxes; no content, ids only."""
-
-    ticket_id: TicketId
-    version: int
-    action: Action | None  # None for a deadline alert
-    status: TicketStatus
-    units: tuple[UnitId, ...]  # units whose inbox shows the order now (or showed it before a 改派)
-    at: datetime
-    alert: str | None = None  # warning (黄牌) | overdue (红牌) | contact_overdue, from the deadline watch
-
-
-class WorkOrderStore(Protocol):
-    async def get(self, ticket_id: TicketId) -> WorkOrder | None: ...
-
-    async def create(self, order: WorkOrder, events: Sequence[TicketEvent]) -> TicketId:
-        """Insert a new order (typed in by an agent) with the events that made it; returns its id."""
-        ...
-
-    async def save(self, order: WorkOrder, events: Sequence[TicketEvent], expected_version: int) -> None:
-        """Write the order and its audit events in one transaction; ``ConcurrentUpdate`` if the stored
-        version is no longer ``expected_version``."""
-        ...
-
-
-class InboxNotifier(Protocol):
-    async def publish(self, notice: InboxNotice) -> None: ...
-
-
-class UnitDirectory(Protocol):
-    async def require_active(self, units: Sequence[UnitId]) -> None:
-        """``UnknownUnit`` unless every unit exists and is active."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +54,6 @@ class Rules:
 
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)
     policy: LifecyclePolicy = DEFAULT_POLICY
-
-
-class RegistrationFollowUp(Protocol):
-    async def on_registered(self, order: WorkOrder) -> MatterLinked | None: ...
-
-
-class CatalogueSource(Protocol):
-    def current(self) -> Catalogue: ...
 
 
 class AutoDispatch(Enum):

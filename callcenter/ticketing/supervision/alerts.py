@@ -19,7 +19,7 @@ from datetime import datetime
 
 from callcenter.core.clock import Clock
 from callcenter.core.errors import InvalidInput
-from callcenter.ticketing.orders.service import InboxNotice, InboxNotifier, WorkOrderStore
+from callcenter.ticketing.orders.ports import InboxNotice, InboxNotifier, WorkOrderStore
 from callcenter.ticketing.supervision.ports import DeadlineAlertStore
 from callcenter.ticketing.supervision.rules import Supervision
 from callcenter.ticketing.supervision.sweeper import DeadlineAlert, overdue_supervision, sweep

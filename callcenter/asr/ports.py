@@ -1,8 +1,9 @@
-"""The streaming recognizer port: one live stream (one side of one call) fed while the call lasts.
+"""The speech ports. ``Transcriber``: every after-call engine (Vosk, faster-whisper) implements it.
+``LiveRecognizer``/``LiveEngine``: one live stream (one side of one call) fed while the call lasts.
 
-Synchronous and CPU-bound like :class:`~callcenter.asr.port.Transcriber`: the live worker calls it off the
-event loop, one call at a time per stream. Times are seconds from the start of the STREAM; the worker adds
-the tap's offset to place them in the side's recording.
+Synchronous and CPU-bound: an ASR worker calls them off the event loop, one call at a time per stream.
+Live times are seconds from the start of the STREAM; the worker adds the tap's offset to place them in the
+side's recording.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from callcenter.asr.live import LiveKind
-from callcenter.asr.model import Audio, Speaker, Word
+from callcenter.asr.model import Audio, Segment, Speaker, Word
 
 LIVE_RATE = 8000  # AudioSocket audio: signed linear 16-bit, 8 kHz, mono
 
@@ -50,3 +51,16 @@ class LiveEngine(Protocol):
     name: str
 
     def open_stream(self, speaker: Speaker) -> LiveRecognizer: ...
+
+
+class Transcriber(Protocol):
+    """Turns one side of a call into timed segments.
+
+    Synchronous and CPU-bound on purpose: it runs in an ASR worker process, never on an event loop.
+    Implementations load their model once (in ``__init__``) and are reused for many calls.
+    """
+
+    name: str
+    language: str
+
+    def transcribe(self, audio: Audio, speaker: Speaker) -> tuple[Segment, ...]: ...

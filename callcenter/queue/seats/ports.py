@@ -1,0 +1,49 @@
+"""The seats' ports: where live seat state is kept, how queues are switched, where sessions are stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from callcenter.core.actors import StaffId
+from callcenter.queue.seats.agent_session import AgentSession
+from callcenter.queue.seats.agents import SeatKey, SeatState
+
+
+class LiveSeatStore(Protocol):
+    """Where the seats are published (Redis): see callcenter/adapters/redis/agents.py."""
+
+    async def intact(self) -> bool: ...
+    async def write_seats(self, present: Sequence[SeatState], gone: Mapping[SeatKey, datetime]) -> None: ...
+    async def rebuild(
+        self,
+        seats: Sequence[SeatState],
+        sessions: Sequence[AgentSession],
+        servers: frozenset[str],
+        now: datetime,
+    ) -> None: ...
+
+
+class QueueSwitch(Protocol):
+    """The AMI actions on seats (``AmiBridge``), one per Asterisk."""
+
+    async def queue_add(self, queue: str, interface: str, member_name: str, penalty: int = 0) -> None: ...
+    async def queue_remove(self, queue: str, interface: str) -> None: ...
+    async def queue_pause(
+        self, queue: str | None, interface: str, paused: bool, reason: str = ""
+    ) -> None: ...
+    async def queue_penalty(self, queue: str, interface: str, penalty: int) -> None: ...
+
+
+class SessionStore(Protocol):
+    """Who holds which seat, and the live seat state any process can read (Redis)."""
+
+    async def session(self, staff: StaffId) -> AgentSession | None: ...
+    async def holder(self, server: str, seat: str) -> StaffId | None: ...
+    async def claim(self, server: str, seat: str, staff: StaffId) -> StaffId: ...
+    async def save(self, session: AgentSession) -> None: ...
+    async def release(self, session: AgentSession) -> None: ...
+    async def unclaim(self, server: str, seat: str, staff: StaffId) -> None: ...
+    async def seat(self, server: str, seat: str) -> SeatState | None: ...
+    async def seats(self) -> Sequence[SeatState]: ...
