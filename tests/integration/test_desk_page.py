@@ -255,7 +255,7 @@ async def test_the_page_and_tabs_are_in_chinese(web: Web) -> None:
 
 
 async def test_the_bodies_the_desk_builds_are_accepted(web: Web) -> None:
-    """Shapes from intake.js, dispatch.js, supervise.js, callback.js: empty optional fields are sent as ""."""
+    """Shapes from intake.js, dispatch.js, supervise.js, followup.js: empty optional fields are sent as ""."""
     typed = {**NEW_ORDER, "summary": "", "category_code": "", "area_code": "", "request_type": "",
              "confidential": False, "caller_number": "13800138000"}  # fmt: skip
     order = await post(web, "agent1", "/api/workorders", typed)

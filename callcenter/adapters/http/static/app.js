@@ -4,7 +4,7 @@
 
 import { api, errorText, onUnauthorized } from "./desk/api.js";
 import { adminView } from "./desk/admin.js";
-import { callbackView } from "./desk/callback.js";
+import { followupView } from "./desk/followup.js";
 import { callsView } from "./desk/calls.js";
 import { loadCatalogue } from "./desk/catalogue.js";
 import { debounce, h } from "./desk/dom.js";
@@ -20,7 +20,7 @@ const TABS = [
   { key: "intake", title: "受理", roles: ["agent", "admin"], make: intakeView },
   { key: "dispatch", title: "派单", roles: ["dispatcher", "admin"], make: dispatchView },
   { key: "supervise", title: "督办", roles: ["supervisor", "admin"], make: superviseView },
-  { key: "callback", title: "回访", roles: ["agent", "supervisor", "admin"], make: callbackView },
+  { key: "followup", title: "回访", roles: ["agent", "supervisor", "admin"], make: followupView },
   { key: "search", title: "工单查询", roles: ["agent", "dispatcher", "supervisor", "admin"], make: searchView },
   { key: "knowledge", title: "知识库", roles: ["agent", "dispatcher", "supervisor", "admin"], make: knowledgeView },
   { key: "calls", title: "通话", roles: ["supervisor", "admin"], make: callsView },

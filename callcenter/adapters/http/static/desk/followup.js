@@ -1,4 +1,4 @@
-// 回访 (agents, supervisors): replied orders to schedule, callbacks to record (满意 / 不满意 / 联系不上).
+// 回访, the callback survey (agents, supervisors): replied orders to schedule, surveys to record (满意 / 不满意 / 联系不上).
 
 import { api, errorText, query } from "./api.js";
 import { empty, field, fill, h, select } from "./dom.js";
@@ -36,7 +36,7 @@ export function callbackPane(order, done) {
   return [orderHeader(order), phoneLine(order), form, requestText(order), orderHistory(order), orderFacts(order)];
 }
 
-export function callbackView() {
+export function followupView() {
   const list = h("div", { class: "list-pane" });
   const notice = h("p", { class: "message", hidden: true });
   const work = h("div", { class: "work-pane" }, empty("选择一张待回访工单"));
