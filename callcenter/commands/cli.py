@@ -111,7 +111,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             from callcenter.commands.demo import demo_desk, demo_floor, speech_dir
 
             app.cleanup_ctx.append(demo_desk(settings.admin_password))
-            app.cleanup_ctx.append(demo_floor(instance, speech_dir(Path(__file__).resolve().parents[1])))
+            app.cleanup_ctx.append(demo_floor(instance, speech_dir()))
         print(
             f"12345 hotline: web UI on http://{settings.http_host}:{settings.http_port}/ "
             f"(login admin, password in {settings.data_dir / 'admin_password'}; seat phone secrets: "

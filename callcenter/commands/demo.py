@@ -49,8 +49,12 @@ class DemoCall:
     seconds: float
 
 
-def speech_dir(repo: Path) -> Path:
-    return Path(os.environ.get("CALLCENTER_SPEECH_DIR") or repo.parent / "shared" / "speech" / "zh")
+REPO = Path(__file__).resolve().parents[2]  # callcenter/commands/demo.py → the repository
+
+
+def speech_dir() -> Path:
+    """The shared Mandarin corpus: ``CALLCENTER_SPEECH_DIR``, else ``../shared/speech/zh`` beside the repo."""
+    return Path(os.environ.get("CALLCENTER_SPEECH_DIR") or REPO.parent / "shared" / "speech" / "zh")
 
 
 def demo_calls(corpus: Path) -> list[DemoCall]:

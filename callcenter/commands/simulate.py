@@ -19,6 +19,7 @@ from pathlib import Path
 
 from callcenter.adapters.ami.bridge import AmiEndpoint
 from callcenter.adapters.asterisk import AsteriskInstance, InstanceSettings
+from callcenter.commands.demo import speech_dir
 from callcenter.config.settings import Settings
 from callcenter.core.errors import InvalidInput
 from callcenter.wiring.telephony import instance_settings
@@ -50,8 +51,7 @@ def simulate(settings: Settings, plan: DrillPlan, options: SimulateOptions) -> D
 
 def default_speech() -> Path | None:
     """A Mandarin sample of the shared corpus (CALLCENTER_SPEECH_DIR), or silence when there is none."""
-    corpus = Path(os.environ.get("CALLCENTER_SPEECH_DIR", "/work/shared/speech/zh"))
-    path = corpus / "8k" / DEFAULT_SPEECH
+    path = speech_dir() / "8k" / DEFAULT_SPEECH
     return path if path.is_file() else None
 
 
