@@ -6,12 +6,14 @@ Vosk writes numbers as words, with spaces between words: "幺三八 零零幺三
 "13800138000". The rules below are deliberately conservative (precision over recall): a numeral is only
 rewritten where its shape or its neighbour says what it is. Rules, in the order they apply:
 
-1. Contact and ID numbers, said digit by digit (逐位读), spaces allowed, 幺 = 1, 零/〇 = 0, Arabic digits
-   mixed in: 11-digit mobile 1[3-9]… ("幺三八 零零幺三 八零零零" → "13800138000"), landline with area code
-   0… of 10–12 digits ("零幺零 六五幺二 三四五六" → "01065123456"), 7–8-digit local number, an 18-digit ID
+1. Contact and ID numbers, said digit by digit (逐位读), spaces or pauses written as a full-width comma
+   ("幺三九，七三九零，九九零五") allowed between groups, 幺 = 1, 零/〇 = 0, Arabic digits mixed in:
+   11-digit mobile 1[3-9]… ("幺三八 零零幺三 八零零零" → "13800138000"), landline with area code 0… of
+   10–12 digits ("零幺零 六五幺二 三四五六" → "01065123456"), 7–8-digit local number, an 18-digit ID
    number (身份证号) whose region and birth date are plausible, last character may be X/叉, and the
    service numbers 110/119/120/122/12345/12315/95598 ("打一一零" → "打110"). When a run of spaced groups is
-   not such a number as a whole, the longest leading groups that are one are taken.
+   not such a number as a whole, the longest leading groups that are one are taken; a comma between
+   groups that are not one number stays.
 2. Year said digit by digit, four digits 19xx/20xx before 年: "二零二六年" → "2026年".
 3. Month 1–12 before 月 ("十一月" → "11月", "一月" → "1月"), day 1–31 after a month
    ("11月二十四日" → "11月24日").
@@ -45,9 +47,11 @@ _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL = f"[{_DIGITS}十百千]"
 _NUM = f"(?<!{_NUMERAL}){_NUMERAL}+(?!{_NUMERAL})"  # one maximal run of numerals, no spaces
 _SPOKEN_DIGIT = "[零〇一二三四五六七八九幺0-9０-９]"  # digit-by-digit reading: no 两, no units
+_GAP = "[ \t]*，?[ \t]*"  # between the groups of a number: spaces (Vosk) or a pause written as ，
 _SPACED_DIGITS = re.compile(
-    f"(?<![{_DIGITS}十百千]){_SPOKEN_DIGIT}(?:[ \t]*{_SPOKEN_DIGIT})*(?:[ \t]*[Xx叉])?(?![{_DIGITS}十百千])"
+    f"(?<![{_DIGITS}十百千]){_SPOKEN_DIGIT}(?:{_GAP}{_SPOKEN_DIGIT})*(?:[ \t]*[Xx叉])?(?![{_DIGITS}十百千])"
 )
+_GROUP_GAP = re.compile("([ \t]*，[ \t]*|[ \t]+)")
 _SERVICE_NUMBERS = frozenset({"110", "119", "120", "122", "12345", "12315", "95598"})
 _TIME_OF_DAY = "凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|半夜|今早|今晚|昨晚|明早|明晚"
 _ADDRESS_UNIT = "号楼|栋|幢|单元|室|层|楼(?![道梯上下])|号(?!码)"
@@ -143,15 +147,19 @@ def _is_known_number(digits: str) -> bool:
 
 
 def _contact_groups(match: re.Match[str]) -> str:
-    """Rule 1 on one spaced run: the longest leading groups that form a number, repeatedly."""
-    groups, out, i = match.group().split(), [], 0
+    """Rule 1 on one run of groups: the longest leading groups that form a number, repeatedly; between
+    what is left, a space, or a comma where the caller paused."""
+    parts = _GROUP_GAP.split(match.group())
+    groups, gaps = parts[0::2], ["，" if "，" in gap else " " for gap in parts[1::2]]
+    out, i = "", 0
     while i < len(groups):
         end = next(
             (j for j in range(len(groups), i, -1) if _is_known_number(_digit_string("".join(groups[i:j])))), i
         )
-        out.append(_digit_string("".join(groups[i:end])) if end > i else groups[i])
+        out += _digit_string("".join(groups[i:end])) if end > i else groups[i]
         i = max(end, i + 1)
-    return " ".join(out)
+        out += gaps[i - 1] if i < len(groups) else ""
+    return out
 
 
 def _in_range(run: str, low: int, high: int) -> str | None:

@@ -173,3 +173,24 @@ def test_a_spoken_phone_number_is_the_contact(case: tuple[str, str]) -> None:
 def test_words_with_numerals_survive_any_order(words: list[str]) -> None:
     text = " ".join(words)
     assert digits_from_speech(text) == text
+
+
+@pytest.mark.parametrize(
+    ("speech", "digits"),
+    [
+        ("电话幺三九，七三九零，九九零五。", "电话13973909905。"),
+        ("一三九，三五六二，七六四二", "13935627642"),
+        ("零一零，九八四五，六一三五", "01098456135"),
+        ("幺三九 ，七三九零， 九九零五", "13973909905"),
+        ("电话幺三八幺二三四五六七八，一二三四五", "电话13812345678，12345"),
+    ],
+)
+def test_pauses_written_as_commas_between_the_groups_of_a_number_are_read_through(
+    speech: str, digits: str
+) -> None:
+    assert digits_from_speech(speech) == digits
+
+
+@pytest.mark.parametrize("text", ["一，二，三", "三，四个人", "一二，三四"])
+def test_a_comma_between_digits_that_form_no_number_stays(text: str) -> None:
+    assert digits_from_speech(text) == text
