@@ -192,6 +192,11 @@ def verify(dest_dir: Path) -> KokoroFiles:
         raise ConfigError(
             f"Kokoro model missing: {model}; {SETUP_HINT}", reason="missing_file", path=str(model)
         )
+    voices = dest_dir / VOICES_FILE
+    if not voices.is_file():
+        raise ConfigError(
+            f"Kokoro voices missing: {voices}; {SETUP_HINT}", reason="missing_file", path=str(voices)
+        )
     actual = file_sha256(model)
     if actual != MODEL_SHA256:
         raise ConfigError(
@@ -200,7 +205,7 @@ def verify(dest_dir: Path) -> KokoroFiles:
             reason="hash_mismatch",
             path=str(model),
         )
-    return KokoroFiles(model=model, voices=verify_voices(dest_dir / VOICES_FILE))
+    return KokoroFiles(model=model, voices=verify_voices(voices))
 
 
 def download(url: str, timeout: float) -> bytes:
