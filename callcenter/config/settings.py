@@ -14,6 +14,7 @@ from typing import Literal
 from callcenter.queue.missed_calls.dial_policy import DEFAULT_ALLOWED, DEFAULT_REFUSED
 
 AsrEngine = Literal["vosk", "whisper"]
+VoiceEngine = Literal["kokoro", "espeak"]
 ENV_PREFIX = "CALLCENTER_"
 PLAIN_ENV = {
     "DATABASE_URL": "database_url",
@@ -96,6 +97,11 @@ class Settings:
     asr_claim_after_s: int = 300
     transcription_sweep_s: float = 30.0  # how often calls whose job could not be queued are queued again
     asr_max_attempts: int = 3
+    # Voice prompts and speech (issue 13: docs/voice.md)
+    voice_engine: VoiceEngine = "kokoro"  # kokoro: the natural voice (espeak-ng, with a warning, if missing)
+    voice_name: str = "zf_xiaobei"  # one of the 8 Kokoro Mandarin voices (callcenter/ivr/voice.py)
+    voice_speed: float = 1.0  # 0.5..2.0
+    voice_rate: int = 8000  # speech made on demand: 8000 (telephone) or 16000; prompts are always 8 kHz
     # Work orders
     admin_password: str = field(default="", repr=False)  # account "admin", created at first start-up
     attachments_dir: str = ""  # default: data_dir/attachments

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import get_args
 
 from callcenter.config.asterisk_servers import asterisk_servers
-from callcenter.config.settings import AsrEngine, Settings
+from callcenter.config.settings import AsrEngine, Settings, VoiceEngine
 from callcenter.core.errors import ConfigError
 from callcenter.core.proxies import TrustedProxies
+from callcenter.ivr.voice import MANDARIN_VOICES, VOICE_RATES
 
 _HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
 
@@ -36,6 +37,7 @@ def validate(settings: Settings) -> None:
     if settings.deadline_sweep_s < 1:
         raise ConfigError("deadline_sweep_s must be at least 1", key="deadline_sweep_s")
     _validate_doors(settings)
+    _validate_voice(settings)
     if settings.whisper_resample_quality not in ("VHQ", "HQ", "MQ", "LQ", "QQ"):
         raise ConfigError(
             "whisper_resample_quality must be VHQ, HQ, MQ, LQ or QQ", key="whisper_resample_quality"
@@ -205,3 +207,14 @@ def _validate_seats(settings: Settings) -> None:
         raise ConfigError(
             "seats must be unique seat phone names (letters, digits, _ -), comma-separated", key="seats"
         )
+
+
+def _validate_voice(settings: Settings) -> None:
+    if settings.voice_engine not in get_args(VoiceEngine):
+        raise ConfigError(f"voice_engine must be one of {get_args(VoiceEngine)}", key="voice_engine")
+    if settings.voice_name not in MANDARIN_VOICES:
+        raise ConfigError(f"voice_name must be one of {MANDARIN_VOICES}", key="voice_name")
+    if not 0.5 <= settings.voice_speed <= 2.0:
+        raise ConfigError("voice_speed must be between 0.5 and 2.0", key="voice_speed")
+    if settings.voice_rate not in VOICE_RATES:
+        raise ConfigError("voice_rate must be 8000 or 16000", key="voice_rate")

@@ -4,7 +4,8 @@ Rule (GB/T 33358-2016, 政务服务便民热线服务规范): no menu tree in fr
 hears a short greeting and the recording notice, then waits for an agent. The 15-second answer target is
 counted from the queue join, but callers feel the whole wait, so greeting + notice stay within a few seconds.
 
-``pinyin`` is what the synthesizer reads: tone numbers 1-5 (5 = neutral tone) for espeak-ng's
+``text`` (or ``spoken`` where it differs) is what the natural voice reads; ``pinyin`` is what espeak-ng
+reads: tone numbers 1-5 (5 = neutral tone) for espeak-ng's
 ``cmn-latn-pinyin`` voice; the number 12345 is read digit by digit with 一 as "yao1", as on Chinese phones.
 """
 
@@ -21,12 +22,19 @@ class Prompt:
     text: str  # Simplified Chinese, what the caller hears
     pinyin: str  # the same words in tone-numbered pinyin
     trailing_silence_ms: int = 0  # silence appended, e.g. so that looped hold audio has pauses
+    spoken: str = ""  # the text as the natural voice reads it, when it differs ("12345" → 幺二三四五)
+
+    @property
+    def reading(self) -> str:
+        """What a text-reading engine is given: ``spoken`` or else ``text``."""
+        return self.spoken or self.text
 
 
 GREETING = Prompt(
     id="greeting",
     text="您好，欢迎致电12345政务服务便民热线",
     pinyin="nin2 hao3, huan1 ying2 zhi4 dian4 yao1 er4 san1 si4 wu3 zheng4 wu4 fu2 wu4 bian4 min2 re4 xian4.",
+    spoken="您好，欢迎致电幺二三四五政务服务便民热线",
 )
 
 RECORDING_NOTICE = Prompt(
@@ -101,6 +109,7 @@ MISSED_CALL_INTRO = Prompt(
         "nin2 gang1 cai2 de5 lai2 dian4 wei4 neng2 jie1 tong1, "
         "xian4 wei4 nin2 zhuan3 jie1 ren2 gong1 fu2 wu4."
     ),
+    spoken="这里是幺二三四五热线，您刚才的来电未能接通，现为您转接人工服务",
 )
 
 PROMPTS: tuple[Prompt, ...] = (GREETING, RECORDING_NOTICE, PLEASE_WAIT, *IVR_PROMPTS, MISSED_CALL_INTRO)

@@ -10,6 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+# The Kokoro-82M v1.0 Mandarin voices (zf_: female, zm_: male); setting ``voice_name`` is one of them.
+MANDARIN_VOICES: tuple[str, ...] = (
+    "zf_xiaobei",
+    "zf_xiaoni",
+    "zf_xiaoxiao",
+    "zf_xiaoyi",
+    "zm_yunjian",
+    "zm_yunxi",
+    "zm_yunxia",
+    "zm_yunyang",
+)
+VOICE_RATES: tuple[int, ...] = (8000, 16000)
+
 
 @dataclass(frozen=True, slots=True)
 class VoiceChoice:
@@ -19,6 +32,9 @@ class VoiceChoice:
     name: str = "zf_xiaobei"  # a Kokoro Mandarin voice; the fallback engine ignores it
     speed: float = 1.0  # 0.5..2.0
     rate: int = 8000  # 8000 (telephone) or 16000
+
+
+DEFAULT_VOICE = VoiceChoice()
 
 
 @dataclass(frozen=True, slots=True)

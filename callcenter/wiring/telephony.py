@@ -14,6 +14,7 @@ from callcenter.adapters.asterisk.settings import InstanceSettings
 from callcenter.config.asterisk_servers import asterisk_servers
 from callcenter.config.settings import Settings
 from callcenter.core.errors import ConfigError
+from callcenter.wiring.voice import build_voice, voice_choice
 
 
 def instance_settings(settings: Settings) -> InstanceSettings:
@@ -56,7 +57,9 @@ def seat_secrets(settings: Settings) -> SeatSecrets | None:
 
 
 def local_instance(settings: Settings) -> AsteriskInstance:
-    return AsteriskInstance(instance_settings(settings))
+    return AsteriskInstance(
+        instance_settings(settings), synthesizer=build_voice(settings), voice=voice_choice(settings)
+    )
 
 
 def host_path_for(settings: Settings) -> Callable[[str], str]:

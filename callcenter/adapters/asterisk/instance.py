@@ -27,6 +27,7 @@ from callcenter.adapters.asterisk.runtime import AsteriskRuntime, cache_dir, loc
 from callcenter.adapters.asterisk.seats import SeatSecrets
 from callcenter.adapters.asterisk.settings import InstanceLayout, InstanceSettings
 from callcenter.adapters.asterisk.sounds import install_prompts
+from callcenter.ivr.voice import DEFAULT_VOICE, Synthesizer, VoiceChoice
 
 LOG_TAIL_LINES = 30
 
@@ -58,12 +59,16 @@ class AsteriskInstance:
         runtime: AsteriskRuntime | None = None,
         template_dir: Path = TEMPLATE_DIR,
         sounds_cache: Path | None = None,
+        synthesizer: Synthesizer | None = None,
+        voice: VoiceChoice = DEFAULT_VOICE,
     ) -> None:
         self.settings = settings
         self.runtime = runtime or locate_runtime()
         self.layout = InstanceLayout((settings.base_dir or self.runtime.default_base_dir) / settings.name)
         self._template_dir = template_dir
         self._sounds_cache = sounds_cache or cache_dir() / "sounds"
+        self._synthesizer = synthesizer  # None: the natural voice if provisioned (voice/factory.py)
+        self._voice = voice
         self._process: subprocess.Popen[bytes] | None = None
 
     # --- paths -------------------------------------------------------------------------------------------
@@ -95,7 +100,11 @@ class AsteriskInstance:
             self.host_path(directory).mkdir(parents=True, exist_ok=True)
         render_config(self.settings, self.layout, self.runtime, self._template_dir)
         install_prompts(
-            self._sounds_cache, self.host_path(self.layout.sounds_dir), self.host_path(self.layout.moh_dir)
+            self._sounds_cache,
+            self.host_path(self.layout.sounds_dir),
+            self.host_path(self.layout.moh_dir),
+            self._synthesizer,
+            self._voice,
         )
         self._hand_over()
         self._ensure_seat_secrets()
