@@ -9,9 +9,9 @@ hold such numbers, so every text a handling unit reads is masked (see ``views.un
 Rules, in the order they are tried on one run of digits:
 
 1. A run is Arabic digits (half or full width) or digits read out (零〇一二三四五六七八九幺, as Vosk
-   writes them), with spaces or hyphens between groups ("139 1234 5678", "010-6512 3456", "幺三九 幺二三四
-   五六七八"), an ID's last X (or 叉) included. A run never starts right after a ``*``: a masked number
-   stays masked.
+   writes them), with spaces, hyphens or a pause written as a comma (，、) between groups ("139 1234 5678",
+   "010-6512 3456", "幺三九 幺二三四 五六七八", "幺三九，七三九零，九九零五"), an ID's last X (or 叉)
+   included. A run never starts right after a ``*``: a masked number stays masked.
 2. The whole run, or else its longest leading groups (repeatedly), is classified:
    - **ID number** (GB 11643): 18 characters, plausible region and birth date, last may be X;
    - **phone**: mobile 1[3-9]+9 digits (also after +86 / 0086), landline with area code 0… (10–12
@@ -40,11 +40,11 @@ _VALUE.update({ch: str(i) for i, ch in enumerate(_FULL)})
 _VALUE.update({ch: v for ch, v in zip(_SPOKEN, "001234567891", strict=True)})
 _DIGIT = f"[0-9{_FULL}{_SPOKEN}]"
 _NUMERAL = f"0-9{_FULL}{_SPOKEN}两十百千万"  # a run never starts or ends beside one of these
-_SEP = "[ \t\\-－—]"
+_SEP = "[ \t\\-－—，、]"  # spaces, hyphens, and a pause written as a comma ("幺三九，七三九零，…")
 _RUN = re.compile(
     f"(?<![{_NUMERAL}*＊])(?:[+＋](?=[8８]))?{_DIGIT}(?:{_SEP}{{0,3}}{_DIGIT})*(?:{_SEP}{{0,2}}[Xx叉])?(?![{_NUMERAL}])"
 )
-_GROUP = re.compile("[^ \t\\-－—]+")
+_GROUP = re.compile("[^ \t\\-－—，、]+")
 _DATE = re.compile(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
 _AMOUNT_NEXT = (*"元块万亿年月日号米个次人户位岁天%％", "平方", "公斤", "分钟", "小时")
 
