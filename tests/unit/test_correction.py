@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.ticketing.suggestions.assistant import suggest
 from callcenter.ticketing.suggestions.correction import CorrectionVocabulary, correct, loose
 from callcenter.wiring.workorders import load_category_lexicon
+from callcenter_sim.corpus.generate import generate
+from callcenter_sim.corpus.phrasing import load_phrasings, sample_city
 
 CATALOGUE = load_seed().catalogue()
 LEXICON = load_category_lexicon()
@@ -66,6 +71,23 @@ def test_the_seed_city_examples_are_corrected_with_where_and_what() -> None:
 def test_what_must_not_be_corrected_stays_as_heard(words: str) -> None:
     result = correct(words, CITY)
     assert (result.text, result.corrections) == (words, ())
+
+
+def test_a_name_heard_as_homophones_throughout_is_put_right_from_a_real_transcript() -> None:
+    """Whisper-base on a Kokoro voice through μ-law (bench/corpus_quality.py, c0002)."""
+    heard = "我假在安丁门解刀物刀营射取23号楼"
+    assert correct(heard, SEED).text == "我假在安定门街道五道营社区23号楼"
+    s = suggest(heard, CATALOGUE, LEXICON)
+    assert s.location is not None and s.location.path[-2:] == ("安定门街道", "五道营社区")
+
+
+def test_no_reference_text_of_the_corpus_or_the_labelled_set_is_changed() -> None:
+    """False corrections: what a perfect recogniser hands over must come out as it went in."""
+    texts = [r.text for r in generate(load_phrasings(), sample_city())]
+    labels = Path(__file__).resolve().parents[2] / "bench" / "data" / "labelled_calls" / "labels.json"
+    texts += [item["text"] for item in json.loads(labels.read_text("utf-8"))]
+    changed = [(t, correct(t, SEED).text) for t in texts if correct(t, SEED).corrections]
+    assert changed == []
 
 
 def test_two_names_that_sound_alike_are_left_to_the_agent() -> None:

@@ -65,7 +65,7 @@ def suggest(
     ``correction``: with a catalogue, read the words after putting misheard names right by sound."""
     corrections: tuple[Correction, ...] = ()
     if correction and catalogue is not None:
-        corrected = correct(request_text, _vocabulary(catalogue, lexicon))
+        corrected = correct(request_text, correction_vocabulary(catalogue, lexicon))
         request_text, corrections = corrected.text, corrected.corrections
     urgency, reasons = urgency_from_text(request_text)
     intent, confidence = order_type_from_text(request_text)
@@ -94,7 +94,7 @@ def suggest(
 _VOCABULARY_CACHE: Final[list[tuple[Catalogue, CategoryLexicon | None, CorrectionVocabulary]]] = []
 
 
-def _vocabulary(catalogue: Catalogue, lexicon: CategoryLexicon | None) -> CorrectionVocabulary:
+def correction_vocabulary(catalogue: Catalogue, lexicon: CategoryLexicon | None) -> CorrectionVocabulary:
     """The names of this catalogue and lexicon, built once while they stay the ones in force."""
     if _VOCABULARY_CACHE and _VOCABULARY_CACHE[0][0] is catalogue and _VOCABULARY_CACHE[0][1] is lexicon:
         return _VOCABULARY_CACHE[0][2]

@@ -16,7 +16,8 @@ The rule, conservative by design (a wrong correction costs more than a missed on
    homophone); the same syllable up to a usual ASR confusion (an/ang, en/eng, in/ing, zh/z, ch/c, sh/s,
    l/n, h/f) costs ``CONFUSION_COST``; one letter off costs ``EDIT_COST``; anything else rules the name
    out. The budget: ``BUDGET_SHORT`` for a name of 3 characters, ``BUDGET_LONG`` above.
-4. *Shape*: at least one character as in the name, and at most half of them different (one for 3).
+4. *Shape*: at least one character as in the name and one not (a span of homophones only, such as
+   一个 for 以各, is never taken for a name; 安丁门解刀 → 安定门街道 is, however many homophones).
 5. *One answer*: the cheapest name per span; two different names at the same cost → no correction.
    Overlapping corrections: the cheaper, then the longer, then the earlier wins.
 
@@ -174,8 +175,7 @@ def _cost(window: str, sounds: Sequence[str], name: _Name) -> float | None:
             return None
         if total > budget:
             return None
-    differ = len(window) - same
-    if same == 0 or differ == 0 or differ > max(1, len(window) // 2):
+    if same == 0 or same == len(window):
         return None
     return total
 
