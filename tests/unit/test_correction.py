@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from callcenter.adapters.db.catalogue import load_seed
-from callcenter.ticketing.suggestions.assistant import suggest
+from callcenter.config.settings import Settings
+from callcenter.ticketing.orders.classify import CurrentCatalogue
+from callcenter.ticketing.suggestions.assistant import DraftAdvisor, suggest
 from callcenter.ticketing.suggestions.correction import CorrectionVocabulary, correct, loose
 from callcenter.wiring.workorders import load_category_lexicon
 from callcenter_sim.corpus.generate import generate
@@ -90,6 +92,12 @@ def test_no_reference_text_of_the_corpus_or_the_labelled_set_is_changed() -> Non
     assert changed == []
 
 
+def test_spaces_between_words_are_looked_through_and_kept_out_of_the_name() -> None:
+    result = correct("喂 你好 王府井 大姐 三十五号 门口", SEED)
+    assert result.text == "喂 你好 王府井大街 三十五号 门口"
+    assert [(c.heard, c.name) for c in result.corrections] == [("王府井 大姐", "王府井大街")]
+
+
 def test_two_names_that_sound_alike_are_left_to_the_agent() -> None:
     twins = CorrectionVocabulary(["东城区", "东成区"])
     assert correct("东程区", twins).text == "东程区"
@@ -109,3 +117,12 @@ def test_the_draft_reads_the_corrected_words_and_lists_the_corrections() -> None
 
 def test_without_a_catalogue_nothing_is_corrected() -> None:
     assert suggest("我住在东城去").corrections == ()
+
+
+def test_the_advisor_corrects_unless_the_setting_turns_it_off() -> None:
+    current = CurrentCatalogue()
+    current.use(CATALOGUE)
+    heard = "王府井大姐三十五号的路灯不亮了"
+    assert DraftAdvisor(current, LEXICON).advise(heard).corrections
+    assert DraftAdvisor(current, LEXICON, correction=False).advise(heard).corrections == ()
+    assert Settings().asr_correction == 1

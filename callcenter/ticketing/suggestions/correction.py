@@ -8,7 +8,8 @@ keywords — and replaces a span that sounds like one of them. Pure: pypinyin is
 The rule, conservative by design (a wrong correction costs more than a missed one):
 
 1. *Spans*: windows of Han characters as long as a known name (at least ``MIN_NAME`` characters),
-   never across a digit, a Latin letter or punctuation; a window with a spoken digit (一 … 九, 幺, 零,
+   spaces between words looked through (王府井 大姐), never across a digit, a Latin letter or
+   punctuation; a window with a spoken digit (一 … 九, 幺, 零,
    两, 十) only where the name has the same character (phone numbers are never touched).
 2. *Known words stay*: a window that is a known name is never changed, nor is one that cuts through a
    known name heard in the words (it may only extend it: 朝阳门接到 → 朝阳门街道 keeps 朝阳门).
@@ -196,51 +197,55 @@ def _cuts(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < end and start < e and not (start <= s and e <= end) for s, e in spans)
 
 
-def _runs(text: str) -> Iterator[tuple[int, str]]:
-    """Runs of Han characters, with their offsets."""
-    start = None
+def _runs(text: str) -> Iterator[tuple[str, list[int]]]:
+    """Runs of Han characters (spaces between words, as some recognisers write them, are looked
+    through), each as its characters and their offsets in ``text``."""
+    chars: list[str] = []
+    at: list[int] = []
     for i, char in enumerate(text):
         if _is_han(char):
-            if start is None:
-                start = i
-        elif start is not None:
-            yield start, text[start:i]
-            start = None
-    if start is not None:
-        yield start, text[start:]
+            chars.append(char)
+            at.append(i)
+        elif not (char.isspace() and chars):
+            if chars:
+                yield "".join(chars), at
+            chars, at = [], []
+    if chars:
+        yield "".join(chars), at
 
 
 def correct(text: str, vocabulary: CorrectionVocabulary) -> Corrected:
     """``text`` with the spans that sound like a known name replaced by it (module docstring)."""
     if not len(vocabulary):
         return Corrected(text)
-    spans = _known_spans(text, vocabulary.known, MAX_NAME)
     found: list[tuple[float, int, int, Correction]] = []
-    for offset, run in _runs(text):
+    for run, offsets in _runs(text):
         sounds = _syllables(run)
         if len(sounds) != len(run):
             continue  # pypinyin did not give one syllable per character: leave the run as it is
         loose_sounds = tuple(map(loose, sounds))
+        spans = _known_spans(run, vocabulary.known, MAX_NAME)
         for length in vocabulary.lengths:
             for i in range(len(run) - length + 1):
-                start, end = offset + i, offset + i + length
                 window = run[i : i + length]
-                if window in vocabulary.known or _cuts(start, end, spans):
+                if window in vocabulary.known or _cuts(i, i + length, spans):
                     continue
                 best = _best(window, sounds[i : i + length], loose_sounds[i : i + length], vocabulary)
                 if best is not None:
                     cost, name = best
-                    found.append((cost, -length, start, Correction(start, end, window, name)))
+                    start, end = offsets[i], offsets[i + length - 1] + 1
+                    found.append((cost, -length, start, Correction(start, end, text[start:end], name)))
     chosen: list[Correction] = []
     for *_, corr in sorted(found, key=lambda f: f[:3]):
         if all(corr.end <= c.start or c.end <= corr.start for c in chosen):
             chosen.append(corr)
     chosen.sort(key=lambda c: c.start)
-    out, at = [], 0
+    out: list[str] = []
+    done = 0
     for c in chosen:
-        out += [text[at : c.start], c.name]
-        at = c.end
-    out.append(text[at:])
+        out += [text[done : c.start], c.name]
+        done = c.end
+    out.append(text[done:])
     return Corrected("".join(out), tuple(chosen))
 
 
