@@ -93,6 +93,7 @@ class Settings:
     # Whisper domain adaptation and resampling (docs/asr.md, "Domain adaptation"): measured, prompt off
     whisper_domain_prompt: int = 0  # 1: gazetteer place names + hotline terms as prompt/hot words
     whisper_resample_quality: str = "HQ"  # soxr recipe for 8 kHz → 16 kHz: VHQ | HQ | MQ | LQ | QQ
+    asr_correction: int = 1  # 1: the draft's suggestions read the words after sound-based name correction
     asr_workers: int = -1  # after-call ASR processes: -1 sized to the machine (callcenter/asr/pool.py)
     asr_claim_after_s: int = 300
     transcription_sweep_s: float = 30.0  # how often calls whose job could not be queued are queued again

@@ -177,6 +177,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         limits,
         rules=rules,
         hash_slots=login_hash_slots(settings),
+        asr_correction=bool(settings.asr_correction),
     )
     return Hotline(
         settings,

@@ -83,6 +83,7 @@ def build_work_orders(
     hasher: PasswordHasher | None = None,
     rules: Rules | None = None,
     hash_slots: int = DEFAULT_HASH_SLOTS,
+    asr_correction: bool = True,
 ) -> WorkOrderParts:
     store = SqlWorkOrderStore(engine)
     catalogue = CurrentCatalogue()
@@ -121,7 +122,7 @@ def build_work_orders(
         attachments=attachments,
         knowledge=knowledge,
         knowledge_store=SqlKnowledgeStore(engine),
-        advisor=DraftAdvisor(catalogue, load_category_lexicon(), knowledge),
+        advisor=DraftAdvisor(catalogue, load_category_lexicon(), knowledge, correction=asr_correction),
     )
 
 

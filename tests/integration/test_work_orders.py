@@ -310,6 +310,17 @@ async def test_a_drafts_suggestions_name_a_category_and_a_place_the_agent_can_re
     assert order["category_code"] == "0303" and order["suggestions"] is None
 
 
+async def test_a_misheard_place_name_is_put_right_in_the_suggestions_and_kept_in_the_transcript(
+    web: Web, engine: AsyncEngine
+) -> None:
+    words = "喂 你好 王府井 大姐 三十五号 门口 的 路灯 不亮 好几天 了"
+    whole = await draft_from_words(web, engine, "1764.23", words)
+    suggested = whole["suggestions"]
+    assert suggested["corrections"] == [{"heard": "王府井 大姐", "name": "王府井大街"}]
+    assert suggested["location"]["path"] == ["东城区", "东华门街道"]
+    assert "王府井大街 35号" in suggested["request_text"] and "王府井 大姐" in whole["request_text"]
+
+
 async def test_a_draft_naming_no_category_or_place_suggests_none(web: Web, engine: AsyncEngine) -> None:
     whole = await draft_from_words(web, engine, "1764.22", "喂 你好 我 想 说 一下 那个 事情 谢谢")
     assert whole["suggestions"]["category"] is None and whole["suggestions"]["location"] is None

@@ -161,6 +161,8 @@ def _suggestions(order: WorkOrder, advisor: DraftAdvisor | None) -> dict[str, An
         "category": None if s.category is None else category_json(s.category),
         "location": None if s.location is None else location_json(s.location),
         "knowledge": [answer_json(a) for a in s.knowledge],  # only for a consultation (咨询)
+        # names put right by sound in the suggestions (the stored transcript is not changed)
+        "corrections": [{"heard": c.heard, "name": c.name} for c in s.corrections],
     }
 
 

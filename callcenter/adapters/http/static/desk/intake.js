@@ -50,6 +50,9 @@ function draftCues(order, f) {
   if (s.urgency_reasons.length) parts.push(`（${s.urgency_reasons.join("、")}）`);
   parts.push(`；诉求性质：${label("intent", s.intent)}`);
   if (s.contact_number) parts.push(`；来电中提到的号码：${s.contact_number}`);
+  // names put right by sound (读音纠正): the suggestions read the corrected words; the transcript is kept as heard
+  const fixed = (s.corrections || []).map((c) => `${c.heard}→${c.name}`);
+  if (fixed.length) parts.push(`；读音纠正：${fixed.join("、")}`);
   const apply = () => {
     f.urgency.value = s.urgency;
     if (s.request_type) f.request_type.value = s.request_type;
