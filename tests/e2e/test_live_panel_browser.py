@@ -78,7 +78,8 @@ async def test_the_seat_bar_shows_the_live_transcript_of_the_call_at_the_seat(
 
     script = CallerScript(caller_number="13800138406", hang_up_after_s=asterisk.greeting_seconds() + 30)
     calling = asyncio.create_task(asyncio.to_thread(caller(script).run, 60))
-    await desk.text(".live-status", "通话中")
+    # the caller hears the greeting and the recording notice before the queue rings the seat
+    await desk.text(".live-status", "通话中", within=asterisk.greeting_seconds() + 10)
     call_id = await running.wait_for(lambda: current_call(running), 10, "the call at agent1003")
 
     live = RedisLiveTranscripts(running.hotline.redis)

@@ -196,9 +196,9 @@ class Browser:
         """The first visible element matching ``css``."""
         return await self.until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)), f"{css} visible")
 
-    async def text(self, css: str, contains: str) -> WebElement:
+    async def text(self, css: str, contains: str, within: float = WAIT_SECONDS) -> WebElement:
         """The first visible element matching ``css`` whose text contains ``contains``."""
-        return await self.until(_with_text(css, contains), f"{css} showing {contains!r}")
+        return await self.until(_with_text(css, contains), f"{css} showing {contains!r}", within)
 
     async def click_on(self, css: str, contains: str) -> None:
         """Click the first visible element matching ``css`` whose text contains ``contains`` (looked up and
