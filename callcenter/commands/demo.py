@@ -1,8 +1,11 @@
-"""The demo floor for ``python -m callcenter run --demo``: two scripted seats and a few citizens' calls
-with real Mandarin recordings, so a newcomer sees calls, transcripts and draft work orders appear.
+"""The demo floor for ``python -m callcenter run --demo``: two scripted seats and four citizens' calls,
+so a newcomer sees calls, transcripts and draft work orders (with their suggestions) appear.
 
 The phones are simulators (sipp for citizens, pyVoIP for seats) on loopback; nothing here is a product
-part. Speech comes from the shared corpus (``CALLCENTER_SPEECH_DIR`` or ../shared/speech/zh).
+part. The citizens read requests of the synthetic corpus (docs/corpus.md) in the natural voice, rendered
+once at 8 kHz into ``$CALLCENTER_CACHE/corpus/demo``; without the natural voice they are read by
+espeak-ng, and if no voice works at all the calls play recordings of the shared corpus
+(``CALLCENTER_SPEECH_DIR`` or ../shared/speech/zh), which the seats' agent voice always comes from.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ import soundfile
 from aiohttp import web
 
 from callcenter.adapters.asterisk import AsteriskInstance
+from callcenter.adapters.voice.factory import build_synthesizer
+from callcenter.adapters.voice.models import default_dir
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.pii import mask_number
 from callcenter.core.waiting import cancel_all
+from callcenter.ivr.voice import Synthesizer
 from callcenter.queue.seats.agent_session import LogIn
 from callcenter.staff.model import StaffMember
 from callcenter.ticketing.orders.registration import Registration
@@ -28,18 +34,29 @@ from callcenter.ticketing.orders.service import AUTO_DISPATCH
 from callcenter.ticketing.orders.workorder import Classification
 from callcenter.wiring.app import HOTLINE
 from callcenter.wiring.workorders import seed_sample_city
+from callcenter_sim.corpus.degrade import Degradation
+from callcenter_sim.corpus.generate import DEFAULT_COUNT, DEFAULT_SEED, CorpusRequest, generate
+from callcenter_sim.corpus.phrasing import load_phrasings, sample_city
+from callcenter_sim.corpus.render import render
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 
 log = logging.getLogger(__name__)
 
 DEMO_SEATS = ("agent1001", "agent1002")
 DEMO_SEAT_STAFF = ("agent1", "agent2")  # who is logged in (签入) on each demo seat: general seats, no skills
-DEMO_CALLS = (  # (caller number, clip of the shared corpus, 8 kHz telephone copy)
+DEMO_REQUESTS = (  # (caller number, request of the default corpus: seed 13, 240 requests; docs/corpus.md)
+    ("13800138001", "c0014"),  # 井盖丢了 (road, urgent), 景山街道黄化门社区, a mobile number said with pauses
+    ("13900139002", "c0081"),  # 广场舞音响太吵 (noise complaint), 新街口街道, a mobile number
+    ("13700137003", "c0021"),  # 暖气管漏水 (a leak, expedited), 西长安街街道, a mobile number
+    ("13500135004", "c0008"),  # 燃气味 (extra urgent), 东华门街道南池子社区
+)
+DEMO_CALLS = (  # the fallback when no voice can read them: (caller number, clip of the shared corpus)
     ("13800138001", "aishell1_BAC009S0724W0121"),
     ("13900139002", "wenetspeech_TEST_MEETING_T0000000001_S00000"),
     ("13700137003", "aishell1_BAC009S0764W0121"),
 )
 AGENT_CLIP = "cv_zh-CN_18536155"
+TELEPHONE = Degradation("telephone")  # 8 kHz through G.711 μ-law, as a caller's line sounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +74,51 @@ def speech_dir() -> Path:
     return Path(os.environ.get("CALLCENTER_SPEECH_DIR") or REPO.parent / "shared" / "speech" / "zh")
 
 
+def demo_cache() -> Path:
+    """Where the demo's citizens' speech is rendered once and reused (never in the repository)."""
+    return default_dir().parent / "corpus" / "demo"
+
+
+def demo_requests() -> tuple[CorpusRequest, ...]:
+    """``DEMO_REQUESTS`` from the corpus generated with its default seed and count (the same every run)."""
+    chosen = dict((rid, number) for number, rid in DEMO_REQUESTS)
+    corpus = generate(load_phrasings(), sample_city(), DEFAULT_SEED, DEFAULT_COUNT)
+    found = {r.id: r for r in corpus if r.id in chosen}
+    return tuple(found[rid] for _number, rid in DEMO_REQUESTS)
+
+
+def corpus_calls(cache: Path, synthesizer: Synthesizer) -> list[DemoCall]:
+    """The demo requests read by ``synthesizer`` and heard through the telephone line (8 kHz μ-law), as
+    WAVs under ``cache``; what was synthesized before is reused (the render caches by engine, voice,
+    speed and text). Synchronous and CPU-bound: call it off the event loop."""
+    numbers = {rid: number for number, rid in DEMO_REQUESTS}
+    requests = demo_requests()
+    rendered = render(requests, synthesizer, cache, (TELEPHONE,))
+    for request in requests:
+        log.info(
+            "demo: request %s (category %s, urgency %s, %s) read by %s, voice %s",
+            request.id,
+            request.category,
+            request.urgency,
+            "with a contact number" if request.phone else "no contact number",
+            synthesizer.engine,
+            request.voice,
+        )
+    return [DemoCall(numbers[f.id], cache / f.path, f.seconds) for f in rendered]
+
+
+def citizens_calls(cache: Path, corpus: Path, voice: Callable[[], Synthesizer]) -> list[DemoCall]:
+    """The corpus calls when a voice can read them, else the recordings of the shared corpus (logged)."""
+    try:
+        synthesizer = voice()
+        if not synthesizer.engine.startswith("kokoro"):
+            log.warning("demo: the natural voice is missing (./hotline setup); citizens read by espeak-ng")
+        return corpus_calls(cache, synthesizer)
+    except Exception as exc:  # any engine failure: the demo still places its calls
+        log.warning("demo: no voice could read the corpus requests (%s); playing recorded clips instead", exc)
+        return demo_calls(corpus)
+
+
 def demo_calls(corpus: Path) -> list[DemoCall]:
     calls = []
     for number, clip in DEMO_CALLS:
@@ -72,29 +134,36 @@ def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Applic
     """A cleanup_ctx: seats registered and logged in, then the demo calls placed one after another."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        calls = demo_calls(corpus)
-        longest = max((c.seconds for c in calls), default=10.0)
-        agent_voice = corpus / "8k" / f"{AGENT_CLIP}_8k.wav"
-        seats = [
-            AgentPhone(
-                seat,
-                asterisk.seat_secret(seat),
-                asterisk.settings.sip_port,
-                play=agent_voice if agent_voice.is_file() else None,
-                play_after_s=0.3,
-                hang_up_after_s=longest + 8.0,
-            )
-            for seat in DEMO_SEATS
-        ]
-        for seat in seats:
-            await asyncio.to_thread(seat.start)
-        task = asyncio.create_task(_place_calls(app, asterisk, calls))
+        seats: list[AgentPhone] = []
+        task = asyncio.create_task(_run_floor(app, asterisk, corpus, seats))
         yield
         await cancel_all([task])
         for seat in seats:
             await asyncio.to_thread(seat.stop)
 
     return ctx
+
+
+async def _run_floor(
+    app: web.Application, asterisk: AsteriskInstance, corpus: Path, seats: list[AgentPhone]
+) -> None:
+    """The citizens' speech (rendered off the event loop; a first run synthesizes about a minute of
+    speech), then the seats, then the calls."""
+    calls = await asyncio.to_thread(citizens_calls, demo_cache(), corpus, build_synthesizer)
+    longest = max((c.seconds for c in calls), default=10.0)
+    agent_voice = corpus / "8k" / f"{AGENT_CLIP}_8k.wav"
+    for name in DEMO_SEATS:
+        seat = AgentPhone(
+            name,
+            asterisk.seat_secret(name),
+            asterisk.settings.sip_port,
+            play=agent_voice if agent_voice.is_file() else None,
+            play_after_s=0.3,
+            hang_up_after_s=longest + 8.0,
+        )
+        seats.append(seat)  # stopped at shutdown even when cancelled while registering
+        await asyncio.to_thread(seat.start)
+    await _place_calls(app, asterisk, calls)
 
 
 async def _place_calls(app: web.Application, asterisk: AsteriskInstance, calls: list[DemoCall]) -> None:
