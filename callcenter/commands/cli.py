@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from callcenter.adapters.private_files import PRIVATE_UMASK
 from callcenter.commands.drill import add_arguments as add_simulate_arguments
 from callcenter.commands.drill import cmd_simulate
+from callcenter.commands.exit import bounded_exit
 from callcenter.commands.retranscribe import add_arguments as add_retranscribe_arguments
 from callcenter.commands.retranscribe import cmd_retranscribe
 from callcenter.commands.sl_recount import add_arguments as add_sl_recount_arguments
@@ -229,6 +230,8 @@ COMMANDS: dict[str, tuple[Command, str]] = {
 # Commands whose files others read: ``asterisk render`` writes the configuration Asterisk reads (in the
 # containers, as another user); every other command runs with the private umask (adapters/private_files.py).
 SHARED_FILES = frozenset({"asterisk"})
+# Long-running services: once stopped, they leave within a bound whatever threads are left (exit.py).
+SERVICES = frozenset({"serve", "run", "asr-worker", "live-asr"})
 
 
 def parser() -> argparse.ArgumentParser:
@@ -270,9 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         settings = _settings(args)
-        return COMMANDS[args.command][0](args, settings)
+        status = COMMANDS[args.command][0](args, settings)
     except DomainError as exc:
         log.error("%s: %s", exc.code, exc.message)
         return 2
     except KeyboardInterrupt:
-        return 130
+        status = 130
+    return bounded_exit(status) if args.command in SERVICES else status
