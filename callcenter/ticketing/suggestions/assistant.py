@@ -2,7 +2,8 @@
 
 Pure and computed when the draft is read, so nothing is stored that the agent has not confirmed: the
 urgency grade with its reasons, the caller's intent (咨询/求助/投诉/举报/建议) and the work order's request
-type where it has one, the contact number said on the call, the request text with spoken numbers as
+type where it has one, the contact number said on the call (read through the recogniser's slips in a
+phone-number context, `heard_numbers`), the request text with spoken numbers as
 digits and, given the dispatch catalogue, the category (`extract_category`) and the place
 (`extract_location`) the words name. With a catalogue, and unless switched off (setting
 ``asr_correction``), the words are first put right by sound (`correction`: 东城去 → 东城区) and every
@@ -19,8 +20,9 @@ from typing import Final
 
 from callcenter.ticketing.catalogue.model import Catalogue
 from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.heard_numbers import contact_number
 from callcenter.ticketing.orders.classify import CurrentCatalogue
-from callcenter.ticketing.spoken_numbers import digits_from_speech, spoken_contact_number
+from callcenter.ticketing.spoken_numbers import digits_from_speech
 from callcenter.ticketing.suggestions.correction import Correction, CorrectionVocabulary, correct
 from callcenter.ticketing.suggestions.cues import (
     CallerIntent,
@@ -82,7 +84,7 @@ def suggest(
         intent=intent,
         intent_confidence=round(confidence, 2),
         request_type=request_type_of(intent),
-        contact_number=spoken_contact_number(request_text),
+        contact_number=contact_number(request_text),
         request_text=digits_from_speech(request_text),
         category=category,
         location=location,

@@ -5,7 +5,9 @@ The lexicon maps hotline terms to categories (``seed/category_keywords.csv``: �
 name. The rule:
 
 1. *Terms*: find the lexicon's terms in the words (`extract_terms`: normalised, longest wins, near
-   matches for ASR noise at half weight); each term counts once however often it is said.
+   matches for ASR noise at half weight, and a keyword of four characters also with a few characters
+   said inside it, 拖欠了我们三个月的工资 for 拖欠工资, at half weight); each term counts once however
+   often it is said.
 2. *Score*: a category named by a term scores the weights of its own terms plus those of its ancestors
    (``燃气`` for 燃气 supports ``燃气泄漏`` for 燃气安全). Only categories a term names directly are
    candidates: when only 噪音 was heard the suggestion is 噪声污染, not a guess at one of its children.
@@ -84,7 +86,8 @@ class CategoryLexicon:
         """The term index for this tree, and what each term (spoken form) names; built once per tree."""
         if self._cache is None or self._cache[0] is not tree:
             named = _named_terms(self._keywords, tree)
-            self._cache = (tree, TermIndex(named), named)
+            split = (k.term for k in self._keywords if k.category in tree)
+            self._cache = (tree, TermIndex(named, splittable=split), named)
         return self._cache[1], self._cache[2]
 
 
