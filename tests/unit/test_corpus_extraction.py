@@ -42,8 +42,8 @@ FIELDS: dict[str, Field] = {
     "area": (lambda r: r.area, lambda s: s.location.area_code or "" if s.location else "", 1.0),
     "urgency": (lambda r: r.urgency, lambda s: s.urgency.value, 1.0),
     "intent": (lambda r: r.intent, lambda s: s.intent.value, 1.0),
-    "category": (lambda r: r.category, lambda s: s.category.code if s.category else "", 0.95),
-    "top category": (lambda r: r.top_category, lambda s: s.category.code[:2] if s.category else "", 0.95),
+    "category": (lambda r: r.category, lambda s: s.category.code if s.category else "", 1.0),
+    "top category": (lambda r: r.top_category, lambda s: s.category.code[:2] if s.category else "", 1.0),
 }
 
 
