@@ -34,6 +34,7 @@ CARD = "6222020200001234562"  # 19 digits, Luhn-valid (ISO/IEC 7812)
         ("房号1201 电话13912345678", "房号1201 电话139****5678"),
         ("电话是幺三九，七三九零，九九零五，谢谢", "电话是139****9905，谢谢"),  # pauses written as commas
         ("两个号码13800138000、13900139000", "两个号码138****8000、139****9000"),
+        ("13000000000，14052000000。", "130****0000，140****0000。"),  # a list is not one card
     ],
 )
 def test_personal_numbers_are_masked_wherever_they_are(text: str, masked: str) -> None:

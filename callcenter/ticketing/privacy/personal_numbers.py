@@ -18,7 +18,8 @@ Rules, in the order they are tried on one run of digits:
      digits), local 7–8 digits starting 2–9 — but not an 8-digit date (20261124) nor an amount or count
      (followed by 元, 块, 万, 年, 号 …);
    - **bank card**: 16–19 digits passing the Luhn check (ISO/IEC 7812).
-   A run that is none of these stays as written (years, amounts, house numbers, order numbers).
+   A run that is none of these stays as written (years, amounts, house numbers, order numbers). Groups
+   joined by a pause (，、) make only a phone number: two numbers in a list are never one card or ID.
 3. Masks keep just enough to recognise a number, never to dial or use it: mobile and landline with area
    code first 3 + last 4 (139****5678, 010****3456), local number last 4 (****3456), ID number and bank
    card first 6 + last 4 (110101********123X, 622202*********1234). Spoken digits come back as Arabic.
@@ -45,6 +46,7 @@ _RUN = re.compile(
     f"(?<![{_NUMERAL}*＊])(?:[+＋](?=[8８]))?{_DIGIT}(?:{_SEP}{{0,3}}{_DIGIT})*(?:{_SEP}{{0,2}}[Xx叉])?(?![{_NUMERAL}])"
 )
 _GROUP = re.compile("[^ \t\\-－—，、]+")
+_PAUSE = re.compile("[，、]")  # a pause joins groups of a phone number only (a list of numbers is not a card)
 _DATE = re.compile(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
 _AMOUNT_NEXT = (*"元块万亿年月日号米个次人户位岁天%％", "平方", "公斤", "分钟", "小时")
 
@@ -138,7 +140,7 @@ def _longest_from(text: str, groups: list[tuple[int, int]], i: int) -> tuple[Fou
         start, end = groups[i][0], groups[j - 1][1]
         digits = digits_of(text[start:end])
         kind = classify(digits, text[end : end + 2])
-        if kind is not None:
+        if kind is not None and (kind is NumberKind.PHONE or not _PAUSE.search(text[start:end])):
             return FoundNumber(kind, start, end, digits), j
     return None
 
