@@ -70,6 +70,7 @@ class AsteriskInstance:
         self._synthesizer = synthesizer  # None: the natural voice if provisioned (voice/factory.py)
         self._voice = voice
         self._process: subprocess.Popen[bytes] | None = None
+        self._reaper: subprocess.Popen[bytes] | None = None  # kills Asterisk if we die (die_with_parent)
 
     # --- paths -------------------------------------------------------------------------------------------
 
@@ -159,6 +160,8 @@ class AsteriskInstance:
         account = service_account(self.runtime)
         argv = daemon_argv(self.runtime, account, "-C", str(self.layout.config_file), "-f")
         self._process = process.spawn(argv, console, become(self.runtime, account, die_with_parent))
+        if die_with_parent:
+            self._reaper = process.reaper(self._process.pid, str(self.layout.config_file))
         self._wait_ready(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -275,6 +278,9 @@ class AsteriskInstance:
         )
 
     def _reap(self) -> None:
+        if self._reaper is not None and not self.is_running():
+            process.release(self._reaper)
+            self._reaper = None
         if self._process is not None:
             try:
                 self._process.wait(timeout=5.0)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -88,3 +90,40 @@ def port_in_use(port: int, kind: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return True
     return False
+
+
+# The reaper: a tiny process that holds the read end of a pipe from us. When we end — even by SIGKILL — the
+# pipe closes, and it kills our Asterisk (checked by its command line, so a recycled PID is safe). The
+# parent-death signal alone is not enough: Asterisk drops capabilities at start-up, a credential change
+# that clears it.
+_REAPER = """
+import os, signal, sys
+sys.stdin.buffer.read()
+pid, conf = int(sys.argv[1]), sys.argv[2].encode()
+try:
+    argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")
+except OSError:
+    sys.exit(0)
+if conf in argv:
+    os.kill(pid, signal.SIGKILL)
+"""
+
+
+def reaper(pid: int, config_file: str) -> subprocess.Popen[bytes]:
+    """Kill Asterisk ``pid`` (started with ``config_file``) once this process ends (or ``release``)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _REAPER, str(pid), config_file],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def release(watcher: subprocess.Popen[bytes]) -> None:
+    """Let the reaper go (after Asterisk has stopped: it then finds nothing to kill)."""
+    if watcher.stdin is not None:
+        with contextlib.suppress(OSError):
+            watcher.stdin.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        watcher.wait(timeout=5.0)
