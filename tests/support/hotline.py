@@ -149,19 +149,26 @@ async def start_hotline(
         assert (await client.post("/api/login", json=login)).status == 200
         async with asyncio.timeout(15):
             await running.hotline.bridges.all_synced()
+        if not started:  # the first hotline of a test: no seat left in the queue by an earlier test
+            await _log_out_everyone(running)
         started.append(running)
         return running
 
     yield start
     for running in started:
-        for name, instance in running.instances.items():
-            if name in running.hotline.bridges and running.hotline.bridges[name].connected.is_set():
-                for agent in instance.settings.agents:
-                    try:  # an AMI action left unanswered must not hang the whole suite
-                        async with asyncio.timeout(10):
-                            await running.log_out_agent(agent, name)
-                    except TimeoutError:
-                        warnings.warn(f"teardown: logging {agent} out on {name} took over 10 s", stacklevel=1)
+        await _log_out_everyone(running)
+
+
+async def _log_out_everyone(running: RunningHotline) -> None:
+    """Every seat out of the hotline queue on every connected server (the test Asterisks are shared)."""
+    for name, instance in running.instances.items():
+        if name in running.hotline.bridges and running.hotline.bridges[name].connected.is_set():
+            for agent in instance.settings.agents:
+                try:  # an AMI action left unanswered must not hang the whole suite
+                    async with asyncio.timeout(10):
+                        await running.log_out_agent(agent, name)
+                except TimeoutError:
+                    warnings.warn(f"logging {agent} out on {name} took over 10 s", stacklevel=1)
 
 
 @pytest.fixture
