@@ -201,7 +201,7 @@ class ServiceLevelTally:
         pending = [settle(e, now, self.policy) for e in self._pending.values()]
         for entry in [
             *(e for e in edge if e.decided),
-            *(e for e in pending if e.decided and _hour(e.entered_at) >= lo),
+            *(e for e in pending if e.decided and _hour(e.entered_at) >= first),  # the edge hour too
         ]:
             inside = entry.entered_at >= start if inclusive else entry.entered_at > start
             if inside and entry.entered_at <= now:
