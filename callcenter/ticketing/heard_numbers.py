@@ -36,19 +36,13 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from callcenter.ticketing.spoken_numbers import is_mobile, spoken_contact_number
+from callcenter.ticketing.spoken_numbers import DIGIT_BY_DIGIT, is_mobile, spoken_contact_number
 
 MAX_CUE_GAP: Final = 3  # characters between the cue and the number: 号码是, 手机号要, 打我电话
 MAX_STAND_INS: Final = 3  # with no cue: characters of one number read as a digit they are not
 MAX_HOMOPHONES: Final = 2  # homophones of digit syllables in one number (rule 2, last group)
 
-_DIGIT: Final = {
-    **{ch: str(v) for v, ch in enumerate("零一二三四五六七八九")},
-    "〇": "0",
-    "幺": "1",
-    **{str(v): str(v) for v in range(10)},
-    **{chr(0xFF10 + v): str(v) for v in range(10)},
-}
+_DIGIT: Final = DIGIT_BY_DIGIT  # 零〇一…九幺, Arabic and full-width digits
 _READING: Final = {"要": "1", "腰": "1", "妖": "1", "么": "1", "洞": "0", "两": "2", "勾": "9", "拐": "7"}
 _HOMOPHONE: Final = {
     **dict.fromkeys("百吧把巴", "8"),

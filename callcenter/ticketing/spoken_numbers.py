@@ -43,6 +43,8 @@ from dataclasses import dataclass
 
 _DIGITS = "零〇一二三四五六七八九幺两0123456789０１２３４５６７８９"
 _DIGIT_VALUE = {ch: int(v) for ch, v in zip(_DIGITS, "0012345678912" + "0123456789" * 2, strict=True)}
+DIGIT_BY_DIGIT = {ch: str(v) for ch, v in _DIGIT_VALUE.items() if ch != "两"}
+"""A character said or written for one digit when a number is read digit by digit (no 两) → the digit."""
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL = f"[{_DIGITS}十百千]"
 _NUM = f"(?<!{_NUMERAL}){_NUMERAL}+(?!{_NUMERAL})"  # one maximal run of numerals, no spaces

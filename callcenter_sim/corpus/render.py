@@ -17,14 +17,15 @@ import hashlib
 import json
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 import soundfile
 
-from callcenter.ivr.voice import Speech, Synthesizer
+from callcenter.adapters.voice.audio import samples_of
+from callcenter.ivr.voice import Synthesizer
 from callcenter_sim.corpus.degrade import CONDITIONS, TELEPHONE_RATE, Degradation, Samples
 from callcenter_sim.corpus.generate import CorpusRequest
 
@@ -49,10 +50,6 @@ def condition_seed(seed: int, request_id: str, condition: str) -> int:
     return zlib.crc32(f"{seed}|{request_id}|{condition}".encode())
 
 
-def _pcm_to_float(speech: Speech) -> Samples:
-    return np.frombuffer(speech.pcm, dtype="<i2").astype(np.float64) / 32768
-
-
 def _speech(request: CorpusRequest, synthesizer: Synthesizer, cache: Path) -> tuple[Samples, int]:
     voice = request.voice_choice(SYNTHESIS_RATE)
     key = hashlib.sha256(f"{synthesizer.engine}|{voice.name}|{voice.speed}|{request.text}".encode())
@@ -61,7 +58,7 @@ def _speech(request: CorpusRequest, synthesizer: Synthesizer, cache: Path) -> tu
         speech = synthesizer.synthesize(request.text, voice)
         cache.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part.wav")
-        soundfile.write(partial, _pcm_to_float(speech), speech.rate, subtype="PCM_16")
+        soundfile.write(partial, samples_of(speech), speech.rate, subtype="PCM_16")
         partial.rename(path)
     samples, rate = soundfile.read(path, dtype="float64")
     return np.asarray(samples, dtype=np.float64), int(rate)
@@ -80,7 +77,7 @@ def render(
         samples, rate = _speech(request, synthesizer, out_dir / "speech")
         for condition in degradations:
             written.append(_write(request, condition, samples, rate, out_dir, synthesizer.engine, seed))
-    lines = "".join(json.dumps(_row(f), ensure_ascii=False, sort_keys=True) + "\n" for f in written)
+    lines = "".join(json.dumps(asdict(f), ensure_ascii=False, sort_keys=True) + "\n" for f in written)
     (out_dir / AUDIO_MANIFEST).write_text(lines, "utf-8")
     return tuple(written)
 
@@ -109,16 +106,3 @@ def _write(
         request.speed,
         own_seed,
     )
-
-
-def _row(f: RenderedFile) -> dict[str, object]:
-    return {
-        "id": f.id,
-        "condition": f.condition,
-        "path": f.path,
-        "seconds": f.seconds,
-        "engine": f.engine,
-        "voice": f.voice,
-        "speed": f.speed,
-        "seed": f.seed,
-    }

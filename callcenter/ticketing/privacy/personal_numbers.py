@@ -32,13 +32,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from callcenter.ticketing.spoken_numbers import is_id_number, is_landline, is_mobile
+from callcenter.ticketing.spoken_numbers import DIGIT_BY_DIGIT, is_id_number, is_landline, is_mobile
 
 _SPOKEN = "零〇一二三四五六七八九幺"
 _FULL = "０１２３４５６７８９"
-_VALUE = {ch: str(i) for i, ch in enumerate("0123456789")}
-_VALUE.update({ch: str(i) for i, ch in enumerate(_FULL)})
-_VALUE.update({ch: v for ch, v in zip(_SPOKEN, "001234567891", strict=True)})
+_VALUE = DIGIT_BY_DIGIT
 _DIGIT = f"[0-9{_FULL}{_SPOKEN}]"
 _NUMERAL = f"0-9{_FULL}{_SPOKEN}两十百千万"  # a run never starts or ends beside one of these
 _SEP = "[ \t\\-－—，、]"  # spaces, hyphens, and a pause written as a comma ("幺三九，七三九零，…")
