@@ -19,7 +19,7 @@ Run from the repository root:
 
 Targets (issue 13, clean calls): phone and street ≥ 95 % exact, category ≥ 85 %, urgency ≥ 95 %; the drop
 at 10 dB is reported. Offline: no Asterisk; the corpus through a real call (sipp → Asterisk → MixMonitor
-recording, as bench/record_through_asterisk.py does for the shared set) is the next step. Measured on a
+recording → live and after-call recognition → API) is bench/draft_quality.py. Measured on a
 2-core machine other suites may load; prints figures, asserts nothing (figures: docs/corpus.md).
 """
 

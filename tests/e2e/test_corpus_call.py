@@ -32,7 +32,7 @@ AgentPhones = Callable[..., AgentPhone]
 Callers = Callable[[CallerScript], SippCaller]
 
 # c0025 of the default corpus (seed 13): 你好，地方在东城区安定门街道，家里停水三天了 … 你记一下我的手机号，
-# 幺三八零八二三五二六六 (about 10 s, voice zf_xiaobei at 1.0): a street, and a mobile number said with 幺.
+# 幺三八零八二三五二六六 (about 10 s, voice zf_xiaoyi at 1.0): a street, and a mobile number said with 幺.
 REQUEST_ID = "c0025"
 AGENT_CLIP = "cv_zh-CN_18536155"
 CALLER = "13800138131"

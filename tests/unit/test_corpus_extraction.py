@@ -1,9 +1,9 @@
 """The draft pipeline on the corpus's reference texts: what a perfect recogniser would hand it.
 
-``suggest(text, catalogue, lexicon)`` (as bench/draft_quality.py calls it) on every request's reference
-text, field by field against the labels. The floors below are what the extractors reach today; a miss is
-named with its text. The last tests are gaps the corpus found, now closed (docs/corpus.md, "What the
-corpus found").
+``suggest(text, catalogue, lexicon)`` (as bench/labelled_draft_quality.py calls it) on every request's
+reference text, field by field against the labels. The floors below are what the extractors reach
+today; a miss is named with its text. The last tests are gaps the corpus found, now closed
+(docs/corpus.md, "What the corpus found").
 """
 
 from __future__ import annotations
