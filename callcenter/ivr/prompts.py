@@ -112,7 +112,45 @@ MISSED_CALL_INTRO = Prompt(
     spoken="这里是幺二三四五热线，您刚才的来电未能接通，现为您转接人工服务",
 )
 
-PROMPTS: tuple[Prompt, ...] = (GREETING, RECORDING_NOTICE, PLEASE_WAIT, *IVR_PROMPTS, MISSED_CALL_INTRO)
+# --- The callback survey (回访, issue 14: docs/surveys.md). The call opens with speech made per order that
+# names the matter ("您好，这里是幺二三四五热线，您于十一月二十八日反映的…问题，承办单位已办理回复"), then:
+SURVEY_QUESTION = Prompt(
+    id="survey_question",
+    text="请您对办理结果进行评价：满意请按1，基本满意请按2，不满意请按3；您也可以直接说满意、基本满意或不满意",
+    pinyin=(
+        "qing3 nin2 dui4 ban4 li3 jie2 guo3 jin4 xing2 ping2 jia4: man3 yi4 qing3 an4 yi1, "
+        "ji1 ben3 man3 yi4 qing3 an4 er4, bu4 man3 yi4 qing3 an4 san1; "
+        "nin2 ye3 ke3 yi3 zhi2 jie1 shuo1 man3 yi4, ji1 ben3 man3 yi4 huo4 bu4 man3 yi4."
+    ),
+)
+SURVEY_INVALID = Prompt(
+    id="survey_invalid",
+    text="您的按键无效，请重新选择",
+    pinyin="nin2 de5 an4 jian4 wu2 xiao4, qing3 chong2 xin1 xuan3 ze2.",
+)
+SURVEY_REASON = Prompt(
+    id="survey_reason",
+    text="请在提示音后说明不满意的原因，说完请挂机",
+    pinyin=(
+        "qing3 zai4 ti2 shi4 yin1 hou4 shuo1 ming2 bu4 man3 yi4 de5 yuan2 yin1, shuo1 wan2 qing3 gua4 ji1."
+    ),
+)
+SURVEY_THANKS = Prompt(
+    id="survey_thanks",
+    text="感谢您对12345热线工作的支持，再见",
+    pinyin="gan3 xie4 nin2 dui4 yao1 er4 san1 si4 wu3 re4 xian4 gong1 zuo4 de5 zhi1 chi2, zai4 jian4.",
+    spoken="感谢您对幺二三四五热线工作的支持，再见",
+)
+SURVEY_PROMPTS: tuple[Prompt, ...] = (SURVEY_QUESTION, SURVEY_INVALID, SURVEY_REASON, SURVEY_THANKS)
+
+PROMPTS: tuple[Prompt, ...] = (
+    GREETING,
+    RECORDING_NOTICE,
+    PLEASE_WAIT,
+    *IVR_PROMPTS,
+    MISSED_CALL_INTRO,
+    *SURVEY_PROMPTS,
+)
 HOLD_PROMPTS: tuple[Prompt, ...] = (PLEASE_WAIT,)  # what music-on-hold plays to waiting callers
 
 

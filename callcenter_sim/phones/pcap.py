@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import random
 import struct
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
+
+import numpy as np
 
 from callcenter_sim.phones.audio import RATE, Pcm, ulaw_encode
 
@@ -33,6 +36,65 @@ def write_rtp_pcap(path: Path, samples: Pcm, src_port: int = 6000, dst_port: int
             rtp = struct.pack("!BBHII", 0x80, PCMU, (seq0 + index) & 0xFFFF, ts0 + start, ssrc) + chunk
             _write_packet(out, index * PTIME_MS * 1000, _frame(rtp, src_port, dst_port))
     return len(samples) / RATE
+
+
+TELEPHONE_EVENT = 101  # the payload type Asterisk offers for RFC 4733 telephone-events
+DIGIT_MS = 200
+_EVENTS = {**{str(d): d for d in range(10)}, "*": 10, "#": 11}
+
+
+def write_answer_pcap(
+    path: Path,
+    length_s: float,
+    keys: Sequence[tuple[float, str]] = (),
+    speech: Pcm | None = None,
+    speech_at_s: float = 0.0,
+    event_payload: int = TELEPHONE_EVENT,
+) -> float:
+    """A phone's side of a call for ``length_s`` seconds: silence (PCMU), ``speech`` from ``speech_at_s``,
+    and each (seconds, digits) of ``keys`` as RFC 4733 telephone-events of ``DIGIT_MS`` per digit (marker on
+    the first packet, three end packets), one stream (one SSRC, consecutive sequence numbers). For a
+    phone that answers and keys or speaks: sipp sends what ``play_pcap_audio`` replays as it stands, so the
+    event payload type must be the one the SDP answer names. Returns the stream's length in seconds."""
+    frames = int(length_s * 1000) // PTIME_MS
+    audio = np.full(frames * SAMPLES_PER_PACKET, 0, dtype=np.int16)
+    if speech is not None:
+        start = int(speech_at_s * RATE)
+        audio[start : start + len(speech)] = speech[: max(len(audio) - start, 0)]
+    payload = ulaw_encode(audio)
+    events = _event_frames(keys)
+    ssrc = random.getrandbits(32)
+    seq0, ts0 = random.getrandbits(15), random.getrandbits(31)
+    with path.open("wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, _LINKTYPE_ETHERNET))
+        for index in range(frames):
+            if index in events:
+                event, start_index, end = events[index]
+                marker = 0x80 if index == start_index else 0
+                duration = (index - start_index + 1) * SAMPLES_PER_PACKET
+                body = struct.pack("!BBH", event, (0x80 if end else 0) | 10, duration)
+                head = struct.pack("!BBHII", 0x80, marker | event_payload, (seq0 + index) & 0xFFFF,
+                                   ts0 + start_index * SAMPLES_PER_PACKET, ssrc)  # fmt: skip
+            else:
+                body = payload[index * SAMPLES_PER_PACKET : (index + 1) * SAMPLES_PER_PACKET]
+                head = struct.pack("!BBHII", 0x80, PCMU, (seq0 + index) & 0xFFFF,
+                                   ts0 + index * SAMPLES_PER_PACKET, ssrc)  # fmt: skip
+            _write_packet(out, index * PTIME_MS * 1000, _frame(head + body, 6000, 6002))
+    return frames * PTIME_MS / 1000
+
+
+def _event_frames(keys: Sequence[tuple[float, str]]) -> dict[int, tuple[int, int, bool]]:
+    """Frame index → (event code, the digit's first frame, last packets of the digit)."""
+    per_digit = DIGIT_MS // PTIME_MS
+    frames: dict[int, tuple[int, int, bool]] = {}
+    for at_s, digits in keys:
+        for n, digit in enumerate(digits):
+            if digit not in _EVENTS:
+                raise ValueError(f"not a DTMF digit: {digit!r}")
+            first = int(at_s * 1000) // PTIME_MS + n * (per_digit + 3)  # a 60 ms gap between digits
+            for i in range(per_digit):
+                frames[first + i] = (_EVENTS[digit], first, i >= per_digit - 3)
+    return frames
 
 
 def _frame(rtp: bytes, src_port: int, dst_port: int) -> bytes:

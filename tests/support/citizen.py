@@ -1,10 +1,11 @@
-"""The test citizen's phone for missed-call call-backs (漏接回拨): a sipp UAS on the loopback port that the
-``pstn-out`` trunk's contact names (``pstn_outbound_uri`` of the test Asterisk).
+"""The test citizen's phone for calls the hotline places (missed-call call-backs 漏接回拨, callback surveys
+回访): a sipp UAS on the loopback port that the ``pstn-out`` trunk's contact names (``pstn_outbound_uri`` of
+the test Asterisk).
 
-Behaviours per call: ``answer`` (answers at once and stays until Asterisk hangs up, or hangs up itself
-after ``hang_up_after_ms``), ``no_answer`` (rings until Asterisk cancels), ``busy`` (486 Busy Here). One
-sipp process takes ``calls`` calls in a row, all with the same behaviour, and exits; ``markers`` reads
-back what happened from sipp's log.
+Behaviours per call: ``answer`` (answers at once, sends a pcap of keys and speech if given, and stays
+until Asterisk hangs up, or hangs up itself after ``hang_up_after_ms``), ``no_answer`` (rings until
+Asterisk cancels), ``busy`` (486 Busy Here). One sipp process takes ``calls`` calls in a row, all with
+the same behaviour, and exits; ``markers`` reads back what happened from sipp's log.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+from xml.sax.saxutils import quoteattr
 
 import pytest
 
@@ -47,8 +49,10 @@ _ANSWER = f"""  <send retrans="500">
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 0
+      m=audio [media_port] RTP/AVP 0 101
       a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-16
       a=sendrecv
     ]]>
   </send>
@@ -131,7 +135,11 @@ _BUSY = f"""  <send>
 """
 
 
-def scenario(behaviour: str, hang_up_after_ms: int | None = None) -> str:
+_PLAY = """  <nop><action><log message="playing"/><exec play_pcap_audio={pcap}/></action></nop>
+"""
+
+
+def scenario(behaviour: str, hang_up_after_ms: int | None = None, pcap: Path | None = None) -> str:
     invite = """  <recv request="INVITE" crlf="true">
     <action>
       <ereg regexp="^.*$" search_in="hdr" header="From:" check_it="true" assign_to="remote_from"/>
@@ -141,7 +149,9 @@ def scenario(behaviour: str, hang_up_after_ms: int | None = None) -> str:
   </recv>
 """
     if behaviour == "answer":
-        body = _ANSWER + (_WAIT_BYE if hang_up_after_ms is None else _OWN_BYE.format(ms=hang_up_after_ms))
+        play = _PLAY.format(pcap=quoteattr(str(pcap))) if pcap is not None else ""
+        ending = _WAIT_BYE if hang_up_after_ms is None else _OWN_BYE.format(ms=hang_up_after_ms)
+        body = _ANSWER + play + ending
     elif behaviour == "no_answer":
         body = _NO_ANSWER
     elif behaviour == "busy":
@@ -174,13 +184,21 @@ class CitizenPhone:
             pytest.fail("sipp not found: install Debian's sip-tester (bash scripts/setup.sh)", pytrace=False)
         self._sipp = sipp
 
-    def start(self, behaviour: str, calls: int = 1, hang_up_after_ms: int | None = None) -> None:
+    def start(
+        self,
+        behaviour: str,
+        calls: int = 1,
+        hang_up_after_ms: int | None = None,
+        pcap: Path | None = None,
+    ) -> None:
+        """Take ``calls`` calls with ``behaviour``; on ``answer``, ``pcap`` (``write_answer_pcap``: keys,
+        speech) is what the citizen's phone sends once the call is up."""
         self.stop()
         self.workdir.mkdir(parents=True, exist_ok=True)
         for name in ("calls.log", "messages.log", "errors.log"):
             (self.workdir / name).unlink(missing_ok=True)
         xml = self.workdir / "citizen.xml"
-        xml.write_text(scenario(behaviour, hang_up_after_ms), encoding="utf-8")
+        xml.write_text(scenario(behaviour, hang_up_after_ms, pcap), encoding="utf-8")
         argv = [
             self._sipp, "-sf", str(xml), "-i", "127.0.0.1", "-p", str(self.port), "-m", str(calls),
             "-mi", "127.0.0.1", "-mp", str(free_port_block(4)), "-nostdin", "-timeout", "120s",

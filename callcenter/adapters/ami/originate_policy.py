@@ -4,8 +4,9 @@ AMI has no per-context or per-application permission: a user with the ``originat
 channel into *any* dialplan context or application. Two defences follow (docs/security notes in
 docs/ivr-and-queues.md, "AMI"): the dialplan holds no context that is dangerous to enter (no ``System()``,
 ``TrySystem()`` or ``SHELL()``; app_system and func_shell are not even loaded), and the app itself only ever
-asks for what it needs — a missed-call call-back leg into ``callback-leg`` and a live-transcription tap that
-runs ``ChanSpy`` — so a bug or an injected value in the app cannot make the bridge ask for more.
+asks for what it needs — a missed-call call-back leg into ``callback-leg``, a callback survey leg into
+``survey-leg`` and a live-transcription tap that runs ``ChanSpy`` — so a bug or an injected value in the app
+cannot make the bridge ask for more.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class OriginateRefused(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class OriginatePolicy:
-    contexts: frozenset[str] = frozenset({"callback-leg"})  # extensions_callback.conf (漏接回拨)
+    # callback-leg: extensions_callback.conf (漏接回拨); survey-leg: extensions_survey.conf (回访)
+    contexts: frozenset[str] = frozenset({"callback-leg", "survey-leg"})
     applications: frozenset[str] = frozenset({"ChanSpy"})  # adapters/ami/live_tap.py (live transcription)
     # Channel technologies: PJSIP (the outbound trunk), AudioSocket (the live worker). Never Local/…, whose
     # other half would run any context named in the channel string.
