@@ -41,7 +41,7 @@ def survey_call(
     variables = {
         "SURVEY_ID": str(survey_id),
         "SURVEY_ATTEMPT": "1",
-        "SURVEY_INTRO": "greeting",
+        "SURVEY_INTRO": str(asterisk.layout.sounds_dir / "greeting"),
         "SURVEY_RECORDINGS": str(asterisk.layout.recording_dir),
     }
     reply = ami.action(
@@ -75,6 +75,10 @@ def recorded_seconds(asterisk: AsteriskInstance, base: str) -> float:
     return float(soundfile.info(path).duration) if path.is_file() else 0.0
 
 
+def seconds_of(asterisk: AsteriskInstance, prompt: str) -> float:
+    return float(soundfile.info(asterisk.host_path(asterisk.layout.sounds_dir / f"{prompt}.wav")).duration)
+
+
 def speech_in(asterisk: AsteriskInstance, base: str) -> float:
     """Seconds of the recording louder than the phone's silence (20 ms frames above -40 dBFS)."""
     samples, rate = soundfile.read(asterisk.host_path(Path(base + ".wav")), dtype="float32")
@@ -94,7 +98,9 @@ def test_key_1_during_the_intro_is_the_answer(
 def test_key_3_asks_for_the_reason_and_keeps_it(
     ami: AmiSession, asterisk: AsteriskInstance, citizen: CitizenPhone, tmp_path: Path
 ) -> None:
-    citizen.start("answer", pcap=answer_pcap(tmp_path, [(1.5, "3")], speech_at_s=9.0))
+    reason_prompt = seconds_of(asterisk, "survey_reason")
+    speak_at = 1.5 + 0.2 + reason_prompt + 0.8  # key 3 cuts the intro; the reason prompt, the beep, speech
+    citizen.start("answer", pcap=answer_pcap(tmp_path, [(1.5, "3")], speech_at_s=speak_at))
     ended = survey_call(ami, asterisk, 9102)
     assert ended["key"] == "3" and ended["spoken"] == "", ended
     assert ended["reason"].endswith("survey-9102-1-reason"), ended
@@ -104,14 +110,12 @@ def test_key_3_asks_for_the_reason_and_keeps_it(
 def test_no_key_records_the_spoken_answer(
     ami: AmiSession, asterisk: AsteriskInstance, citizen: CitizenPhone, tmp_path: Path
 ) -> None:
-    greeting = float(soundfile.info(asterisk.host_path(asterisk.layout.sounds_dir / "greeting.wav")).duration)
-    question = float(
-        soundfile.info(asterisk.host_path(asterisk.layout.sounds_dir / "survey_question.wav")).duration
-    )
-    speak_at = greeting + question + 1.0  # after the question, while Read waits for a key
+    speak_at = (
+        seconds_of(asterisk, "greeting") + seconds_of(asterisk, "survey_question") + 1.0
+    )  # after the question, while Read waits for a key
     citizen.start("answer", pcap=answer_pcap(tmp_path, [], speech_at_s=speak_at))
     ended = survey_call(ami, asterisk, 9103)
-    assert ended["key"] == "" and ended["reason"] == "", ended
+    assert ended["key"] == "" and ended["reason"] == "" and ended["heard"] == "1", ended
     assert ended["spoken"].endswith("survey-9103-1-answer"), ended
     assert speech_in(asterisk, ended["spoken"]) > 2.0, citizen.diagnostics()
 
@@ -131,5 +135,5 @@ def test_a_citizen_who_hangs_up_at_once_leaves_no_answer(
 ) -> None:
     citizen.start("answer", hang_up_after_ms=800)
     ended = survey_call(ami, asterisk, 9105)
-    assert (ended["key"], ended["tries"], ended["reason"]) == ("", "1", ""), ended
+    assert (ended["key"], ended["tries"], ended["heard"], ended["reason"]) == ("", "1", "", ""), ended
     assert speech_in(asterisk, ended["spoken"]) == 0.0, ended  # nothing said: no spoken answer

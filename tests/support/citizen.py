@@ -140,7 +140,7 @@ _PLAY = """  <nop><action><log message="playing"/><exec play_pcap_audio={pcap}/>
 
 
 def scenario(behaviour: str, hang_up_after_ms: int | None = None, pcap: Path | None = None) -> str:
-    invite = """  <recv request="INVITE" crlf="true">
+    invite = """  <recv request="INVITE" crlf="true" rrs="true">
     <action>
       <ereg regexp="^.*$" search_in="hdr" header="From:" check_it="true" assign_to="remote_from"/>
       <ereg regexp="sip:([0-9]+)@" search_in="msg" check_it="true" assign_to="uri,dialled"/>

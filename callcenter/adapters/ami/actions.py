@@ -50,6 +50,8 @@ class AmiActions:
         self._originates = originates
         self._manager: Manager | None = None
         self._hangup_causes: dict[str, asyncio.Future[str]] = {}  # Originate ChannelId → its Hangup cause
+        # (UserEvent name, the channel's Uniqueid) → the event's headers, for a leg the app placed
+        self._user_events: dict[tuple[str, str], asyncio.Future[dict[str, str]]] = {}
         self.connected = asyncio.Event()
         self.synced = asyncio.Event()
 
@@ -65,11 +67,27 @@ class AmiActions:
         self._manager = None
 
     def saw(self, headers: Mapping[str, str]) -> None:
-        """Every event the bridge reads: a Hangup tells an unanswered Originate its cause."""
+        """Every event the bridge reads: a Hangup tells an unanswered Originate its cause; a UserEvent
+        from a leg the app placed goes to whoever expects it (``expect_user_event``)."""
         if self._hangup_causes and headers.get("event") == "Hangup":
             waiting = self._hangup_causes.get(headers.get("uniqueid", ""))
             if waiting is not None and not waiting.done():
                 waiting.set_result(headers.get("cause", ""))
+        if self._user_events and headers.get("event") == "UserEvent":
+            key = (headers.get("userevent", "").lower(), headers.get("uniqueid", ""))
+            expected = self._user_events.get(key)
+            if expected is not None and not expected.done():
+                expected.set_result(dict(headers))
+
+    def expect_user_event(self, name: str, uniqueid: str) -> asyncio.Future[dict[str, str]]:
+        """A future for the UserEvent ``name`` of the channel ``uniqueid`` (e.g. the ChannelId an Originate
+        gave its leg): register it before the Originate, ``forget`` it afterwards."""
+        future = asyncio.get_running_loop().create_future()
+        self._user_events[name.lower(), uniqueid] = future
+        return future
+
+    def forget_user_event(self, name: str, uniqueid: str) -> None:
+        self._user_events.pop((name.lower(), uniqueid), None)
 
     # -- actions ---------------------------------------------------------------------------------
     async def action(self, action: Mapping[str, str], as_list: bool = False) -> Any:
@@ -140,6 +158,11 @@ class AmiActions:
             raise TelephonyUnavailable(f"AMI Originate failed: {exc}", action="Originate") from exc
         finally:
             self._hangup_causes.pop(channel_id, None)
+
+    async def hangup(self, channel: str, cause: int = 16) -> None:
+        """Hang up one channel by name (a survey leg at shutdown); a channel already gone is fine."""
+        reply = await self.action({"Action": "Hangup", "Channel": channel, "Cause": str(cause)})
+        _require_success(reply, "Hangup", {"Message": "No such channel"})
 
     # -- queries ---------------------------------------------------------------------------------
     async def queue_status(self) -> QueueSnapshot:
