@@ -120,6 +120,11 @@ class WorkOrders:
         """An admin changed the calendar overrides: later deadlines use the new calendar."""
         self._calendar = calendar
 
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The work calendar in force (the survey rules count their window and days off on it)."""
+        return self._calendar
+
     async def get(self, ticket_id: TicketId, actor: Actor) -> WorkOrder:
         """The order, if ``actor`` may see it; another unit's order is ``NotFound`` like a missing one."""
         order = await self._store.get(ticket_id)

@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 SURVEY_ACTOR = Actor(StaffId("system"), Role.SUPERVISOR)  # the platform (reserved login), 督办 included
 Step = Callable[[Survey], Survey]
+CalendarSource = Callable[[], WorkCalendar]  # the calendar in force (an admin may change it)
 SAVE_TRIES = 5
 NOT_SENT_WAIT = timedelta(seconds=60)
 BATCH = 50
@@ -122,7 +123,7 @@ class SurveyScheduler:
         store: SurveyStore,
         declines: Declines,
         clock: Clock,
-        calendar: WorkCalendar,
+        calendar: CalendarSource,
         policy: SurveyPolicy,
     ) -> None:
         self._store = store
@@ -130,9 +131,6 @@ class SurveyScheduler:
         self._clock = clock
         self._calendar = calendar
         self._policy = policy
-
-    def use_calendar(self, calendar: WorkCalendar) -> None:
-        self._calendar = calendar
 
     async def on_saved(self, order: WorkOrder, events: Sequence[e.TicketEvent]) -> None:
         for event in events:
@@ -144,7 +142,7 @@ class SurveyScheduler:
         if facts is None:
             return None
         prompt = survey_prompt(order.ticket.summary, order.classification.address, facts.concluded_at, facts.trigger)
-        survey = new_survey(facts, self._policy, self._calendar, self._clock.now(), prompt)
+        survey = new_survey(facts, self._policy, self._calendar(), self._clock.now(), prompt)
         created = await self._store.create(survey)
         if created is not None:
             log.info(
@@ -169,7 +167,7 @@ class SurveyCampaign:
         live: LiveCalls,
         orders: WorkOrders,
         clock: Clock,
-        calendar: WorkCalendar,
+        calendar: CalendarSource,
         policy: SurveyPolicy,
         poll_s: float = 5.0,
     ) -> None:
@@ -187,9 +185,6 @@ class SurveyCampaign:
     @property
     def in_progress(self) -> int:
         return len(self._calls)
-
-    def use_calendar(self, calendar: WorkCalendar) -> None:
-        self._calendar = calendar
 
     async def run(self) -> None:
         while True:
@@ -218,7 +213,7 @@ class SurveyCampaign:
         """Lost claims, windows passed, answers not yet on their order."""
         now = self._clock.now()
         for survey in await self._store.expired(now, BATCH):
-            done = await apply(self._store, survey, lambda s: expire(s, now, self._policy, self._calendar))
+            done = await apply(self._store, survey, lambda s: expire(s, now, self._policy, self._calendar()))
             log.warning("survey %s: attempt %d lost (lease ran out) → %s", done.id, done.attempts, done.state.value)
             await self._apply_to_order(done)
         for survey in await self._store.past_window(now, BATCH):
@@ -285,7 +280,7 @@ class SurveyCampaign:
 
     async def _ended(self, survey: Survey, call: SurveyCall, result: SurveyAttempt) -> None:
         now = self._clock.now()
-        step: Step = lambda s: ended(s, call.channel_id, result, now, self._policy, self._calendar)  # noqa: E731
+        step: Step = lambda s: ended(s, call.channel_id, result, now, self._policy, self._calendar())  # noqa: E731
         done = await apply(self._store, survey, step)
         log.info(
             "survey %s attempt %d: %s → %s",
