@@ -24,7 +24,7 @@ from callcenter.core.waiting import cancel_all
 from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.surveys.desk import SurveyDesk
 from callcenter.ticketing.surveys.policy import SurveyPolicy
-from callcenter.ticketing.surveys.ports import SurveyDialer
+from callcenter.ticketing.surveys.ports import LiveCalls, SurveyDialer
 from callcenter.ticketing.surveys.service import SurveyCampaign, SurveyScheduler
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def build_surveys(
     policy: SurveyPolicy,
     dialer: SurveyDialer | None = None,
     poll_s: float = 5.0,
+    live: LiveCalls | None = None,
 ) -> SurveyParts:
     store = SqlSurveys(engine)
     calendar = lambda: orders.calendar  # noqa: E731 - the calendar in force, swapped on an admin's edit
@@ -54,7 +55,7 @@ def build_surveys(
     campaign = None
     if dialer is not None:
         campaign = SurveyCampaign(
-            store, store, dialer, SqlLiveCalls(engine), orders, clock, calendar, policy, poll_s=poll_s
+            store, store, dialer, live or SqlLiveCalls(engine), orders, clock, calendar, policy, poll_s=poll_s
         )
     return SurveyParts(policy, store, scheduler, SurveyDesk(store, store, store, clock, policy), campaign)
 
