@@ -1,5 +1,6 @@
 """A city's work-order rules from a TOML file (``CALLCENTER_RULES_FILE``): time limits, cut-off hour,
-warning point, return / extension / callback limits, the automated 回访 policy (``[survey]``). Anything left out keeps its default
+warning point, return / extension / callback limits, the automated 回访 policy
+(``[survey]``). Anything left out keeps its default
 (``DeadlineRules()``, ``LifecyclePolicy()``); ``deploy/rules.example.toml`` lists every key."""
 
 from __future__ import annotations

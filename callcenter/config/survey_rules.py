@@ -63,13 +63,17 @@ def _lists(section: Mapping[str, Any]) -> dict[str, Any]:
         values["sources"] = frozenset(sources)
     if "calling_hours" in section:
         try:
-            values["hours"] = tuple(parse_window(t) for t in _strings(section["calling_hours"], "calling_hours"))
+            values["hours"] = tuple(
+                parse_window(t) for t in _strings(section["calling_hours"], "calling_hours")
+            )
         except InvalidInput as exc:
             raise ConfigError(f"[survey] calling_hours: {exc.message}") from exc
     if "retry_gaps_minutes" in section:
         raw = section["retry_gaps_minutes"]
         if not isinstance(raw, list) or not raw:
-            raise ConfigError("[survey] retry_gaps_minutes must be a non-empty list of minutes, e.g. [60, 180]")
+            raise ConfigError(
+                "[survey] retry_gaps_minutes must be a non-empty list of minutes, e.g. [60, 180]"
+            )
         values["retry_gaps_minutes"] = tuple(_int(v, "retry_gaps_minutes") for v in raw)
     return values
 

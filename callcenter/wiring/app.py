@@ -43,7 +43,6 @@ from callcenter.adapters.redis.jobs import RedisTranscriptionQueue
 from callcenter.adapters.redis.wallboard import Wallboard
 from callcenter.calls.service import CallFlow, PathMap
 from callcenter.config.rules import load_rules
-from callcenter.ticketing.surveys.policy import DEFAULT_SURVEY_POLICY
 from callcenter.config.settings import Settings
 from callcenter.core.actors import Role, StaffId
 from callcenter.core.clock import Clock, SystemClock
@@ -60,6 +59,7 @@ from callcenter.ticketing.orders.attachments import AttachmentLimits
 from callcenter.ticketing.orders.ports import InboxNotice, WorkOrderStore
 from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.surveys.policy import DEFAULT_SURVEY_POLICY
 from callcenter.wiring.floor import (
     StatusLookup,
     agent_floor_ctx,
@@ -76,7 +76,6 @@ from callcenter.wiring.floor import (
 )
 from callcenter.wiring.health import health_probe
 from callcenter.wiring.missed_calls import MissedCallParts, build_missed_calls, dialer_ctx
-from callcenter.wiring.surveys import SurveyParts, build_surveys, campaign_ctx, survey_route_hook
 from callcenter.wiring.pipeline import FlowParts, FlowSink
 from callcenter.wiring.service_level import alarm_policy
 from callcenter.wiring.settings_policies import login_hash_slots, login_policy
@@ -87,6 +86,7 @@ from callcenter.wiring.stores import (
     opened_engine,
     transcription_queue,
 )
+from callcenter.wiring.surveys import SurveyParts, build_surveys, campaign_ctx, survey_route_hook
 from callcenter.wiring.sweeps import deadline_watch_ctx, transcription_sweep_ctx
 from callcenter.wiring.workers import asr_pool_size, asr_workers_ctx, live_worker_ctx
 from callcenter.wiring.workorders import (

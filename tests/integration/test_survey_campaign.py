@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.catalogue import load_seed
-from callcenter.ticketing.catalogue.gazetteer import AreaCode
-from callcenter.ticketing.catalogue.model import HandlingUnit, UnitKind
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import FixedClock
 from callcenter.core.errors import TelephonyUnavailable
+from callcenter.ticketing.catalogue.gazetteer import AreaCode
+from callcenter.ticketing.catalogue.model import HandlingUnit, UnitKind
 from callcenter.ticketing.deadlines import RequestType
 from callcenter.ticketing.orders import commands as c
 from callcenter.ticketing.orders.record import AnnotationKind, CallbackOutcome, CitizenContact
@@ -64,12 +64,16 @@ class Rig:
         return other.campaign
 
 
-async def rig(engine: AsyncEngine, *script: AttemptOutcome | SurveyAnswer | BaseException, policy: SurveyPolicy = POLICY) -> Rig:
+async def rig(
+    engine: AsyncEngine, *script: AttemptOutcome | SurveyAnswer | BaseException, policy: SurveyPolicy = POLICY
+) -> Rig:
     clock = FixedClock(START)
     work = build_work_orders(engine, RecordingNotifier(), clock, Path(tempfile.mkdtemp(prefix="cc-att-")))
     await work.catalogue_store.seed(load_seed(), START)
     await work.dispatch_catalogue.put_unit(
-        HandlingUnit(UnitId("jianguomen"), "建国门街道办事处", UnitKind.STREET_OFFICE, AreaCode("110101001000"))
+        HandlingUnit(
+            UnitId("jianguomen"), "建国门街道办事处", UnitKind.STREET_OFFICE, AreaCode("110101001000")
+        )
     )
     await load_state(work)
     dialer, live = FakeSurveyDialer(*script), FakeLiveCalls()
@@ -82,13 +86,17 @@ def registration(**kw: object) -> Registration:
         request_text="王府井大街的垃圾三天没有清运了，味道很大，请尽快处理。",
         summary="王府井大街垃圾清运问题",
         citizen=CitizenContact("王女士", CITIZEN),
-        classification=Classification(category_code="0501", address="王府井大街", request_type=RequestType.REQUEST),
+        classification=Classification(
+            category_code="0501", address="王府井大街", request_type=RequestType.REQUEST
+        ),
     )
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
 async def replied(r: Rig, **kw: object) -> WorkOrder:
-    created = await r.work.orders.create(registration(**kw), CITIZEN, AGENT, c.DispatchTicket(UnitId("jianguomen")))
+    created = await r.work.orders.create(
+        registration(**kw), CITIZEN, AGENT, c.DispatchTicket(UnitId("jianguomen"))
+    )
     order = created.order
     for command in (c.AcknowledgeTicket(), c.StartHandling(), c.ReplyTicket("已安排环卫清运，当天完成。")):
         order = await r.work.orders.act(order.life.id, order.version, command, UNIT)
@@ -114,8 +122,15 @@ async def test_a_reply_files_one_survey_with_the_prompt_naming_the_matter(engine
     r = await rig(engine)
     order = await replied(r)
     survey = await survey_of(r, order)
-    assert (survey.state, survey.round, survey.unit, survey.next_attempt_at) == (SurveyState.PENDING, 1, "jianguomen", START)
-    assert survey.prompt.startswith("您好，这里是12345热线，您于十一月二十四日反映的王府井大街垃圾清运问题，承办单位已办理回复")
+    assert (survey.state, survey.round, survey.unit, survey.next_attempt_at) == (
+        SurveyState.PENDING,
+        1,
+        "jianguomen",
+        START,
+    )
+    assert survey.prompt.startswith(
+        "您好，这里是12345热线，您于十一月二十四日反映的王府井大街垃圾清运问题，承办单位已办理回复"
+    )
     trail_events = await r.work.store.trail(order.life.id)
     assert trail_events[-1]["action"] == "reply"
     await r.work.orders.act_all(order.life.id, order.version, (), AGENT)  # nothing to do: nothing saved
@@ -125,7 +140,9 @@ async def test_a_reply_files_one_survey_with_the_prompt_naming_the_matter(engine
 async def test_a_repeated_conclusion_files_nothing_more(engine: AsyncEngine) -> None:
     r = await rig(engine)
     created = await r.work.orders.create(registration(), CITIZEN, AGENT)
-    order = await r.work.orders.act(created.order.life.id, created.order.version, c.ResolveOnCall("已告知办理地点"), AGENT)
+    order = await r.work.orders.act(
+        created.order.life.id, created.order.version, c.ResolveOnCall("已告知办理地点"), AGENT
+    )
     (survey,) = await r.surveys.store.for_ticket(order.life.id)
     assert (survey.round, survey.trigger.value, survey.unit) == (0, "resolved_on_call", None)
     assert "热线已为您解答" in survey.prompt
@@ -157,7 +174,9 @@ async def test_basically_satisfied_closes_with_its_own_value(engine: AsyncEngine
     assert closed.life.callback_attempts[-1].outcome is CallbackOutcome.BASIC_SATISFIED
 
 
-async def test_dissatisfied_reopens_to_the_same_unit_with_the_citizens_words_for_supervision(engine: AsyncEngine) -> None:
+async def test_dissatisfied_reopens_to_the_same_unit_with_the_citizens_words_for_supervision(
+    engine: AsyncEngine,
+) -> None:
     r = await rig(engine, SurveyAnswer(AttemptOutcome.DISSATISFIED, key="3", reason="垃圾还是没人清运"))
     order = await replied(r)
     await one_round(r.campaign)
@@ -166,7 +185,12 @@ async def test_dissatisfied_reopens_to_the_same_unit_with_the_citizens_words_for
     assert "垃圾还是没人清运" in reopened.life.callback_attempts[-1].note
     (annotation,) = reopened.life.annotations
     assert annotation.kind is AnnotationKind.SUPERVISION and "垃圾还是没人清运" in annotation.entry.text
-    assert (await trail(r, order))[-4:] == ["survey_call", "schedule_callback", "callback_dissatisfied", "supervise"]
+    assert (await trail(r, order))[-4:] == [
+        "survey_call",
+        "schedule_callback",
+        "callback_dissatisfied",
+        "supervise",
+    ]
 
 
 async def test_no_answer_is_retried_on_schedule_then_goes_to_the_manual_list(engine: AsyncEngine) -> None:
@@ -185,7 +209,11 @@ async def test_no_answer_is_retried_on_schedule_then_goes_to_the_manual_list(eng
     assert await one_round(r.campaign) == 1
     survey = await survey_of(r, order)
     assert (survey.state, survey.note, survey.attempts) == (SurveyState.MANUAL, "attempts_used", 3)
-    assert [a.outcome for a in survey.history] == [AttemptOutcome.NO_ANSWER, AttemptOutcome.BUSY, AttemptOutcome.HUNG_UP]
+    assert [a.outcome for a in survey.history] == [
+        AttemptOutcome.NO_ANSWER,
+        AttemptOutcome.BUSY,
+        AttemptOutcome.HUNG_UP,
+    ]
     on_list = await r.work.orders.get(order.life.id, AGENT)
     assert on_list.life.status is TicketStatus.CALLBACK_PENDING  # the manual 回访 list agents work from
     assert (await trail(r, order)).count("survey_call") == 3
@@ -224,7 +252,9 @@ async def test_while_the_telephony_is_down_surveys_wait(engine: AsyncEngine) -> 
     assert (await survey_of(r, order)).state is SurveyState.DONE
 
 
-async def test_a_citizen_on_a_call_with_the_hotline_gets_no_survey_call_meanwhile(engine: AsyncEngine) -> None:
+async def test_a_citizen_on_a_call_with_the_hotline_gets_no_survey_call_meanwhile(
+    engine: AsyncEngine,
+) -> None:
     r = await rig(engine, AttemptOutcome.SATISFIED)
     order = await replied(r)
     r.live.numbers.add(CITIZEN)
@@ -342,5 +372,7 @@ async def test_figures_per_day_and_unit(engine: AsyncEngine, outcome: AttemptOut
     (row,) = await r.surveys.desk.coverage(day, day)
     assert (row.unit, row.concluded, row.surveyed, row.placed, row.answered) == ("jianguomen", 1, 1, 2, 1)
     assert row.survey_rate == 1.0 and row.answer_rate == 0.5
-    assert (row.satisfied_rate, row.dissatisfied_rate) == ((1.0, 0.0) if outcome is AttemptOutcome.SATISFIED else (0.0, 1.0))
+    assert (row.satisfied_rate, row.dissatisfied_rate) == (
+        (1.0, 0.0) if outcome is AttemptOutcome.SATISFIED else (0.0, 1.0)
+    )
     assert order.life.id

@@ -300,7 +300,9 @@ def test_unreachable_citizen_closes_after_the_allowed_attempts() -> None:
 
 
 def test_basically_satisfied_closes_like_satisfied_but_keeps_its_own_value() -> None:
-    ticket, (event,) = run(reach(S.CALLBACK_PENDING), (c.RecordCallback(CallbackOutcome.BASIC_SATISFIED), AGENT))
+    ticket, (event,) = run(
+        reach(S.CALLBACK_PENDING), (c.RecordCallback(CallbackOutcome.BASIC_SATISFIED), AGENT)
+    )
     assert ticket.status is S.CLOSED and event.audit.action is Action.CALLBACK_BASICALLY_SATISFIED
     assert ticket.callback_attempts[-1].outcome is CallbackOutcome.BASIC_SATISFIED
 
@@ -464,7 +466,11 @@ SAMPLES: dict[Action, tuple[c.Command, Actor, LifecyclePolicy]] = {
     Action.REJECT_EXTENSION: (c.RejectExtension("不予延期"), SUPERVISOR, DEFAULT_POLICY),
     Action.SCHEDULE_CALLBACK: (c.ScheduleCallbackSurvey(), AGENT, DEFAULT_POLICY),
     Action.CALLBACK_SATISFIED: (*SATISFIED, DEFAULT_POLICY),
-    Action.CALLBACK_BASICALLY_SATISFIED: (c.RecordCallback(CallbackOutcome.BASIC_SATISFIED), AGENT, DEFAULT_POLICY),
+    Action.CALLBACK_BASICALLY_SATISFIED: (
+        c.RecordCallback(CallbackOutcome.BASIC_SATISFIED),
+        AGENT,
+        DEFAULT_POLICY,
+    ),
     Action.SURVEY_CALL: (c.RecordSurveyCall(1, 1, "no_answer"), AGENT, DEFAULT_POLICY),
     Action.CALLBACK_DISSATISFIED: (*DISSATISFIED, DEFAULT_POLICY),
     Action.CALLBACK_UNREACHABLE: (*UNREACHABLE, DEFAULT_POLICY),

@@ -21,7 +21,14 @@ from callcenter.ticketing.orders.record import CallbackAttempt, CallbackOutcome,
 from callcenter.ticketing.states import TicketStatus
 from callcenter.ticketing.surveys.answers import outcome_of_answer
 from callcenter.ticketing.surveys.figures import campaign, coverage
-from callcenter.ticketing.surveys.model import AttemptOutcome, Survey, SurveyAttempt, SurveyId, SurveyState, SurveyTrigger
+from callcenter.ticketing.surveys.model import (
+    AttemptOutcome,
+    Survey,
+    SurveyAttempt,
+    SurveyId,
+    SurveyState,
+    SurveyTrigger,
+)
 from callcenter.ticketing.surveys.outcomes import order_commands
 from callcenter.ticketing.surveys.policy import (
     CallingWindow,
@@ -68,25 +75,48 @@ def order(**kw: object) -> SurveyOrder:
 
 # -- who is surveyed ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("facts", "policy", "expected"),
     [
         ({}, POLICY, (Routing.CALL, "")),
         ({}, SurveyPolicy(enabled=False), (Routing.SKIP, Reason.DISABLED)),
-        ({"trigger": SurveyTrigger.RESOLVED_ON_CALL}, SurveyPolicy(on_resolved_on_call=False), (Routing.SKIP, Reason.TRIGGER_OFF)),
-        ({"request_type": "consultation"}, SurveyPolicy(request_types=frozenset({"complaint"})), (Routing.SKIP, Reason.NOT_SELECTED)),
-        ({"category_code": "0301"}, SurveyPolicy(category_prefixes=("01",)), (Routing.SKIP, Reason.NOT_SELECTED)),
+        (
+            {"trigger": SurveyTrigger.RESOLVED_ON_CALL},
+            SurveyPolicy(on_resolved_on_call=False),
+            (Routing.SKIP, Reason.TRIGGER_OFF),
+        ),
+        (
+            {"request_type": "consultation"},
+            SurveyPolicy(request_types=frozenset({"complaint"})),
+            (Routing.SKIP, Reason.NOT_SELECTED),
+        ),
+        (
+            {"category_code": "0301"},
+            SurveyPolicy(category_prefixes=("01",)),
+            (Routing.SKIP, Reason.NOT_SELECTED),
+        ),
         ({"category_code": "0102"}, SurveyPolicy(category_prefixes=("01",)), (Routing.CALL, "")),
-        ({"source": "manual"}, SurveyPolicy(sources=frozenset({"call"})), (Routing.SKIP, Reason.NOT_SELECTED)),
+        (
+            {"source": "manual"},
+            SurveyPolicy(sources=frozenset({"call"})),
+            (Routing.SKIP, Reason.NOT_SELECTED),
+        ),
         ({"confidential": True}, POLICY, (Routing.MANUAL, Reason.CONFIDENTIAL)),
-        ({"confidential": True}, SurveyPolicy(confidential=Routing.SKIP), (Routing.SKIP, Reason.CONFIDENTIAL)),
+        (
+            {"confidential": True},
+            SurveyPolicy(confidential=Routing.SKIP),
+            (Routing.SKIP, Reason.CONFIDENTIAL),
+        ),
         ({"confidential": True}, SurveyPolicy(confidential=Routing.CALL), (Routing.CALL, "")),
         ({"declined": True}, POLICY, (Routing.SKIP, Reason.DECLINED)),
         ({"declined": True}, SurveyPolicy(declined=Routing.MANUAL), (Routing.MANUAL, Reason.DECLINED)),
         ({"has_number": False}, POLICY, (Routing.MANUAL, Reason.NO_NUMBER)),
     ],
 )
-def test_which_orders_are_surveyed(facts: dict[str, object], policy: SurveyPolicy, expected: tuple[Routing, str]) -> None:
+def test_which_orders_are_surveyed(
+    facts: dict[str, object], policy: SurveyPolicy, expected: tuple[Routing, str]
+) -> None:
     assert routing(order(**facts), policy) == expected
 
 
@@ -111,7 +141,9 @@ def test_a_survey_whose_first_call_falls_after_the_window_goes_to_the_manual_lis
 
 # -- calling hours and the work calendar (properties) --------------------------------------------------
 
-moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 1), timezones=st.just(UTC))
+moments = st.datetimes(
+    min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 1), timezones=st.just(UTC)
+)
 policies = st.sampled_from(
     [
         POLICY,
@@ -157,6 +189,7 @@ def test_days_off_follow_the_calendar_with_make_up_workdays() -> None:
 
 
 # -- what an attempt's outcome does ---------------------------------------------------------------------
+
 
 def placed(survey: Survey, at: datetime, n: int = 1) -> Survey:
     return claim(survey, at, f"ch{n}", "a", POLICY)
@@ -212,7 +245,10 @@ def test_a_retry_past_the_window_goes_to_the_manual_list() -> None:
 def test_late_or_repeated_reports_change_nothing() -> None:
     s = ended(placed(pending(), TUE_10), "ch1", answer(AttemptOutcome.SATISFIED), TUE_10, POLICY, CAL)
     assert ended(s, "ch1", answer(AttemptOutcome.NO_ANSWER), TUE_10, POLICY, CAL) == s
-    assert ended(placed(pending(), TUE_10), "other", answer(AttemptOutcome.BUSY), TUE_10, POLICY, CAL).state is SurveyState.DIALING
+    assert (
+        ended(placed(pending(), TUE_10), "other", answer(AttemptOutcome.BUSY), TUE_10, POLICY, CAL).state
+        is SurveyState.DIALING
+    )
 
 
 def test_a_call_not_placed_does_not_count() -> None:
@@ -237,6 +273,7 @@ def test_a_waiting_survey_past_its_window_goes_to_the_manual_list() -> None:
 
 # -- what it does to the work order ----------------------------------------------------------------------
 
+
 def life(status: TicketStatus, replies: int = 1, **kw: object) -> TicketLifecycle:
     entries = tuple(Entry("u1", TUE_10, "已办") for _ in range(replies))  # type: ignore[arg-type]
     return TicketLifecycle(TicketId(7), status, lead_unit=UnitId("u-street"), replies=entries, **kw)  # type: ignore[arg-type]
@@ -250,9 +287,21 @@ def done(outcome: AttemptOutcome, reason: str = "") -> tuple[Survey, SurveyAttem
 @pytest.mark.parametrize(
     ("status", "outcome", "expected"),
     [
-        (TicketStatus.REPLIED, AttemptOutcome.SATISFIED, [c.RecordSurveyCall, c.ScheduleCallbackSurvey, c.RecordCallback]),
-        (TicketStatus.CALLBACK_PENDING, AttemptOutcome.BASIC_SATISFIED, [c.RecordSurveyCall, c.RecordCallback]),
-        (TicketStatus.REPLIED, AttemptOutcome.DISSATISFIED, [c.RecordSurveyCall, c.ScheduleCallbackSurvey, c.RecordCallback, c.SuperviseTicket]),
+        (
+            TicketStatus.REPLIED,
+            AttemptOutcome.SATISFIED,
+            [c.RecordSurveyCall, c.ScheduleCallbackSurvey, c.RecordCallback],
+        ),
+        (
+            TicketStatus.CALLBACK_PENDING,
+            AttemptOutcome.BASIC_SATISFIED,
+            [c.RecordSurveyCall, c.RecordCallback],
+        ),
+        (
+            TicketStatus.REPLIED,
+            AttemptOutcome.DISSATISFIED,
+            [c.RecordSurveyCall, c.ScheduleCallbackSurvey, c.RecordCallback, c.SuperviseTicket],
+        ),
         (TicketStatus.REPLIED, AttemptOutcome.NO_ANSWER, [c.RecordSurveyCall]),
         (TicketStatus.CLOSED, AttemptOutcome.SATISFIED, [c.RecordSurveyCall]),  # closed by hand meanwhile
         (TicketStatus.DISPATCHED, AttemptOutcome.DISSATISFIED, [c.RecordSurveyCall]),
@@ -274,20 +323,36 @@ def test_an_answer_applied_twice_is_recorded_once() -> None:
     s = replace(s, round=0, trigger=SurveyTrigger.RESOLVED_ON_CALL)
     first = order_commands(on_call, s, a)
     assert [type(x) for x in first] == [c.RecordSurveyCall, c.RecordCallback]
-    answered = replace(on_call, callback_attempts=(CallbackAttempt(0, CallbackOutcome.SATISFIED, "system", TUE_10, "自动回访#1-1"),))  # type: ignore[arg-type]
+    answered = replace(
+        on_call,
+        callback_attempts=(CallbackAttempt(0, CallbackOutcome.SATISFIED, "system", TUE_10, "自动回访#1-1"),),
+    )  # type: ignore[arg-type]
     assert [type(x) for x in order_commands(answered, s, a)] == [c.RecordSurveyCall]
 
 
 def test_a_survey_of_an_earlier_round_does_nothing_to_the_order() -> None:
     s, a = done(AttemptOutcome.DISSATISFIED)
-    assert [type(x) for x in order_commands(life(TicketStatus.REPLIED, replies=2), s, a)] == [c.RecordSurveyCall]
+    assert [type(x) for x in order_commands(life(TicketStatus.REPLIED, replies=2), s, a)] == [
+        c.RecordSurveyCall
+    ]
 
 
 # -- the prompt and the answer ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("n", "read"),
-    [(0, "零"), (7, "七"), (10, "十"), (11, "十一"), (28, "二十八"), (30, "三十"), (105, "一百零五"), (1010, "一千零一十"), (2026, "二千零二十六")],
+    [
+        (0, "零"),
+        (7, "七"),
+        (10, "十"),
+        (11, "十一"),
+        (28, "二十八"),
+        (30, "三十"),
+        (105, "一百零五"),
+        (1010, "一千零一十"),
+        (2026, "二千零二十六"),
+    ],
 )
 def test_numbers_in_chinese_reading(n: int, read: str) -> None:
     assert reading_of(n) == read
@@ -344,25 +409,63 @@ def test_coverage_per_day_and_unit() -> None:
         SurveyRow(DAY, "u1", SurveyState.CANCELLED, None),
         SurveyRow(DAY, "u2", SurveyState.SKIPPED, None),
     ]
-    attempts = [AttemptRow(DAY, "u1", o) for o in (AttemptOutcome.SATISFIED, AttemptOutcome.NO_ANSWER, AttemptOutcome.NO_INPUT, AttemptOutcome.BUSY)]
+    attempts = [
+        AttemptRow(DAY, "u1", o)
+        for o in (
+            AttemptOutcome.SATISFIED,
+            AttemptOutcome.NO_ANSWER,
+            AttemptOutcome.NO_INPUT,
+            AttemptOutcome.BUSY,
+        )
+    ]
     u1, u2 = coverage(surveys, attempts)
     assert (u1.concluded, u1.surveyed, u1.placed, u1.answered) == (4, 3, 4, 2)
-    assert (u1.survey_rate, u1.answer_rate, u1.satisfied_rate, u1.dissatisfied_rate) == (0.75, 0.5, 0.3333, 0.3333)
+    assert (u1.survey_rate, u1.answer_rate, u1.satisfied_rate, u1.dissatisfied_rate) == (
+        0.75,
+        0.5,
+        0.3333,
+        0.3333,
+    )
     assert (u2.concluded, u2.survey_rate, u2.answer_rate, u2.satisfied_rate) == (1, 0.0, None, None)
 
 
 def test_todays_campaign() -> None:
-    attempts = [AttemptRow(DAY, "u", o) for o in (AttemptOutcome.SATISFIED, AttemptOutcome.DISSATISFIED, AttemptOutcome.NO_ANSWER, AttemptOutcome.NO_INPUT, None)]
+    attempts = [
+        AttemptRow(DAY, "u", o)
+        for o in (
+            AttemptOutcome.SATISFIED,
+            AttemptOutcome.DISSATISFIED,
+            AttemptOutcome.NO_ANSWER,
+            AttemptOutcome.NO_INPUT,
+            None,
+        )
+    ]
     attempts.append(AttemptRow(date(2026, 11, 30), "u", AttemptOutcome.SATISFIED))
     today = campaign(DAY, False, 4, 9, attempts, 2)
-    assert (today.placed, today.answered, today.satisfied, today.dissatisfied, today.unreachable, today.no_input, today.manual, today.due) == (5, 3, 1, 1, 1, 1, 2, 9)
+    assert (
+        today.placed,
+        today.answered,
+        today.satisfied,
+        today.dissatisfied,
+        today.unreachable,
+        today.no_input,
+        today.manual,
+        today.due,
+    ) == (5, 3, 1, 1, 1, 1, 2, 9)
 
 
 # -- the [survey] table ------------------------------------------------------------------------------------
 
+
 def test_the_survey_table_is_read() -> None:
     policy = survey_from(
-        {"calling_hours": ["14:00-20:00", "09:00-12:00"], "max_attempts": 2, "confidential": "skip", "request_types": ["complaint"], "retry_gaps_minutes": [30]}
+        {
+            "calling_hours": ["14:00-20:00", "09:00-12:00"],
+            "max_attempts": 2,
+            "confidential": "skip",
+            "request_types": ["complaint"],
+            "retry_gaps_minutes": [30],
+        }
     )
     assert policy.max_attempts == 2 and policy.confidential is Routing.SKIP
     assert [w.start for w in policy.hours_sorted] == [time(9), time(14)]

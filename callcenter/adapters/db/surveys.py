@@ -137,12 +137,16 @@ class SqlSurveys:
         return await self._count(where)
 
     async def manual_count(self, since: datetime, until: datetime) -> int:
-        where = and_(_c.state == SurveyState.MANUAL.value, _c.updated_at >= _u(since), _c.updated_at < _u(until))
+        where = and_(
+            _c.state == SurveyState.MANUAL.value, _c.updated_at >= _u(since), _c.updated_at < _u(until)
+        )
         return await self._count(where)
 
     async def _count(self, where: Any) -> int:
         async with self._engine.connect() as conn:
-            return int((await conn.execute(select(func.count()).select_from(surveys).where(where))).scalar_one())
+            return int(
+                (await conn.execute(select(func.count()).select_from(surveys).where(where))).scalar_one()
+            )
 
     async def _select(self, where: Any, limit: int, order: Sequence[Any] = ()) -> list[Survey]:
         query = select(surveys).where(where).order_by(*(order or (_c.id,))).limit(limit)
@@ -158,7 +162,9 @@ class SqlSurveys:
             return CampaignSettings(False, default_channels)
         return CampaignSettings(row["paused"], row["channels"], row["updated_by"], _utc(row["updated_at"]))
 
-    async def set_paused(self, paused: bool, by: str, at: datetime, default_channels: int) -> CampaignSettings:
+    async def set_paused(
+        self, paused: bool, by: str, at: datetime, default_channels: int
+    ) -> CampaignSettings:
         current = await self.settings(default_channels)
         return await self._write(CampaignSettings(paused, current.channels, by, at))
 
@@ -170,7 +176,12 @@ class SqlSurveys:
         return await self._write(CampaignSettings(paused, channels, by, at))
 
     async def _write(self, s: CampaignSettings) -> CampaignSettings:
-        values = {"paused": s.paused, "channels": s.channels, "updated_by": s.updated_by, "updated_at": _u(s.updated_at)}
+        values = {
+            "paused": s.paused,
+            "channels": s.channels,
+            "updated_by": s.updated_by,
+            "updated_at": _u(s.updated_at),
+        }
         async with self._engine.begin() as conn:
             done = await conn.execute(update(survey_campaign).where(_k.id == CAMPAIGN_ID).values(**values))
             if done.rowcount == 0:
@@ -186,7 +197,9 @@ class SqlSurveys:
     async def decline(self, number: str, by: str, at: datetime) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(delete(survey_declines).where(survey_declines.c.number == number))
-            await conn.execute(survey_declines.insert().values(number=number, declined_at=_u(at), recorded_by=by))
+            await conn.execute(
+                survey_declines.insert().values(number=number, declined_at=_u(at), recorded_by=by)
+            )
 
 
 class SqlLiveCalls:
@@ -200,7 +213,9 @@ class SqlLiveCalls:
         if not number:
             return False
         forms = (number, f"+86{number}", f"0086{number}", f"86{number}")
-        query = select(calls.c.call_id).where(and_(calls.c.ended_at.is_(None), or_(*(calls.c.caller_number == f for f in forms))))
+        query = select(calls.c.call_id).where(
+            and_(calls.c.ended_at.is_(None), or_(*(calls.c.caller_number == f for f in forms)))
+        )
         async with self._engine.connect() as conn:
             return (await conn.execute(query.limit(1))).first() is not None
 

@@ -3,11 +3,14 @@
 * ``GET  /api/surveys/campaign``                today's campaign (agents, supervisors, admins)
 * ``POST /api/surveys/campaign/pause``          pause the survey dialer (supervisors, admins)
 * ``POST /api/surveys/campaign/resume``         resume it (supervisors, admins)
-* ``PUT  /api/surveys/campaign/concurrency``    ``{"channels": n}``: outbound channels, live (supervisors, admins)
-* ``GET  /api/surveys?state=&date=&limit=``     surveys, newest reply first (``state=manual``: the manual list)
+* ``PUT  /api/surveys/campaign/concurrency``    ``{"channels": n}``: outbound channels, live (supervisors,
+  admins)
+* ``GET  /api/surveys?state=&date=&limit=``     surveys, newest reply first (``state=manual``: the manual
+  list)
 * ``GET  /api/surveys/{id}``                    one survey with its calls (time, outcome, key, words,
   recording, reason)
-* ``GET  /api/surveys/coverage?from=&to=``      回访率, 接通率, 满意率 / 基本满意率 / 不满意率 per day and unit
+* ``GET  /api/surveys/coverage?from=&to=``      回访率, 接通率, 满意率 / 基本满意率 / 不满意率 per day
+  and unit
 
 No citizen's number is in a path or an answer (a survey names its order; the order's API masks per
 viewer). Words and reasons are the citizen's own and may hold numbers: masked for all but supervisors

@@ -40,7 +40,12 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 class SurveyDesk:
     def __init__(
-        self, store: SurveyStore, reports: SurveyReports, control: CampaignControl, clock: Clock, policy: SurveyPolicy
+        self,
+        store: SurveyStore,
+        reports: SurveyReports,
+        control: CampaignControl,
+        clock: Clock,
+        policy: SurveyPolicy,
     ) -> None:
         self._store = store
         self._reports = reports
@@ -64,7 +69,9 @@ class SurveyDesk:
         if last < first or (last - first).days >= MAX_REPORT_DAYS:
             raise InvalidInput(f"the report covers 1 to {MAX_REPORT_DAYS} days, first ≤ last", field="to")
         since, until = day_bounds(first, last)
-        return coverage(await self._reports.survey_rows(since, until), await self._reports.attempt_rows(since, until))
+        return coverage(
+            await self._reports.survey_rows(since, until), await self._reports.attempt_rows(since, until)
+        )
 
     async def listing(self, query: ListQuery) -> list[Survey]:
         since, until = day_bounds(query.day, query.day) if query.day else (None, None)

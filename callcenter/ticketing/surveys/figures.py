@@ -23,7 +23,13 @@ from callcenter.ticketing.surveys.model import PICKED_UP, AttemptOutcome, Survey
 from callcenter.ticketing.surveys.ports import AttemptRow, SurveyRow
 
 UNREACHED = frozenset(
-    {AttemptOutcome.NO_ANSWER, AttemptOutcome.BUSY, AttemptOutcome.HUNG_UP, AttemptOutcome.FAILED, AttemptOutcome.LOST}
+    {
+        AttemptOutcome.NO_ANSWER,
+        AttemptOutcome.BUSY,
+        AttemptOutcome.HUNG_UP,
+        AttemptOutcome.FAILED,
+        AttemptOutcome.LOST,
+    }
 )
 
 

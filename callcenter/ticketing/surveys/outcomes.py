@@ -17,7 +17,13 @@ from __future__ import annotations
 from callcenter.ticketing.orders import commands as c
 from callcenter.ticketing.orders.record import CallbackOutcome, TicketLifecycle
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.surveys.model import AttemptOutcome, Survey, SurveyAttempt, SurveyState, SurveyTrigger
+from callcenter.ticketing.surveys.model import (
+    AttemptOutcome,
+    Survey,
+    SurveyAttempt,
+    SurveyState,
+    SurveyTrigger,
+)
 
 CALLBACK_OF = {
     AttemptOutcome.SATISFIED: CallbackOutcome.SATISFIED,
@@ -64,7 +70,11 @@ def order_commands(life: TicketLifecycle, survey: Survey, attempt: SurveyAttempt
 
 def manual_commands(life: TicketLifecycle, survey: Survey) -> list[c.Command]:
     """A survey that went to the manual list without a call (window passed while paused, no number)."""
-    if survey.trigger is SurveyTrigger.REPLIED and waits_for(life, survey) and life.status is TicketStatus.REPLIED:
+    if (
+        survey.trigger is SurveyTrigger.REPLIED
+        and waits_for(life, survey)
+        and life.status is TicketStatus.REPLIED
+    ):
         return [c.ScheduleCallbackSurvey()]
     return []
 
@@ -79,7 +89,9 @@ def _answer(life: TicketLifecycle, survey: Survey, attempt: SurveyAttempt) -> li
         steps.append(c.ScheduleCallbackSurvey())
     steps.append(c.RecordCallback(outcome, note))
     if outcome is CallbackOutcome.DISSATISFIED:
-        steps.append(c.SuperviseTicket(f"回访不满意（{mark(survey, attempt)}）" + (f"：{words}" if words else "")))
+        steps.append(
+            c.SuperviseTicket(f"回访不满意（{mark(survey, attempt)}）" + (f"：{words}" if words else ""))
+        )
     return steps
 
 
@@ -91,5 +103,6 @@ def _recorded(life: TicketLifecycle, survey: Survey, attempt: SurveyAttempt) -> 
 def _answered_round(life: TicketLifecycle) -> bool:
     """An order concluded on the call whose 回访 already has an answer (by hand or automated)."""
     return any(
-        a.round == len(life.replies) and a.outcome is not CallbackOutcome.UNREACHABLE for a in life.callback_attempts
+        a.round == len(life.replies) and a.outcome is not CallbackOutcome.UNREACHABLE
+        for a in life.callback_attempts
     )

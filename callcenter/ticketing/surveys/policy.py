@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import InvalidInput
@@ -76,7 +77,7 @@ class SurveyPolicy:
         if self.lease_seconds < 30 or self.on_call_delay_minutes < 1:
             raise InvalidInput("survey lease_seconds must be ≥ 30 and on_call_delay_minutes ≥ 1")
         ordered = tuple(sorted(self.hours, key=lambda w: w.start))
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in pairwise(ordered):
             if b.start < a.end:
                 raise InvalidInput("survey calling hours overlap")
         object.__setattr__(self, "hours_sorted", ordered)

@@ -1,9 +1,9 @@
 """The survey prompt that names the matter (回访语音), built from the order's own text; pure.
 
-"您好，这里是12345热线，您于十一月二十八日反映的王府井大街垃圾清运问题，承办单位已办理回复。满意请按1，基本满意
-请按2，不满意请按3。" — numbers and dates are written in Chinese reading (the TTS reads digits inconsistently),
-phone and ID numbers are left out (personal data is never spoken), and the matter is cut to a length a
-caller can follow. The key numbers of the menu stay digits: the voice says "按1" as it is written.
+"您好，这里是12345热线，您于十一月二十八日反映的王府井大街垃圾清运问题，承办单位已办理回复。满意请按1，
+基本满意请按2，不满意请按3。" — numbers and dates are written in Chinese reading (the TTS reads digits
+inconsistently), phone and ID numbers are left out (personal data is never spoken), and the matter is
+cut to a length a caller can follow. The key numbers of the menu stay digits: the voice says "按1" as it is written.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _ASKING = re.compile(r"^(市民|来电人)?(反映|来电反映|咨询|投诉|�
 
 
 def reading_of(n: int) -> str:
-    """0–9999 as read in Chinese (二十八, 一百零五, 两千 is read 二千 by convention in dates); larger as digits."""
+    """0–9999 as read in Chinese (二十八, 一百零五, 二千零二十六); larger numbers digit by digit."""
     if n < 10:
         return DIGITS[n]
     if n >= 10000:
@@ -55,7 +55,9 @@ def date_reading(at: datetime) -> str:
 def numbers_read(text: str) -> str:
     """Digits in the text as read: short numbers by value (3号楼 → 三号楼), long runs digit by digit."""
     return _NUMBER.sub(
-        lambda m: reading_of(int(m.group())) if len(m.group()) <= 4 else "".join(DIGITS[int(d)] for d in m.group()),
+        lambda m: (
+            reading_of(int(m.group())) if len(m.group()) <= 4 else "".join(DIGITS[int(d)] for d in m.group())
+        ),
         text,
     )
 

@@ -86,7 +86,11 @@ def selected(order: SurveyOrder, policy: SurveyPolicy) -> bool:
     return not policy.sources or order.source in policy.sources
 
 
-STATE_OF = {Routing.CALL: SurveyState.PENDING, Routing.MANUAL: SurveyState.MANUAL, Routing.SKIP: SurveyState.SKIPPED}
+STATE_OF = {
+    Routing.CALL: SurveyState.PENDING,
+    Routing.MANUAL: SurveyState.MANUAL,
+    Routing.SKIP: SurveyState.SKIPPED,
+}
 
 
 def new_survey(

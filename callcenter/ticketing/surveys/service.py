@@ -20,7 +20,6 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -53,7 +52,15 @@ from callcenter.ticketing.surveys.ports import (
 )
 from callcenter.ticketing.surveys.prompt import survey_prompt
 from callcenter.ticketing.surveys.rules import SurveyOrder, new_survey
-from callcenter.ticketing.surveys.steps import applied, cancel, claim, ended, expire, not_placed, window_passed
+from callcenter.ticketing.surveys.steps import (
+    applied,
+    cancel,
+    claim,
+    ended,
+    expire,
+    not_placed,
+    window_passed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +148,9 @@ class SurveyScheduler:
         facts = survey_order(order, event, await self._declines.declined(number) if number else False)
         if facts is None:
             return None
-        prompt = survey_prompt(order.ticket.summary, order.classification.address, facts.concluded_at, facts.trigger)
+        prompt = survey_prompt(
+            order.ticket.summary, order.classification.address, facts.concluded_at, facts.trigger
+        )
         survey = new_survey(facts, self._policy, self._calendar(), self._clock.now(), prompt)
         created = await self._store.create(survey)
         if created is not None:
@@ -214,7 +223,9 @@ class SurveyCampaign:
         now = self._clock.now()
         for survey in await self._store.expired(now, BATCH):
             done = await apply(self._store, survey, lambda s: expire(s, now, self._policy, self._calendar()))
-            log.warning("survey %s: attempt %d lost (lease ran out) → %s", done.id, done.attempts, done.state.value)
+            log.warning(
+                "survey %s: attempt %d lost (lease ran out) → %s", done.id, done.attempts, done.state.value
+            )
             await self._apply_to_order(done)
         for survey in await self._store.past_window(now, BATCH):
             done = await apply(self._store, survey, lambda s: window_passed(s, now))
@@ -265,11 +276,15 @@ class SurveyCampaign:
         except TelephonyUnavailable as exc:
             log.warning("survey %s: not placed (%s); waits", survey.id, exc.message)
             now = self._clock.now()
-            await apply(self._store, survey, lambda s: not_placed(s, call.channel_id, now + NOT_SENT_WAIT, now))
+            await apply(
+                self._store, survey, lambda s: not_placed(s, call.channel_id, now + NOT_SENT_WAIT, now)
+            )
             return
         except TimeoutError:
             log.warning("survey %s attempt %d: no outcome within the lease; lost", survey.id, call.attempt)
-            answer_attempt = SurveyAttempt(call.attempt, call.channel_id, call.server, survey.updated_at, outcome=AttemptOutcome.LOST)
+            answer_attempt = SurveyAttempt(
+                call.attempt, call.channel_id, call.server, survey.updated_at, outcome=AttemptOutcome.LOST
+            )
             await self._ended(survey, call, answer_attempt)
             return
         result = SurveyAttempt(
@@ -301,7 +316,9 @@ class SurveyCampaign:
         if survey.state is SurveyState.MANUAL:
             await self._on_order(survey, partial(manual_commands, survey=survey))
 
-    async def _on_order(self, survey: Survey, commands_of: Callable[[TicketLifecycle], list[Command]]) -> None:
+    async def _on_order(
+        self, survey: Survey, commands_of: Callable[[TicketLifecycle], list[Command]]
+    ) -> None:
         for _ in range(SAVE_TRIES):
             order = await self._orders.get(survey.ticket_id, SURVEY_ACTOR)
             commands = commands_of(order.life)

@@ -116,7 +116,9 @@ def expire(survey: Survey, now: datetime, policy: SurveyPolicy, calendar: WorkCa
     if survey.state is not SurveyState.DIALING or survey.lease_until is None or survey.lease_until > now:
         return survey
     assert current is not None
-    return ended(survey, current.channel_id, replace(current, outcome=AttemptOutcome.LOST), now, policy, calendar)
+    return ended(
+        survey, current.channel_id, replace(current, outcome=AttemptOutcome.LOST), now, policy, calendar
+    )
 
 
 def window_passed(survey: Survey, now: datetime) -> Survey:
