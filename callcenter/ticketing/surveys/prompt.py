@@ -3,7 +3,8 @@
 "您好，这里是12345热线，您于十一月二十八日反映的王府井大街垃圾清运问题，承办单位已办理回复。满意请按1，
 基本满意请按2，不满意请按3。" — numbers and dates are written in Chinese reading (the TTS reads digits
 inconsistently), phone and ID numbers are left out (personal data is never spoken), and the matter is
-cut to a length a caller can follow. The key numbers of the menu stay digits: the voice says "按1" as it is written.
+cut to a length a caller can follow. The key numbers of the menu stay digits: the voice says "按1" as
+it is written.
 """
 
 from __future__ import annotations
