@@ -113,7 +113,8 @@ def _state(raw: str | None) -> SurveyState | None:
 
 async def campaign(request: web.Request) -> web.Response:
     require_role(request, *READERS)
-    return json_response(asdict(await request.app[DESK].campaign()))
+    today = await request.app[DESK].campaign()
+    return json_response({**asdict(today), "day": today.day.isoformat()})
 
 
 async def listing(request: web.Request) -> web.Response:
