@@ -1,7 +1,7 @@
 """The web app with every route the hotline serves, on a real database and a real Redis: the work-order
 API (``build_web``) plus attachments, the live inbox, missed calls, surveys (回访), staffing, service level,
-the wallboard, agent sessions and live transcripts. Only the AMI side of agent sessions is a fake of our own port
-(``QueueSwitch``): nothing here places calls."""
+the wallboard, agent sessions and live transcripts. Only the AMI side of agent sessions is a fake of our own
+port (``QueueSwitch``): nothing here places calls."""
 
 from __future__ import annotations
 
