@@ -40,7 +40,7 @@ from callcenter.ticketing.surveys.policy import (
 )
 from callcenter.ticketing.surveys.ports import AttemptRow, SurveyRow
 from callcenter.ticketing.surveys.prompt import date_reading, matter_of, reading_of, survey_prompt
-from callcenter.ticketing.surveys.rules import Reason, SurveyOrder, new_survey, routing
+from callcenter.ticketing.surveys.rules import SurveyNote, SurveyOrder, new_survey, routing
 from callcenter.ticketing.surveys.steps import claim, ended, expire, not_placed, window_passed
 
 CAL = WorkCalendar.published()
@@ -80,38 +80,38 @@ def order(**kw: object) -> SurveyOrder:
     ("facts", "policy", "expected"),
     [
         ({}, POLICY, (Routing.CALL, "")),
-        ({}, SurveyPolicy(enabled=False), (Routing.SKIP, Reason.DISABLED)),
+        ({}, SurveyPolicy(enabled=False), (Routing.SKIP, SurveyNote.DISABLED)),
         (
             {"trigger": SurveyTrigger.RESOLVED_ON_CALL},
             SurveyPolicy(on_resolved_on_call=False),
-            (Routing.SKIP, Reason.TRIGGER_OFF),
+            (Routing.SKIP, SurveyNote.TRIGGER_OFF),
         ),
         (
             {"request_type": "consultation"},
             SurveyPolicy(request_types=frozenset({"complaint"})),
-            (Routing.SKIP, Reason.NOT_SELECTED),
+            (Routing.SKIP, SurveyNote.NOT_SELECTED),
         ),
         (
             {"category_code": "0301"},
             SurveyPolicy(category_prefixes=("01",)),
-            (Routing.SKIP, Reason.NOT_SELECTED),
+            (Routing.SKIP, SurveyNote.NOT_SELECTED),
         ),
         ({"category_code": "0102"}, SurveyPolicy(category_prefixes=("01",)), (Routing.CALL, "")),
         (
             {"source": "manual"},
             SurveyPolicy(sources=frozenset({"call"})),
-            (Routing.SKIP, Reason.NOT_SELECTED),
+            (Routing.SKIP, SurveyNote.NOT_SELECTED),
         ),
-        ({"confidential": True}, POLICY, (Routing.MANUAL, Reason.CONFIDENTIAL)),
+        ({"confidential": True}, POLICY, (Routing.MANUAL, SurveyNote.CONFIDENTIAL)),
         (
             {"confidential": True},
             SurveyPolicy(confidential=Routing.SKIP),
-            (Routing.SKIP, Reason.CONFIDENTIAL),
+            (Routing.SKIP, SurveyNote.CONFIDENTIAL),
         ),
         ({"confidential": True}, SurveyPolicy(confidential=Routing.CALL), (Routing.CALL, "")),
-        ({"declined": True}, POLICY, (Routing.SKIP, Reason.DECLINED)),
-        ({"declined": True}, SurveyPolicy(declined=Routing.MANUAL), (Routing.MANUAL, Reason.DECLINED)),
-        ({"has_number": False}, POLICY, (Routing.MANUAL, Reason.NO_NUMBER)),
+        ({"declined": True}, POLICY, (Routing.SKIP, SurveyNote.DECLINED)),
+        ({"declined": True}, SurveyPolicy(declined=Routing.MANUAL), (Routing.MANUAL, SurveyNote.DECLINED)),
+        ({"has_number": False}, POLICY, (Routing.MANUAL, SurveyNote.NO_NUMBER)),
     ],
 )
 def test_which_orders_are_surveyed(
@@ -136,7 +136,7 @@ def test_a_reply_on_friday_evening_waits_for_monday_and_the_window_skips_the_wee
 def test_a_survey_whose_first_call_falls_after_the_window_goes_to_the_manual_list() -> None:
     policy = SurveyPolicy(window_working_days=0)
     s = new_survey(order(concluded_at=sh(2026, 12, 1, 19, 50)), policy, CAL, sh(2026, 12, 1, 19, 50))
-    assert (s.state, s.note, s.next_attempt_at) == (SurveyState.MANUAL, Reason.WINDOW_PASSED, None)
+    assert (s.state, s.note, s.next_attempt_at) == (SurveyState.MANUAL, SurveyNote.WINDOW_PASSED, None)
 
 
 # -- calling hours and the work calendar (properties) --------------------------------------------------
@@ -232,14 +232,14 @@ def test_no_answer_is_retried_on_the_gaps_then_goes_to_the_manual_list() -> None
         dues.append(s.next_attempt_at)
         at = s.next_attempt_at or at
     assert dues == [sh(2026, 12, 1, 11), sh(2026, 12, 1, 14), None]  # 11:00 + 3 h falls in the lunch break
-    assert (s.state, s.note, s.attempts) == (SurveyState.MANUAL, Reason.ATTEMPTS_USED, 3)
+    assert (s.state, s.note, s.attempts) == (SurveyState.MANUAL, SurveyNote.ATTEMPTS_USED, 3)
 
 
 def test_a_retry_past_the_window_goes_to_the_manual_list() -> None:
     late = sh(2026, 12, 3, 19, 30)  # Thursday evening, the window ends at midnight
     s = replace(pending(late), window_end=sh(2026, 12, 4))
     s = ended(placed(s, late), "ch1", answer(AttemptOutcome.BUSY), late, POLICY, CAL)
-    assert (s.state, s.note) == (SurveyState.MANUAL, Reason.WINDOW_PASSED)
+    assert (s.state, s.note) == (SurveyState.MANUAL, SurveyNote.WINDOW_PASSED)
 
 
 def test_late_or_repeated_reports_change_nothing() -> None:

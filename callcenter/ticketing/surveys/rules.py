@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from callcenter.core.actors import UnitId
 from callcenter.core.ids import TicketId
@@ -42,8 +43,8 @@ class SurveyOrder:
     declined: bool
 
 
-class Reason:
-    """Reason codes kept in ``Survey.note`` (shown to staff through labels)."""
+class SurveyNote(StrEnum):
+    """Why a survey is skipped, manual or cancelled, kept in ``Survey.note`` (shown through labels)."""
 
     DISABLED = "disabled"
     TRIGGER_OFF = "trigger_off"
@@ -60,20 +61,20 @@ class Reason:
 def routing(order: SurveyOrder, policy: SurveyPolicy) -> tuple[Routing, str]:
     """Called, on the manual list, or skipped — and the reason when not called."""
     if not policy.enabled:
-        return Routing.SKIP, Reason.DISABLED
+        return Routing.SKIP, SurveyNote.DISABLED
     trigger_on = policy.on_reply if order.trigger is SurveyTrigger.REPLIED else policy.on_resolved_on_call
     if not trigger_on:
-        return Routing.SKIP, Reason.TRIGGER_OFF
+        return Routing.SKIP, SurveyNote.TRIGGER_OFF
     if not selected(order, policy):
-        return Routing.SKIP, Reason.NOT_SELECTED
+        return Routing.SKIP, SurveyNote.NOT_SELECTED
     for flag, route, reason in (
-        (order.declined, policy.declined, Reason.DECLINED),
-        (order.confidential, policy.confidential, Reason.CONFIDENTIAL),
+        (order.declined, policy.declined, SurveyNote.DECLINED),
+        (order.confidential, policy.confidential, SurveyNote.CONFIDENTIAL),
     ):
         if flag and route is not Routing.CALL:
             return route, reason
     if not order.has_number:
-        return Routing.MANUAL, Reason.NO_NUMBER
+        return Routing.MANUAL, SurveyNote.NO_NUMBER
     return Routing.CALL, ""
 
 
@@ -104,7 +105,7 @@ def new_survey(
         earliest = max(order.concluded_at + timedelta(minutes=policy.first_delay_minutes), now)
         due = next_calling_time(earliest, policy, calendar)
         if due >= ends:
-            route, reason, due = Routing.MANUAL, Reason.WINDOW_PASSED, None
+            route, reason, due = Routing.MANUAL, SurveyNote.WINDOW_PASSED, None
     return Survey(
         id=None,
         ticket_id=order.ticket_id,

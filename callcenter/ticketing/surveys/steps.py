@@ -30,7 +30,7 @@ from callcenter.ticketing.surveys.model import (
     transition,
 )
 from callcenter.ticketing.surveys.policy import SurveyPolicy, next_calling_time
-from callcenter.ticketing.surveys.rules import Reason
+from callcenter.ticketing.surveys.rules import SurveyNote
 
 
 def claim(survey: Survey, now: datetime, channel_id: str, server: str, policy: SurveyPolicy) -> Survey:
@@ -100,12 +100,12 @@ def after_outcome(
     if outcome in ANSWERED:
         return _to(survey, SurveyState.DONE, None, "")
     if outcome in TO_MANUAL_AT_ONCE:
-        return _to(survey, SurveyState.MANUAL, None, Reason.NUMBER_FAILED)
+        return _to(survey, SurveyState.MANUAL, None, SurveyNote.NUMBER_FAILED)
     if survey.attempts >= survey.max_attempts:
-        return _to(survey, SurveyState.MANUAL, None, Reason.ATTEMPTS_USED)
+        return _to(survey, SurveyState.MANUAL, None, SurveyNote.ATTEMPTS_USED)
     due = next_calling_time(now + policy.gap_after(survey.attempts), policy, calendar)
     if due >= survey.window_end:
-        return _to(survey, SurveyState.MANUAL, None, Reason.WINDOW_PASSED)
+        return _to(survey, SurveyState.MANUAL, None, SurveyNote.WINDOW_PASSED)
     return _to(survey, SurveyState.RETRY_WAIT, due, "")
 
 
@@ -125,14 +125,14 @@ def window_passed(survey: Survey, now: datetime) -> Survey:
     """A waiting survey whose window ran out (the dialer was paused or AMI down): the manual list."""
     if survey.state not in DUE_STATES or now < survey.window_end:
         return survey
-    return replace(_to(survey, SurveyState.MANUAL, None, Reason.WINDOW_PASSED), updated_at=now)
+    return replace(_to(survey, SurveyState.MANUAL, None, SurveyNote.WINDOW_PASSED), updated_at=now)
 
 
 def cancel(survey: Survey, now: datetime) -> Survey:
     """The order no longer waits for this survey (closed by hand, reopened, replied again)."""
     if survey.state not in DUE_STATES:
         return survey
-    return replace(_to(survey, SurveyState.CANCELLED, None, Reason.ORDER_MOVED), updated_at=now)
+    return replace(_to(survey, SurveyState.CANCELLED, None, SurveyNote.ORDER_MOVED), updated_at=now)
 
 
 def applied(survey: Survey, attempt: int) -> Survey:

@@ -26,6 +26,11 @@ export const LABELS = {
   supervision_status: { open: "督办中", closed: "已结束" },
   alert: { warning: "黄牌（临期预警）", overdue: "红牌（超期）", contact_overdue: "联系超时" },
   callback_outcome: { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意", unreachable: "联系不上" },
+  survey_note: {
+    attempts_used: "多次未接通", window_passed: "超出回访时限", number_failed: "号码无法接通", confidential: "保密工单",
+    declined: "市民拒绝回访", no_number: "无联系电话", disabled: "未开启自动回访", trigger_off: "该类办结不回访",
+    not_selected: "不在回访范围", order_moved: "工单已变更",
+  },
   extension_status: { pending: "待审批", approved: "已批准", rejected: "未批准", lapsed: "已失效" },
   return_outcome: { pending: "待审核", reassigned: "已改派", rejected: "已驳回" },
   annotation: { supervision: "督办", review: "评单", assessment: "考单" },
