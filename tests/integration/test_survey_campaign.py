@@ -296,7 +296,7 @@ async def test_a_restart_mid_campaign_loses_and_duplicates_nothing(engine: Async
     for order in (first, second):
         survey = await survey_of(r, order)
         assert (survey.state, survey.history[0].outcome) == (SurveyState.RETRY_WAIT, AttemptOutcome.LOST)
-    r.clock.set(START + timedelta(hours=2))
+    r.clock.set(START + timedelta(hours=1, minutes=30))  # 11:30, after the gap, in the calling hours
     assert await one_round(restarted) == 2
     for order in (first, second):
         assert (await survey_of(r, order)).state is SurveyState.DONE
@@ -376,3 +376,26 @@ async def test_figures_per_day_and_unit(engine: AsyncEngine, outcome: AttemptOut
         (1.0, 0.0) if outcome is AttemptOutcome.SATISFIED else (0.0, 1.0)
     )
     assert order.life.id
+
+
+async def test_surveys_due_while_paused_wait_for_the_next_calling_hours(engine: AsyncEngine) -> None:
+    r = await rig(engine, AttemptOutcome.SATISFIED)
+    order = await replied(r)
+    await r.surveys.desk.pause("supervisor1")
+    r.clock.set(START + timedelta(hours=11))  # 21:00 in Shanghai: past the calling hours
+    await r.surveys.desk.resume("supervisor1")
+    assert await one_round(r.campaign) == 0 and r.dialer.calls == []
+    r.clock.set(START + timedelta(hours=23))  # 09:00 next morning
+    assert await one_round(r.campaign) == 1
+    assert (await survey_of(r, order)).state is SurveyState.DONE
+
+
+async def test_a_dialer_that_breaks_leaves_the_survey_to_its_lease(engine: AsyncEngine) -> None:
+    r = await rig(engine, RuntimeError("adapter bug"), AttemptOutcome.SATISFIED)
+    order = await replied(r)
+    assert await one_round(r.campaign) == 1
+    assert (await survey_of(r, order)).state is SurveyState.DIALING
+    r.clock.set(START + timedelta(seconds=POLICY.lease_seconds + 1))
+    await one_round(r.campaign)
+    survey = await survey_of(r, order)
+    assert (survey.state, survey.history[0].outcome) == (SurveyState.RETRY_WAIT, AttemptOutcome.LOST)

@@ -6,10 +6,10 @@ Scheduler (an ``OrderListener`` of the work-order service; idempotent): 回单 o
 (pending, manual or skipped as the policy says); a second delivery adds nothing (one survey per round).
 
 Campaign, every ``poll_s``: claims whose lease ran out end ``lost``; waiting surveys past their window
-go to the manual list; answers not yet on their order are applied; then — only while the campaign is not
-paused and the telephony is reachable — due surveys are claimed (a version-checked write: two app
-processes never place the same survey), up to the live channel count, and each is placed in its own task
-bounded by the lease. A citizen on a call with the hotline now is tried again later (that does not count
+go to the manual list; answers not yet on their order are applied; then — only in the calling hours,
+while the campaign is not paused and the telephony is reachable — due surveys are claimed (a
+version-checked write: two app processes never place the same survey), up to the live channel count, and
+each is placed in its own task bounded by the lease. A citizen on a call with the hotline now is tried again later (that does not count
 as an attempt). Every result is saved on the survey first (``applied`` false), then on the order, then
 marked applied: a crash in between is caught up by the next round.
 """
@@ -41,7 +41,7 @@ from callcenter.ticketing.surveys.model import (
     SurveyTrigger,
 )
 from callcenter.ticketing.surveys.outcomes import manual_commands, order_commands, waits_for
-from callcenter.ticketing.surveys.policy import SurveyPolicy
+from callcenter.ticketing.surveys.policy import SurveyPolicy, in_calling_hours
 from callcenter.ticketing.surveys.ports import (
     CampaignControl,
     Declines,
@@ -206,13 +206,15 @@ class SurveyCampaign:
     async def run_once(self) -> int:
         """One round; returns the calls started."""
         await self.tidy()
+        now = self._clock.now()
+        if not in_calling_hours(now, self._policy, self._calendar()):
+            return 0  # surveys that fell due while the dialer was paused or down wait for the next hours
         settings = await self._control.settings(self._policy.channels)
         servers = self._dialer.reachable()
         free = settings.channels - len(self._calls)
         if settings.paused or not servers or free <= 0:
             return 0  # paused, telephony down or all channels busy: due surveys wait, nothing is lost
         started = 0
-        now = self._clock.now()
         for survey in await self._store.due(now, free):
             if await self._start(survey, now, servers):
                 started += 1
@@ -270,6 +272,14 @@ class SurveyCampaign:
         return True
 
     async def _place(self, survey: Survey, call: SurveyCall) -> None:
+        """One call in its own task: a failure here (the database down when saving the answer, a bug in
+        the dialer) is logged; the survey stays claimed until its lease runs out and is then retried."""
+        try:
+            await self._place_once(survey, call)
+        except Exception:
+            log.warning("survey %s attempt %d: placing failed", survey.id, call.attempt, exc_info=True)
+
+    async def _place_once(self, survey: Survey, call: SurveyCall) -> None:
         try:
             async with asyncio.timeout(self._policy.lease_seconds):
                 answer = await self._dialer.place(call)
