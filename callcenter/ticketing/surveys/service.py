@@ -9,9 +9,9 @@ Campaign, every ``poll_s``: claims whose lease ran out end ``lost``; waiting sur
 go to the manual list; answers not yet on their order are applied; then — only in the calling hours,
 while the campaign is not paused and the telephony is reachable — due surveys are claimed (a
 version-checked write: two app processes never place the same survey), up to the live channel count, and
-each is placed in its own task bounded by the lease. A citizen on a call with the hotline now is tried again later (that does not count
-as an attempt). Every result is saved on the survey first (``applied`` false), then on the order, then
-marked applied: a crash in between is caught up by the next round.
+each is placed in its own task bounded by the lease. A citizen on a call with the hotline now is tried
+again later (that does not count as an attempt). Every result is saved on the survey first (``applied``
+false), then on the order, then marked applied: a crash in between is caught up by the next round.
 """
 
 from __future__ import annotations
