@@ -55,7 +55,16 @@ def build_surveys(
     campaign = None
     if dialer is not None:
         campaign = SurveyCampaign(
-            store, store, dialer, live or SqlLiveCalls(engine), orders, clock, calendar, policy, poll_s=poll_s
+            store,
+            store,
+            dialer,
+            live or SqlLiveCalls(engine),
+            orders,
+            clock,
+            calendar,
+            policy,
+            poll_s,
+            scheduler,
         )
     return SurveyParts(policy, store, scheduler, SurveyDesk(store, store, store, clock, policy), campaign)
 

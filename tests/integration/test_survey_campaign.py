@@ -399,3 +399,15 @@ async def test_a_dialer_that_breaks_leaves_the_survey_to_its_lease(engine: Async
     await one_round(r.campaign)
     survey = await survey_of(r, order)
     assert (survey.state, survey.history[0].outcome) == (SurveyState.RETRY_WAIT, AttemptOutcome.LOST)
+
+
+async def test_a_survey_the_listener_missed_is_filed_by_the_next_round(engine: AsyncEngine) -> None:
+    r = await rig(engine, AttemptOutcome.SATISFIED)
+    unheard = build_work_orders(engine, RecordingNotifier(), r.clock, Path(tempfile.mkdtemp()))
+    await load_state(unheard)  # a work-order service nobody follows: as if the process died in between
+    order = await replied(replace(r, work=unheard))
+    assert await r.surveys.store.for_ticket(order.life.id) == []
+    assert await one_round(r.campaign) == 1
+    survey = await survey_of(r, order)
+    assert (survey.round, survey.concluded_at, survey.state) == (1, START, SurveyState.DONE)
+    assert await r.surveys.store.unsurveyed(10) == []

@@ -20,11 +20,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.adapters.db.repositories import _utc
-from callcenter.adapters.db.tables import calls, survey_attempts, survey_campaign, survey_declines, surveys
+from callcenter.adapters.db.tables import (
+    calls,
+    survey_attempts,
+    survey_campaign,
+    survey_declines,
+    surveys,
+    ticket_events,
+    tickets,
+)
 from callcenter.core.actors import UnitId
 from callcenter.core.clock import SHANGHAI
 from callcenter.core.errors import ConcurrentUpdate
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.states import Action, TicketStatus
 from callcenter.ticketing.surveys.model import (
     DUE_STATES,
     AttemptOutcome,
@@ -41,6 +50,8 @@ _a = survey_attempts.c
 _k = survey_campaign.c
 CAMPAIGN_ID = 1
 DUE = sorted(s.value for s in DUE_STATES)
+CONCLUDING = (Action.REPLY.value, Action.RESOLVE_ON_CALL.value)  # the events a survey follows
+CONCLUDED = (TicketStatus.REPLIED.value, TicketStatus.RESOLVED_ON_CALL.value)
 
 
 def _u(at: datetime | None) -> datetime | None:
@@ -97,6 +108,27 @@ class SqlSurveys:
     async def unapplied(self, limit: int) -> list[Survey]:
         ids = select(_a.survey_id).where(and_(_a.outcome.is_not(None), _a.applied == False))  # noqa: E712
         return await self._select(_c.id.in_(ids.scalar_subquery()), limit)
+
+    async def unsurveyed(self, limit: int) -> list[tuple[TicketId, datetime]]:
+        """Orders now ``replied`` or ``resolved_on_call`` whose latest 回单 / 直接办结 event has no survey
+        (a survey's ``concluded_at`` is that event's time)."""
+        e, t = ticket_events.c, tickets.c
+        concluded = (
+            select(func.max(e.at))
+            .where(and_(e.ticket_id == t.id, e.action.in_(CONCLUDING)))
+            .correlate(tickets)
+            .scalar_subquery()
+        )
+        surveyed = select(_c.id).where(and_(_c.ticket_id == t.id, _c.concluded_at >= concluded)).exists()
+        query = (
+            select(t.id, concluded)
+            .where(and_(t.status.in_(CONCLUDED), ~surveyed, concluded.is_not(None)))
+            .order_by(t.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [(TicketId(r[0]), _at(r[1])) for r in rows]
 
     async def listing(
         self, state: SurveyState | None, since: datetime | None, until: datetime | None, limit: int

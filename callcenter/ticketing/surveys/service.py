@@ -32,6 +32,7 @@ from callcenter.ticketing.orders.commands import Command
 from callcenter.ticketing.orders.record import TicketLifecycle
 from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.orders.workorder import WorkOrder
+from callcenter.ticketing.states import TicketStatus
 from callcenter.ticketing.surveys.model import (
     AttemptOutcome,
     Survey,
@@ -98,20 +99,29 @@ def citizen_number(order: WorkOrder) -> str:
     return digits.removeprefix("0086")
 
 
-def survey_order(order: WorkOrder, event: e.TicketEvent, declined: bool) -> SurveyOrder | None:
+def trigger_of(event: e.TicketEvent) -> SurveyTrigger | None:
     match event:
         case e.TicketReplied():
-            trigger = SurveyTrigger.REPLIED
+            return SurveyTrigger.REPLIED
         case e.TicketResolvedOnCall():
-            trigger = SurveyTrigger.RESOLVED_ON_CALL
+            return SurveyTrigger.RESOLVED_ON_CALL
         case _:
             return None
+
+
+TRIGGER_OF_STATUS = {
+    TicketStatus.REPLIED: SurveyTrigger.REPLIED,
+    TicketStatus.RESOLVED_ON_CALL: SurveyTrigger.RESOLVED_ON_CALL,
+}
+
+
+def survey_order(order: WorkOrder, trigger: SurveyTrigger, at: datetime, declined: bool) -> SurveyOrder:
     c = order.classification
     return SurveyOrder(
         ticket_id=order.life.id,
         round=len(order.life.replies),
         trigger=trigger,
-        concluded_at=event.audit.at,
+        concluded_at=at,
         unit=order.life.lead_unit if trigger is SurveyTrigger.REPLIED else None,
         request_type=c.request_type.value if c.request_type else None,
         category_code=c.category_code,
@@ -144,13 +154,14 @@ class SurveyScheduler:
             await self.schedule(order, event)
 
     async def schedule(self, order: WorkOrder, event: e.TicketEvent) -> Survey | None:
+        trigger = trigger_of(event)
+        return None if trigger is None else await self.file(order, trigger, event.audit.at)
+
+    async def file(self, order: WorkOrder, trigger: SurveyTrigger, at: datetime) -> Survey | None:
+        """The survey of ``order``'s current round, concluded at ``at``; None if it was filed before."""
         number = citizen_number(order)
-        facts = survey_order(order, event, await self._declines.declined(number) if number else False)
-        if facts is None:
-            return None
-        prompt = survey_prompt(
-            order.ticket.summary, order.classification.address, facts.concluded_at, facts.trigger
-        )
+        facts = survey_order(order, trigger, at, await self._declines.declined(number) if number else False)
+        prompt = survey_prompt(order.ticket.summary, order.classification.address, at, trigger)
         survey = new_survey(facts, self._policy, self._calendar(), self._clock.now(), prompt)
         created = await self._store.create(survey)
         if created is not None:
@@ -163,6 +174,17 @@ class SurveyScheduler:
                 created.note,
             )
         return created
+
+    async def catch_up(self, orders: WorkOrders, limit: int = BATCH) -> int:
+        """File the surveys the listener missed (the process died between the order's save and the
+        survey's insert): orders replied or concluded on the call whose latest conclusion has no survey."""
+        filed = 0
+        for ticket_id, at in await self._store.unsurveyed(limit):
+            order = await orders.get(ticket_id, SURVEY_ACTOR)
+            trigger = TRIGGER_OF_STATUS.get(order.life.status)
+            if trigger is not None and await self.file(order, trigger, at) is not None:
+                filed += 1
+        return filed
 
 
 class SurveyCampaign:
@@ -179,7 +201,9 @@ class SurveyCampaign:
         calendar: CalendarSource,
         policy: SurveyPolicy,
         poll_s: float = 5.0,
+        scheduler: SurveyScheduler | None = None,
     ) -> None:
+        self._scheduler = scheduler
         self._store = store
         self._control = control
         self._dialer = dialer
@@ -221,7 +245,9 @@ class SurveyCampaign:
         return started
 
     async def tidy(self) -> None:
-        """Lost claims, windows passed, answers not yet on their order."""
+        """Surveys the listener missed, lost claims, windows passed, answers not yet on their order."""
+        if self._scheduler is not None:
+            await self._scheduler.catch_up(self._orders)
         now = self._clock.now()
         for survey in await self._store.expired(now, BATCH):
             done = await apply(self._store, survey, lambda s: expire(s, now, self._policy, self._calendar()))
