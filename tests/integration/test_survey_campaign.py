@@ -410,4 +410,4 @@ async def test_a_survey_the_listener_missed_is_filed_by_the_next_round(engine: A
     assert await one_round(r.campaign) == 1
     survey = await survey_of(r, order)
     assert (survey.round, survey.concluded_at, survey.state) == (1, START, SurveyState.DONE)
-    assert await r.surveys.store.unsurveyed(10) == []
+    assert await r.surveys.store.unsurveyed(START - timedelta(days=1), 10) == []

@@ -109,7 +109,7 @@ class SqlSurveys:
         ids = select(_a.survey_id).where(and_(_a.outcome.is_not(None), _a.applied == False))  # noqa: E712
         return await self._select(_c.id.in_(ids.scalar_subquery()), limit)
 
-    async def unsurveyed(self, limit: int) -> list[tuple[TicketId, datetime]]:
+    async def unsurveyed(self, since: datetime, limit: int) -> list[tuple[TicketId, datetime]]:
         """Orders now ``replied`` or ``resolved_on_call`` whose latest 回单 / 直接办结 event has no survey
         (a survey's ``concluded_at`` is that event's time)."""
         e, t = ticket_events.c, tickets.c
@@ -122,7 +122,9 @@ class SqlSurveys:
         surveyed = select(_c.id).where(and_(_c.ticket_id == t.id, _c.concluded_at >= concluded)).exists()
         query = (
             select(t.id, concluded)
-            .where(and_(t.status.in_(CONCLUDED), ~surveyed, concluded.is_not(None)))
+            .where(
+                and_(t.status.in_(CONCLUDED), t.updated_at >= _u(since), ~surveyed, concluded.is_not(None))
+            )
             .order_by(t.id)
             .limit(limit)
         )

@@ -71,6 +71,8 @@ CalendarSource = Callable[[], WorkCalendar]  # the calendar in force (an admin m
 SAVE_TRIES = 5
 NOT_SENT_WAIT = timedelta(seconds=60)
 BATCH = 50
+CATCH_UP_EVERY = 12  # rounds (a minute at the default poll)
+CATCH_UP_SPAN = timedelta(days=7)  # conclusions older than this are not looked for
 
 
 async def apply(store: SurveyStore, survey: Survey, step: Step) -> Survey:
@@ -175,11 +177,12 @@ class SurveyScheduler:
             )
         return created
 
-    async def catch_up(self, orders: WorkOrders, limit: int = BATCH) -> int:
+    async def catch_up(self, orders: WorkOrders, since: datetime, limit: int = BATCH) -> int:
         """File the surveys the listener missed (the process died between the order's save and the
-        survey's insert): orders replied or concluded on the call whose latest conclusion has no survey."""
+        survey's insert): orders replied or concluded on the call since ``since`` whose latest conclusion
+        has no survey."""
         filed = 0
-        for ticket_id, at in await self._store.unsurveyed(limit):
+        for ticket_id, at in await self._store.unsurveyed(since, limit):
             order = await orders.get(ticket_id, SURVEY_ACTOR)
             trigger = TRIGGER_OF_STATUS.get(order.life.status)
             if trigger is not None and await self.file(order, trigger, at) is not None:
@@ -204,6 +207,7 @@ class SurveyCampaign:
         scheduler: SurveyScheduler | None = None,
     ) -> None:
         self._scheduler = scheduler
+        self._rounds = 0
         self._store = store
         self._control = control
         self._dialer = dialer
@@ -246,9 +250,10 @@ class SurveyCampaign:
 
     async def tidy(self) -> None:
         """Surveys the listener missed, lost claims, windows passed, answers not yet on their order."""
-        if self._scheduler is not None:
-            await self._scheduler.catch_up(self._orders)
         now = self._clock.now()
+        if self._scheduler is not None and self._rounds % CATCH_UP_EVERY == 0:
+            await self._scheduler.catch_up(self._orders, now - CATCH_UP_SPAN)
+        self._rounds += 1
         for survey in await self._store.expired(now, BATCH):
             done = await apply(self._store, survey, lambda s: expire(s, now, self._policy, self._calendar()))
             log.warning(
