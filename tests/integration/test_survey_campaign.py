@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.catalogue import load_seed
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import FixedClock
-from callcenter.core.errors import TelephonyUnavailable
+from callcenter.core.errors import ConcurrentUpdate, TelephonyUnavailable
 from callcenter.ticketing.catalogue.gazetteer import AreaCode
 from callcenter.ticketing.catalogue.model import HandlingUnit, UnitKind
 from callcenter.ticketing.deadlines import RequestType
@@ -411,3 +411,13 @@ async def test_a_survey_the_listener_missed_is_filed_by_the_next_round(engine: A
     survey = await survey_of(r, order)
     assert (survey.round, survey.concluded_at, survey.state) == (1, START, SurveyState.DONE)
     assert await r.surveys.store.unsurveyed(START - timedelta(days=1), 10) == []
+
+
+async def test_a_stale_write_of_a_survey_is_refused(engine: AsyncEngine) -> None:
+    r = await rig(engine)
+    order = await replied(r)
+    survey = await survey_of(r, order)
+    await r.surveys.store.save(replace(survey, note="x"))
+    with pytest.raises(ConcurrentUpdate):
+        await r.surveys.store.save(replace(survey, note="y"))
+    assert (await survey_of(r, order)).note == "x"

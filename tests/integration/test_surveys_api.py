@@ -87,7 +87,10 @@ async def test_a_survey_and_its_calls_and_the_figures(web: Web, engine: AsyncEng
     dialer = FakeSurveyDialer(
         AttemptOutcome.NO_ANSWER,
         SurveyAnswer(
-            AttemptOutcome.DISSATISFIED, key="3", recording="/rec/a.wav", reason="还没清运，打13900139000找我"
+            AttemptOutcome.DISSATISFIED,
+            key="3",
+            recording="/rec/a.wav",
+            reason="还没清运，打13900139000找我，或者幺三七零零幺三七零零幺",
         ),
     )
     parts = build_surveys(engine, web.service, web.clock, POLICY, dialer, live=FakeLiveCalls())
@@ -111,8 +114,11 @@ async def test_a_survey_and_its_calls_and_the_figures(web: Web, engine: AsyncEng
     assert [c["outcome"] for c in as_agent["calls"]] == ["no_answer", "dissatisfied"]
     assert as_agent["calls"][1]["key"] == "3" and as_agent["calls"][1]["recording"] == "/rec/a.wav"
     assert "13900139000" not in str(as_agent) and CITIZEN not in str(as_agent)
+    assert "幺三七零零幺三七零零幺" not in str(as_agent) and as_agent["calls"][1]["reason"].startswith(
+        "还没清运"
+    )
     as_supervisor = await call(web, "supervisor1", "GET", f"/api/surveys/{item['id']}")
-    assert as_supervisor["calls"][1]["reason"] == "还没清运，打13900139000找我"
+    assert as_supervisor["calls"][1]["reason"] == "还没清运，打13900139000找我，或者幺三七零零幺三七零零幺"
 
     today = await call(web, "supervisor1", "GET", "/api/surveys/campaign")
     assert {k: today[k] for k in ("placed", "answered", "dissatisfied", "unreachable", "due")} == {

@@ -13,8 +13,8 @@
   and unit
 
 No citizen's number is in a path or an answer (a survey names its order; the order's API masks per
-viewer). Words and reasons are the citizen's own and may hold numbers: masked for all but supervisors
-and admins (who review calls).
+viewer). Words and reasons are the citizen's own and may hold numbers, written or spoken (幺三八…): masked
+(ticketing/privacy) for all but supervisors and admins (who review calls).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from callcenter.adapters.http.auth import json_body, require_role
 from callcenter.adapters.http.params import iso_day, record_id, whole_number
 from callcenter.core.actors import CALL_REVIEWERS, Role
 from callcenter.core.errors import InvalidInput
-from callcenter.core.pii import mask_numbers_in
+from callcenter.ticketing.privacy.personal_numbers import mask_numbers
 from callcenter.ticketing.surveys.desk import DEFAULT_LIMIT, MAX_CHANNELS, MAX_LIMIT, ListQuery, SurveyDesk
 from callcenter.ticketing.surveys.figures import Coverage
 from callcenter.ticketing.surveys.model import Survey, SurveyAttempt, SurveyId, SurveyState
@@ -43,7 +43,7 @@ API = "/api/surveys"
 
 
 def attempt_json(a: SurveyAttempt, plain: bool) -> dict[str, Any]:
-    shown: Callable[[str], str] = (lambda t: t) if plain else mask_numbers_in
+    shown: Callable[[str], str] = (lambda t: t) if plain else mask_numbers
     return {
         "attempt": a.number,
         "server": a.server,
