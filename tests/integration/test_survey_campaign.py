@@ -12,9 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.catalogue import load_seed
+from callcenter.adapters.db.tables import tickets
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import FixedClock
 from callcenter.core.errors import ConcurrentUpdate, TelephonyUnavailable
@@ -421,3 +423,16 @@ async def test_a_stale_write_of_a_survey_is_refused(engine: AsyncEngine) -> None
     with pytest.raises(ConcurrentUpdate):
         await r.surveys.store.save(replace(survey, note="y"))
     assert (await survey_of(r, order)).note == "x"
+
+
+async def test_a_number_removed_meanwhile_hands_the_survey_to_the_manual_list(engine: AsyncEngine) -> None:
+    r = await rig(engine)
+    order = await replied(r)
+    async with engine.begin() as conn:  # the number removed by hand in the database (no command does it)
+        await conn.execute(
+            update(tickets).where(tickets.c.id == order.life.id).values(citizen_phone="", caller_number="")
+        )
+    assert await one_round(r.campaign) == 0 and r.dialer.calls == []
+    survey = await survey_of(r, order)
+    assert (survey.state, survey.note) == (SurveyState.MANUAL, "no_number")
+    assert (await r.work.orders.get(order.life.id, AGENT)).life.status is TicketStatus.CALLBACK_PENDING

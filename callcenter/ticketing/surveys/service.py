@@ -52,7 +52,7 @@ from callcenter.ticketing.surveys.ports import (
     SurveyStore,
 )
 from callcenter.ticketing.surveys.prompt import survey_prompt
-from callcenter.ticketing.surveys.rules import SurveyOrder, new_survey
+from callcenter.ticketing.surveys.rules import SurveyNote, SurveyOrder, new_survey
 from callcenter.ticketing.surveys.steps import (
     applied,
     cancel,
@@ -60,6 +60,7 @@ from callcenter.ticketing.surveys.steps import (
     ended,
     expire,
     not_placed,
+    to_manual,
     window_passed,
 )
 
@@ -71,6 +72,7 @@ CalendarSource = Callable[[], WorkCalendar]  # the calendar in force (an admin m
 SAVE_TRIES = 5
 NOT_SENT_WAIT = timedelta(seconds=60)
 BATCH = 50
+MIN_DIGITS = 7  # a local landline without its area code; anything shorter is no citizen's number
 CATCH_UP_EVERY = 12  # rounds (a minute at the default poll)
 CATCH_UP_SPAN = timedelta(days=7)  # conclusions older than this are not looked for
 
@@ -129,7 +131,7 @@ def survey_order(order: WorkOrder, trigger: SurveyTrigger, at: datetime, decline
         category_code=c.category_code,
         source=order.ticket.source,
         confidential=order.life.confidential,
-        has_number=len(citizen_number(order)) >= 7,
+        has_number=len(citizen_number(order)) >= MIN_DIGITS,
         declined=declined,
     )
 
@@ -277,12 +279,19 @@ class SurveyCampaign:
         await asyncio.gather(*list(self._calls), return_exceptions=True)
 
     async def _start(self, survey: Survey, now: datetime, servers: Sequence[str]) -> bool:
-        order = await self._orders.get(survey.ticket_id, SURVEY_ACTOR)
-        if not waits_for(order.life, survey):
+        try:
+            order: WorkOrder | None = await self._orders.get(survey.ticket_id, SURVEY_ACTOR)
+        except NotFound:
+            order = None
+        if order is None or not waits_for(order.life, survey):
             await apply(self._store, survey, lambda s: cancel(s, now))
             log.info("survey %s cancelled: ticket %s no longer waits for it", survey.id, survey.ticket_id)
             return False
         number = citizen_number(order)
+        if len(number) < MIN_DIGITS:
+            done = await apply(self._store, survey, partial(to_manual, note=SurveyNote.NO_NUMBER, now=now))
+            await self._manual_to_order(done)
+            return False
         channel_id = f"sv{survey.id}-{survey.attempts + 1}-{secrets.token_hex(3)}"
         try:
             claimed = await self._store.save(claim(survey, now, channel_id, servers[0], self._policy))
@@ -361,7 +370,11 @@ class SurveyCampaign:
         self, survey: Survey, commands_of: Callable[[TicketLifecycle], list[Command]]
     ) -> None:
         for _ in range(SAVE_TRIES):
-            order = await self._orders.get(survey.ticket_id, SURVEY_ACTOR)
+            try:
+                order = await self._orders.get(survey.ticket_id, SURVEY_ACTOR)
+            except NotFound:
+                log.warning("survey %s: ticket %s is gone; nothing recorded", survey.id, survey.ticket_id)
+                return
             commands = commands_of(order.life)
             try:
                 await self._orders.act_all(survey.ticket_id, order.version, commands, SURVEY_ACTOR)

@@ -123,9 +123,16 @@ def expire(survey: Survey, now: datetime, policy: SurveyPolicy, calendar: WorkCa
 
 def window_passed(survey: Survey, now: datetime) -> Survey:
     """A waiting survey whose window ran out (the dialer was paused or AMI down): the manual list."""
-    if survey.state not in DUE_STATES or now < survey.window_end:
+    if now < survey.window_end:
         return survey
-    return replace(_to(survey, SurveyState.MANUAL, None, SurveyNote.WINDOW_PASSED), updated_at=now)
+    return to_manual(survey, SurveyNote.WINDOW_PASSED, now)
+
+
+def to_manual(survey: Survey, note: SurveyNote, now: datetime) -> Survey:
+    """A waiting survey handed to the manual list (e.g. the order's number was removed meanwhile)."""
+    if survey.state not in DUE_STATES:
+        return survey
+    return replace(_to(survey, SurveyState.MANUAL, None, note), updated_at=now)
 
 
 def cancel(survey: Survey, now: datetime) -> Survey:
