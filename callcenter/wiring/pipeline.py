@@ -155,7 +155,7 @@ CALL_FLOW: Final[tuple[Step, ...]] = (
          "ticketing.surveys.service:SurveyScheduler.on_saved",
          Elsewhere("the work-order service's listeners (wiring/surveys.py)")),
     Step("survey due", "the citizen called and asked (自动回访): answer kept, retry, or the manual list",
-         "ticketing.surveys.service:SurveyCampaign.run",
+         "ticketing.surveys.campaign:SurveyCampaign.run",
          Elsewhere("the survey dialer (wiring/surveys.py; only with a SurveyDialer)")),
     Step("survey answered", "满意 / 基本满意 close, 不满意 reopens (重办) with 督办; every call audited",
          "ticketing.surveys.outcomes:order_commands", Elsewhere("the survey dialer, via WorkOrders.act_all")),

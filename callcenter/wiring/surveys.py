@@ -22,10 +22,11 @@ from callcenter.adapters.http.surveys import survey_routes
 from callcenter.core.clock import Clock
 from callcenter.core.waiting import cancel_all
 from callcenter.ticketing.orders.service import WorkOrders
+from callcenter.ticketing.surveys.campaign import SurveyCampaign
 from callcenter.ticketing.surveys.desk import SurveyDesk
 from callcenter.ticketing.surveys.policy import SurveyPolicy
 from callcenter.ticketing.surveys.ports import LiveCalls, SurveyDialer
-from callcenter.ticketing.surveys.service import SurveyCampaign, SurveyScheduler
+from callcenter.ticketing.surveys.service import SurveyScheduler
 
 log = logging.getLogger(__name__)
 

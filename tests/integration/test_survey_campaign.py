@@ -28,10 +28,10 @@ from callcenter.ticketing.orders.record import AnnotationKind, CallbackOutcome, 
 from callcenter.ticketing.orders.registration import Registration
 from callcenter.ticketing.orders.workorder import Classification, WorkOrder
 from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.surveys.campaign import SurveyCampaign
 from callcenter.ticketing.surveys.model import AttemptOutcome, Survey, SurveyState
 from callcenter.ticketing.surveys.policy import Routing, SurveyPolicy
 from callcenter.ticketing.surveys.ports import SurveyAnswer
-from callcenter.ticketing.surveys.service import SurveyCampaign
 from callcenter.wiring.surveys import SurveyParts, build_surveys
 from callcenter.wiring.workorders import WorkOrderParts, build_work_orders, load_state
 from tests.support.survey_dialer import FakeLiveCalls, FakeSurveyDialer
