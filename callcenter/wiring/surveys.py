@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.db.surveys import SqlLiveCalls, SqlSurveys
+from callcenter.adapters.db.survey_campaign import SqlLiveCalls, SqlSurveyCampaign
+from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.app import RouteHook
 from callcenter.adapters.http.surveys import survey_routes
 from callcenter.core.clock import Clock
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 class SurveyParts:
     policy: SurveyPolicy
     store: SqlSurveys
+    control: SqlSurveyCampaign  # pause, channels, the citizens who declined
     scheduler: SurveyScheduler
     desk: SurveyDesk
     campaign: SurveyCampaign | None  # None: no SurveyDialer configured, surveys wait
@@ -49,15 +51,15 @@ def build_surveys(
     poll_s: float = 5.0,
     live: LiveCalls | None = None,
 ) -> SurveyParts:
-    store = SqlSurveys(engine)
+    store, control = SqlSurveys(engine), SqlSurveyCampaign(engine)
     calendar = lambda: orders.calendar  # noqa: E731 - the calendar in force, swapped on an admin's edit
-    scheduler = SurveyScheduler(store, store, clock, calendar, policy)
+    scheduler = SurveyScheduler(store, control, clock, calendar, policy)
     orders.follow(scheduler)
     campaign = None
     if dialer is not None:
         campaign = SurveyCampaign(
             store,
-            store,
+            control,
             dialer,
             live or SqlLiveCalls(engine),
             orders,
@@ -67,7 +69,8 @@ def build_surveys(
             poll_s,
             scheduler,
         )
-    return SurveyParts(policy, store, scheduler, SurveyDesk(store, store, store, clock, policy), campaign)
+    desk = SurveyDesk(store, store, control, clock, policy)
+    return SurveyParts(policy, store, control, scheduler, desk, campaign)
 
 
 def survey_route_hook(parts: SurveyParts) -> RouteHook:

@@ -16,6 +16,7 @@ import pytest
 from aiohttp.web import Application
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.adapters.db.survey_campaign import SqlSurveyCampaign
 from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.agents import add_agent_routes
 from callcenter.adapters.http.app import STATIC
@@ -108,7 +109,9 @@ async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
             lambda app: add_agent_routes(app, AgentSessions(None, {}, SystemClock())),  # type: ignore[arg-type]
             lambda app: add_live_routes(app, LiveDeps(None, None, None)),  # type: ignore[arg-type]
             seat_routes(None),  # the seat phones' secrets (admin): 503 without a seat secrets file
-            survey_routes(SurveyDesk(surveys, surveys, surveys, SystemClock(), SurveyPolicy())),  # 回访 tab
+            survey_routes(
+                SurveyDesk(surveys, surveys, SqlSurveyCampaign(engine), SystemClock(), SurveyPolicy())
+            ),  # 回访 tab
         ],
     )
 

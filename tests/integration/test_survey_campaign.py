@@ -335,7 +335,7 @@ async def test_a_confidential_order_goes_to_the_manual_list_by_default(engine: A
 
 async def test_a_citizen_who_declined_is_skipped(engine: AsyncEngine) -> None:
     r = await rig(engine)
-    await r.surveys.store.decline(CITIZEN, "agent1", START)
+    await r.surveys.control.decline(CITIZEN, "agent1", START)
     order = await replied(r)
     assert (await survey_of(r, order)).state is SurveyState.SKIPPED
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.adapters.db.survey_campaign import SqlSurveyCampaign
 from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.surveys import survey_routes
 from callcenter.core.clock import FixedClock
@@ -39,7 +40,7 @@ ORDER = {
 @pytest.fixture
 async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
     store = SqlSurveys(engine)
-    desk = SurveyDesk(store, store, store, FixedClock(START + timedelta(hours=1)), POLICY)
+    desk = SurveyDesk(store, store, SqlSurveyCampaign(engine), FixedClock(START + timedelta(hours=1)), POLICY)
     return await build_web(aiohttp_client, engine, extra_routes=(survey_routes(desk),))
 
 

@@ -17,6 +17,7 @@ from callcenter.adapters.attachments.disk import DiskBlobStore
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.missed_calls import SqlMissedCalls
 from callcenter.adapters.db.repositories import SqlCallRepository
+from callcenter.adapters.db.survey_campaign import SqlSurveyCampaign
 from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.agents import add_agent_routes
 from callcenter.adapters.http.attachments import add_attachment_routes
@@ -92,7 +93,7 @@ async def build_all_routes(
         attachments,
         lambda app: add_inbox_routes(app, inbox, InboxSettings(heartbeat_seconds=heartbeat, retry_ms=1000)),
         missed_call_routes(MissedCallDesk(SqlMissedCalls(engine), clock, MissedCallPolicy())),
-        survey_routes(SurveyDesk(surveys, surveys, surveys, clock, SurveyPolicy())),
+        survey_routes(SurveyDesk(surveys, surveys, SqlSurveyCampaign(engine), clock, SurveyPolicy())),
         staffing_routes(),
         service_level_routes(ServiceLevelTally(ServiceLevelPolicy()), AlarmPolicy()),
         lambda app: add_wallboard_routes(app, wallboard, WallboardSettings(heartbeat_seconds=heartbeat)),
