@@ -224,6 +224,34 @@ def test_what_an_outcome_does(outcome: AttemptOutcome, state: SurveyState, due: 
     assert s.history[-1].outcome is outcome and s.history[-1].ended_at == TUE_10 and s.lease_until is None
 
 
+outcomes = st.sampled_from(list(AttemptOutcome))
+
+
+@given(st.lists(outcomes, min_size=1, max_size=6), st.integers(min_value=0, max_value=3 * 24 * 60))
+def test_any_run_of_outcomes_keeps_the_survey_within_its_rules(run: list[AttemptOutcome], start: int) -> None:
+    """Attempts never exceed the maximum; a retry is always in the calling hours and inside the window;
+    an answer ends it; nothing is due after it ends."""
+    at = TUE_10 + timedelta(minutes=start)
+    s = replace(pending(), next_attempt_at=next_calling_time(at, POLICY, CAL))
+    s = replace(s, window_end=max(s.window_end, s.next_attempt_at + timedelta(hours=1)))  # type: ignore[operator]
+    for n, outcome in enumerate(run, 1):
+        if not s.is_open:
+            break
+        now = s.next_attempt_at
+        assert now is not None and in_calling_hours(now, POLICY, CAL)
+        s = ended(placed(s, now, n), f"ch{n}", answer(outcome), now, POLICY, CAL)
+        assert s.attempts <= s.max_attempts and s.lease_until is None
+        if s.state is SurveyState.RETRY_WAIT:
+            assert s.next_attempt_at is not None and s.next_attempt_at < s.window_end
+            assert in_calling_hours(s.next_attempt_at, POLICY, CAL)
+        else:
+            assert s.state in (SurveyState.DONE, SurveyState.MANUAL) and s.next_attempt_at is None
+            assert (s.state is SurveyState.DONE) == (
+                outcome
+                in (AttemptOutcome.SATISFIED, AttemptOutcome.BASIC_SATISFIED, AttemptOutcome.DISSATISFIED)
+            )
+
+
 def test_no_answer_is_retried_on_the_gaps_then_goes_to_the_manual_list() -> None:
     s, at = pending(), TUE_10
     dues = []

@@ -1,9 +1,10 @@
-"""The survey feature's ports: the survey store, the telephony that places survey calls, the live calls,
-the work orders the answers are applied to, and the list of citizens who declined callbacks.
+"""The survey feature's ports: the survey store and its reports, the telephony that places survey calls,
+the live calls, the campaign's switches and the citizens who declined callbacks. (Answers are applied
+through the work-order service itself, ``WorkOrders.act_all``: same feature.)
 
 Adapters: callcenter/adapters/db/surveys.py (``SqlSurveys``: store, reports) and survey_campaign.py
-(``SqlSurveyCampaign``: switches, declines; ``SqlLiveCalls``); the
-``SurveyDialer`` is the telephony engineer's (an AMI Originate into the survey dialplan; until it exists
+(``SqlSurveyCampaign``: switches, declines; ``SqlLiveCalls``); the ``SurveyDialer`` is the telephony
+engineer's (an AMI Originate into the survey dialplan; until it exists
 no dialer loop runs and surveys wait). ``tests/support/survey_dialer.py`` is the hand-written fake.
 """
 
