@@ -90,6 +90,7 @@ async def test_a_survey_and_its_calls_and_the_figures(web: Web, engine: AsyncEng
         SurveyAnswer(
             AttemptOutcome.DISSATISFIED,
             key="3",
+            words="不满意，打13900139000",
             recording="/rec/a.wav",
             reason="还没清运，打13900139000找我，或者幺三七零零幺三七零零幺",
         ),
@@ -135,6 +136,9 @@ async def test_a_survey_and_its_calls_and_the_figures(web: Web, engine: AsyncEng
     )
     reopened = await call(web, "agent1", "GET", f"/api/workorders/{order['id']}")
     assert reopened["status"] == "dispatched"
+    as_unit = await call(web, "unit-a", "GET", f"/api/workorders/{order['id']}")  # the unit reads the reason
+    assert [t["action"] for t in as_unit["trail"]].count("survey_call") == 2
+    assert "还没清运" in str(as_unit) and "13900139000" not in str(as_unit)
 
 
 @pytest.mark.parametrize(
