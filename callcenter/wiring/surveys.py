@@ -69,7 +69,7 @@ def build_surveys(
             poll_s,
             scheduler,
         )
-    desk = SurveyDesk(store, store, control, clock, policy)
+    desk = SurveyDesk(store, store, control, clock, policy, control, orders)
     return SurveyParts(policy, store, control, scheduler, desk, campaign)
 
 

@@ -8,11 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aiohttp.web import Application
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.survey_campaign import SqlSurveyCampaign
 from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.surveys import survey_routes
+from callcenter.adapters.http.workorders import WORK_ORDERS
 from callcenter.core.clock import FixedClock
 from callcenter.ticketing.surveys.desk import SurveyDesk
 from callcenter.ticketing.surveys.model import AttemptOutcome
@@ -39,9 +41,13 @@ ORDER = {
 
 @pytest.fixture
 async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
-    store = SqlSurveys(engine)
-    desk = SurveyDesk(store, store, SqlSurveyCampaign(engine), FixedClock(START + timedelta(hours=1)), POLICY)
-    return await build_web(aiohttp_client, engine, extra_routes=(survey_routes(desk),))
+    store, control = SqlSurveys(engine), SqlSurveyCampaign(engine)
+    clock = FixedClock(START + timedelta(hours=1))
+
+    def surveys(app: Application) -> None:  # the desk over the app's own work-order service
+        survey_routes(SurveyDesk(store, store, control, clock, POLICY, control, app[WORK_ORDERS]))(app)
+
+    return await build_web(aiohttp_client, engine, extra_routes=(surveys,))
 
 
 async def call(web: Web, user: str, method: str, url: str, status: int = 200, **kw: Any) -> Any:
@@ -160,3 +166,19 @@ async def test_bad_queries_are_refused(web: Web, url: str) -> None:
 
 async def test_an_unknown_survey_is_not_found(web: Web) -> None:
     assert (await call(web, "agent1", "GET", "/api/surveys/999", status=404))["code"] == "not_found"
+
+
+async def test_an_agent_records_that_the_citizen_declined_and_later_surveys_follow_the_policy(
+    web: Web, engine: AsyncEngine
+) -> None:
+    parts = build_surveys(engine, web.service, web.clock, POLICY, FakeSurveyDialer(), live=FakeLiveCalls())
+    first = await replied_order(web)
+    body = await call(web, "agent1", "POST", "/api/surveys/declines", json={"ticket_id": first["id"]})
+    assert body == {"ticket_id": first["id"], "declined": True}
+    second = await replied_order(web)
+    (survey,) = await parts.store.for_ticket(second["id"])
+    assert (survey.state.value, survey.note) == ("skipped", "declined")
+    await call(web, "unit-a", "POST", "/api/surveys/declines", status=403, json={"ticket_id": first["id"]})
+    for bad in ({"ticket_id": "1"}, {"ticket_id": 0}, {"ticket_id": 2**63}, {}):
+        await call(web, "agent1", "POST", "/api/surveys/declines", status=400, json=bad)
+    await call(web, "agent1", "POST", "/api/surveys/declines", status=404, json={"ticket_id": 99999})

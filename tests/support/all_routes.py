@@ -83,7 +83,7 @@ async def build_all_routes(
         RedisLiveTranscripts(redis, prefix=f"{prefix}:live"), redis, SqlCallRepository(engine), heartbeat
     )
     wallboard = WallboardFeed(redis, prefix=f"{prefix}:wall")
-    surveys = SqlSurveys(engine)
+    surveys, control = SqlSurveys(engine), SqlSurveyCampaign(engine)
 
     def attachments(app: web.Application) -> None:
         index, blobs = SqlAttachmentIndex(engine), DiskBlobStore(attachments_dir)
@@ -93,7 +93,9 @@ async def build_all_routes(
         attachments,
         lambda app: add_inbox_routes(app, inbox, InboxSettings(heartbeat_seconds=heartbeat, retry_ms=1000)),
         missed_call_routes(MissedCallDesk(SqlMissedCalls(engine), clock, MissedCallPolicy())),
-        survey_routes(SurveyDesk(surveys, surveys, SqlSurveyCampaign(engine), clock, SurveyPolicy())),
+        lambda app: survey_routes(
+            SurveyDesk(surveys, surveys, control, clock, SurveyPolicy(), control, app[WORK_ORDERS])
+        )(app),
         staffing_routes(),
         service_level_routes(ServiceLevelTally(ServiceLevelPolicy()), AlarmPolicy()),
         lambda app: add_wallboard_routes(app, wallboard, WallboardSettings(heartbeat_seconds=heartbeat)),

@@ -9,6 +9,8 @@
   list)
 * ``GET  /api/surveys/{id}``                    one survey with its calls (time, outcome, key, words,
   recording, reason)
+* ``POST /api/surveys/declines``                ``{"ticket_id": n}``: the order's citizen declined surveys
+  (拒绝回访; agents, supervisors, admins)
 * ``GET  /api/surveys/coverage?from=&to=``      回访率, 接通率, 满意率 / 基本满意率 / 不满意率 per day
   and unit
 
@@ -27,9 +29,10 @@ from aiohttp import web
 
 from callcenter.adapters.http.api import json_response
 from callcenter.adapters.http.auth import json_body, require_role
-from callcenter.adapters.http.params import iso_day, record_id, whole_number
+from callcenter.adapters.http.params import MAX_ID, iso_day, record_id, whole_number
 from callcenter.core.actors import CALL_REVIEWERS, Role
 from callcenter.core.errors import InvalidInput
+from callcenter.core.ids import TicketId
 from callcenter.ticketing.privacy.personal_numbers import mask_numbers
 from callcenter.ticketing.surveys.desk import DEFAULT_LIMIT, MAX_CHANNELS, MAX_LIMIT, ListQuery, SurveyDesk
 from callcenter.ticketing.surveys.figures import Coverage
@@ -39,6 +42,7 @@ from callcenter.ticketing.surveys.ports import CampaignSettings
 DESK = web.AppKey("survey_desk", SurveyDesk)
 READERS = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+DECLINERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 API = "/api/surveys"
 
 
@@ -164,6 +168,16 @@ async def concurrency(request: web.Request) -> web.Response:
     return json_response(settings_json(await request.app[DESK].set_channels(channels, actor.id)))
 
 
+async def decline(request: web.Request) -> web.Response:
+    actor = require_role(request, *DECLINERS)
+    body = await json_body(request)
+    raw = body.get("ticket_id")
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= MAX_ID:
+        raise InvalidInput("ticket_id must be an order's number", field="ticket_id")
+    await request.app[DESK].decline(TicketId(raw), actor)
+    return json_response({"ticket_id": raw, "declined": True})
+
+
 def survey_routes(desk: SurveyDesk) -> Callable[[web.Application], None]:
     """A route hook for ``WebDeps.extra_routes``."""
 
@@ -174,6 +188,7 @@ def survey_routes(desk: SurveyDesk) -> Callable[[web.Application], None]:
         app.router.add_post(API + "/campaign/resume", resume)
         app.router.add_put(API + "/campaign/concurrency", concurrency)
         app.router.add_get(API + "/coverage", coverage)
+        app.router.add_post(API + "/declines", decline)
         app.router.add_get(API, listing)
         app.router.add_get(API + "/{id}", one)
 

@@ -4,6 +4,8 @@
 * today's campaign and the coverage figures are counted by ``figures`` from the store's rows;
 * the list is newest first, filtered by state and by the day of the reply (Asia/Shanghai), at most
   ``MAX_LIMIT``;
+* a citizen's 拒绝回访 is recorded from one of their orders (agents see the order; the number stays on the
+  server);
 * pause/resume and the channel count are stored, so every app process and a restart see them; a
   change of channels takes effect at the dialer's next round (calls in progress are not cut).
 """
@@ -13,12 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from callcenter.core.actors import Actor
 from callcenter.core.clock import SHANGHAI, Clock
 from callcenter.core.errors import InvalidInput, NotFound
+from callcenter.core.ids import TicketId
+from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.surveys.figures import Campaign, Coverage, campaign, coverage
 from callcenter.ticketing.surveys.model import Survey, SurveyId, SurveyState
 from callcenter.ticketing.surveys.policy import SurveyPolicy
-from callcenter.ticketing.surveys.ports import CampaignControl, CampaignSettings, SurveyReports, SurveyStore
+from callcenter.ticketing.surveys.ports import (
+    CampaignControl,
+    CampaignSettings,
+    Declines,
+    SurveyReports,
+    SurveyStore,
+)
+from callcenter.ticketing.surveys.service import MIN_DIGITS, citizen_number
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 500
@@ -46,7 +58,11 @@ class SurveyDesk:
         control: CampaignControl,
         clock: Clock,
         policy: SurveyPolicy,
+        declines: Declines | None = None,
+        orders: WorkOrders | None = None,
     ) -> None:
+        self._declines = declines
+        self._orders = orders
         self._store = store
         self._reports = reports
         self._control = control
@@ -82,6 +98,17 @@ class SurveyDesk:
         if found is None:
             raise NotFound(f"survey {survey_id} not found", survey_id=survey_id)
         return found
+
+    async def decline(self, ticket_id: TicketId, actor: Actor) -> None:
+        """拒绝回访: the citizen of this order asked not to be surveyed; later surveys of their number follow
+        the policy's ``declined`` (skip or manual). The number is the order's own: it never travels."""
+        if self._declines is None or self._orders is None:
+            raise NotFound("declines are not recorded here")
+        order = await self._orders.get(ticket_id, actor)
+        number = citizen_number(order)
+        if len(number) < MIN_DIGITS:
+            raise InvalidInput("the order has no number to record", field="ticket_id")
+        await self._declines.decline(number, actor.id, self._clock.now())
 
     async def pause(self, by: str) -> CampaignSettings:
         return await self._control.set_paused(True, by, self._clock.now(), self._policy.channels)

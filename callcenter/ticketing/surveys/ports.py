@@ -112,6 +112,7 @@ class Declines(Protocol):
     """Citizens who declined callbacks (拒绝回访), by number."""
 
     async def declined(self, number: str) -> bool: ...
+    async def decline(self, number: str, by: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

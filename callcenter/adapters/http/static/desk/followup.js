@@ -22,6 +22,10 @@ function callbackForm(order, done) {
       if (outcome.value === "dissatisfied" && !note.value.trim()) return msg.show("不满意时请记录市民意见", "error");
       return submit(msg, order, () => act(order, "callback", { outcome: outcome.value, note: note.value }), done, "回访结果已保存");
     }, "primary"),
+    button("市民拒绝回访", async () => {
+      try { await api("POST", "/api/surveys/declines", { ticket_id: order.id }); msg.show("已记录：今后不再自动回访该市民", "ok"); }
+      catch (error) { msg.show(errorText(error), "error"); }
+    }),
   ]);
   return form;
 }
