@@ -1,5 +1,6 @@
 """A city's work-order rules from a TOML file (``CALLCENTER_RULES_FILE``): time limits, cut-off hour,
-warning point, return / extension / callback limits. Anything left out keeps its default
+warning point, return / extension / callback limits, the automated 回访 policy
+(``[survey]``). Anything left out keeps its default
 (``DeadlineRules()``, ``LifecyclePolicy()``); ``deploy/rules.example.toml`` lists every key."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
+from callcenter.config.survey_rules import survey_from
 from callcenter.core.errors import ConfigError, InvalidInput
 from callcenter.ticketing.deadlines import (
     DeadlineRules,
@@ -38,7 +40,7 @@ def load_rules(path: Path) -> Rules:
 
 
 def rules_from(data: Mapping[str, Any]) -> Rules:
-    unknown = set(data) - {"lifecycle", "deadlines"}
+    unknown = set(data) - {"lifecycle", "deadlines", "survey"}
     if unknown:
         raise ConfigError(f"unknown sections in the rules file: {sorted(unknown)}")
     try:
@@ -46,7 +48,7 @@ def rules_from(data: Mapping[str, Any]) -> Rules:
         deadlines = deadlines_from(data.get("deadlines", {}), policy)
     except (InvalidInput, TypeError, ValueError) as exc:
         raise ConfigError(f"invalid rules file: {exc}") from exc
-    return Rules(deadlines=deadlines, policy=policy)
+    return Rules(deadlines=deadlines, policy=policy, survey=survey_from(data.get("survey", {})))
 
 
 def lifecycle_from(section: Mapping[str, Any]) -> LifecyclePolicy:

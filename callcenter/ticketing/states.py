@@ -40,9 +40,11 @@ class Action(StrEnum):
     REJECT_EXTENSION = "reject_extension"  # 延期审批: refused
     SCHEDULE_CALLBACK = "schedule_callback"  # 回访 scheduled
     CALLBACK_SATISFIED = "callback_satisfied"  # 回访: 满意
+    CALLBACK_BASICALLY_SATISFIED = "callback_basically_satisfied"  # 回访: 基本满意 (closes like 满意)
     CALLBACK_DISSATISFIED = "callback_dissatisfied"  # 回访: 不满意 → 重办
     CALLBACK_UNREACHABLE = "callback_unreachable"  # 回访: 联系不上, attempts remain
     CALLBACK_GIVEN_UP = "callback_given_up"  # 回访: 联系不上 on the last allowed attempt
+    SURVEY_CALL = "survey_call"  # 自动回访外呼: one automated survey call, recorded (issue 14)
     REOPEN = "reopen"  # 重办
     SUPERVISE = "supervise"  # 督办 / 督单
     REVIEW = "review"  # 评单

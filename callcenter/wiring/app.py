@@ -59,6 +59,7 @@ from callcenter.ticketing.orders.attachments import AttachmentLimits
 from callcenter.ticketing.orders.ports import InboxNotice, WorkOrderStore
 from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.states import TicketStatus
+from callcenter.ticketing.surveys.policy import DEFAULT_SURVEY_POLICY
 from callcenter.wiring.floor import (
     StatusLookup,
     agent_floor_ctx,
@@ -85,6 +86,7 @@ from callcenter.wiring.stores import (
     opened_engine,
     transcription_queue,
 )
+from callcenter.wiring.surveys import SurveyParts, build_surveys, campaign_ctx, survey_route_hook
 from callcenter.wiring.sweeps import deadline_watch_ctx, transcription_sweep_ctx
 from callcenter.wiring.workers import asr_pool_size, asr_workers_ctx, live_worker_ctx
 from callcenter.wiring.workorders import (
@@ -123,6 +125,7 @@ class Hotline:
     missed_calls: (
         MissedCallParts  # 漏接回拨: the missed-call list, its floor handler and dialer (docs/missed-calls.md)
     )
+    surveys: SurveyParts | None = None  # automated 回访: scheduler, desk, campaign (docs/surveys.md)
     live_tap: LiveTap | None = None  # answered calls streamed to the live ASR worker (``live_asr`` on)
     seat_secrets: SeatSecretStore | None = None  # one SIP secret per seat phone (seats.py); None: not here
 
@@ -196,6 +199,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         agents,
         agent_floor,
         missed_calls,
+        build_surveys(engine, work.orders, clock, rules.survey if rules else DEFAULT_SURVEY_POLICY),
         live_tap,
         seat_store(settings),
     )
@@ -243,6 +247,7 @@ def web_deps(hotline: Hotline, host_path: PathMap) -> WebDeps:
                 )
             ),
             missed_call_routes(hotline.missed_calls.desk),
+            *((survey_route_hook(hotline.surveys),) if hotline.surveys is not None else ()),
             seat_routes(hotline.seat_secrets),
             staffing_routes(),
         ),
@@ -270,6 +275,7 @@ def build_app(settings: Settings, host_path: PathMap, asr_workers: int | None = 
     parts += [
         ("AMI bridges", _bridge(hotline)),
         ("missed-call dialer", dialer_ctx(hotline.missed_calls)),
+        *((("survey dialer", campaign_ctx(hotline.surveys)),) if hotline.surveys is not None else ()),
         ("FastAGI", fast_agi_ctx(hotline.settings, _ticket_status(hotline))),
         ("transcription sweep", transcription_sweep_ctx(hotline.flow, settings.transcription_sweep_s)),
         ("deadline watch", deadline_watch_ctx(hotline.work, settings.deadline_sweep_s)),

@@ -16,12 +16,15 @@ import pytest
 from aiohttp.web import Application
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.adapters.db.survey_campaign import SqlSurveyCampaign
+from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.agents import add_agent_routes
 from callcenter.adapters.http.app import STATIC
 from callcenter.adapters.http.commands import PARSERS
 from callcenter.adapters.http.inbox import add_inbox_routes
 from callcenter.adapters.http.live import LiveDeps, add_live_routes
 from callcenter.adapters.http.seats import seat_routes
+from callcenter.adapters.http.surveys import survey_routes
 from callcenter.calls.model import CallOutcome
 from callcenter.core.actors import Actor, Role
 from callcenter.core.clock import SystemClock
@@ -36,6 +39,9 @@ from callcenter.ticketing.orders.record import AnnotationKind, CallbackOutcome, 
 from callcenter.ticketing.states import Action, TicketStatus
 from callcenter.ticketing.supervision.rules import SupervisionKind, SupervisionStatus, SupervisionTrigger
 from callcenter.ticketing.supervision.sweeper import AlertKind
+from callcenter.ticketing.surveys.desk import SurveyDesk
+from callcenter.ticketing.surveys.policy import SurveyPolicy
+from callcenter.ticketing.surveys.rules import SurveyNote
 from tests.integration.test_work_orders import NEW_ORDER, act, get, post
 from tests.support.web import Web, build_web
 
@@ -73,6 +79,7 @@ LABEL_TABLES: dict[str, Iterable[StrEnum]] = {
     "skill": Skill,
     "location_issue": ResolutionIssue,
     "password_reason": PasswordReason,
+    "survey_note": SurveyNote,
 }
 
 
@@ -93,6 +100,7 @@ class SilentFeed:
 
 @pytest.fixture
 async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
+    surveys = SqlSurveys(engine)
     return await build_web(
         aiohttp_client,
         engine,
@@ -101,6 +109,9 @@ async def web(aiohttp_client: Any, engine: AsyncEngine) -> Web:
             lambda app: add_agent_routes(app, AgentSessions(None, {}, SystemClock())),  # type: ignore[arg-type]
             lambda app: add_live_routes(app, LiveDeps(None, None, None)),  # type: ignore[arg-type]
             seat_routes(None),  # the seat phones' secrets (admin): 503 without a seat secrets file
+            survey_routes(
+                SurveyDesk(surveys, surveys, SqlSurveyCampaign(engine), SystemClock(), SurveyPolicy())
+            ),  # 回访 tab
         ],
     )
 

@@ -1,7 +1,7 @@
 """The web app with every route the hotline serves, on a real database and a real Redis: the work-order
-API (``build_web``) plus attachments, the live inbox, missed calls, staffing, service level, the wallboard,
-agent sessions and live transcripts. Only the AMI side of agent sessions is a fake of our own port
-(``QueueSwitch``): nothing here places calls."""
+API (``build_web``) plus attachments, the live inbox, missed calls, surveys (回访), staffing, service level,
+the wallboard, agent sessions and live transcripts. Only the AMI side of agent sessions is a fake of our own
+port (``QueueSwitch``): nothing here places calls."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from callcenter.adapters.attachments.disk import DiskBlobStore
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
 from callcenter.adapters.db.missed_calls import SqlMissedCalls
 from callcenter.adapters.db.repositories import SqlCallRepository
+from callcenter.adapters.db.survey_campaign import SqlSurveyCampaign
+from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.agents import add_agent_routes
 from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.auth import CLOCK
@@ -25,6 +27,7 @@ from callcenter.adapters.http.live import LiveDeps, add_live_routes
 from callcenter.adapters.http.missed_calls import missed_call_routes
 from callcenter.adapters.http.service_level import service_level_routes
 from callcenter.adapters.http.staffing import staffing_routes
+from callcenter.adapters.http.surveys import survey_routes
 from callcenter.adapters.http.wallboard import WallboardSettings, add_wallboard_routes
 from callcenter.adapters.http.workorders import WORK_ORDERS
 from callcenter.adapters.redis.agents import RedisAgentState
@@ -40,6 +43,8 @@ from callcenter.queue.service_level.ledger import ServiceLevelPolicy
 from callcenter.queue.service_level.tally import ServiceLevelTally
 from callcenter.staff.throttle import LoginPolicy
 from callcenter.ticketing.attachments.service import Attachments
+from callcenter.ticketing.surveys.desk import SurveyDesk
+from callcenter.ticketing.surveys.policy import SurveyPolicy
 from tests.support.web import START, Web, build_web
 
 
@@ -78,6 +83,7 @@ async def build_all_routes(
         RedisLiveTranscripts(redis, prefix=f"{prefix}:live"), redis, SqlCallRepository(engine), heartbeat
     )
     wallboard = WallboardFeed(redis, prefix=f"{prefix}:wall")
+    surveys, control = SqlSurveys(engine), SqlSurveyCampaign(engine)
 
     def attachments(app: web.Application) -> None:
         index, blobs = SqlAttachmentIndex(engine), DiskBlobStore(attachments_dir)
@@ -87,6 +93,9 @@ async def build_all_routes(
         attachments,
         lambda app: add_inbox_routes(app, inbox, InboxSettings(heartbeat_seconds=heartbeat, retry_ms=1000)),
         missed_call_routes(MissedCallDesk(SqlMissedCalls(engine), clock, MissedCallPolicy())),
+        lambda app: survey_routes(
+            SurveyDesk(surveys, surveys, control, clock, SurveyPolicy(), control, app[WORK_ORDERS])
+        )(app),
         staffing_routes(),
         service_level_routes(ServiceLevelTally(ServiceLevelPolicy()), AlarmPolicy()),
         lambda app: add_wallboard_routes(app, wallboard, WallboardSettings(heartbeat_seconds=heartbeat)),

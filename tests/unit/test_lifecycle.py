@@ -299,6 +299,36 @@ def test_unreachable_citizen_closes_after_the_allowed_attempts() -> None:
     assert ticket.status is S.CLOSED and last.audit.action is Action.CALLBACK_GIVEN_UP
 
 
+def test_basically_satisfied_closes_like_satisfied_but_keeps_its_own_value() -> None:
+    ticket, (event,) = run(
+        reach(S.CALLBACK_PENDING), (c.RecordCallback(CallbackOutcome.BASIC_SATISFIED), AGENT)
+    )
+    assert ticket.status is S.CLOSED and event.audit.action is Action.CALLBACK_BASICALLY_SATISFIED
+    assert ticket.callback_attempts[-1].outcome is CallbackOutcome.BASIC_SATISFIED
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [
+        (CallbackOutcome.SATISFIED, S.RESOLVED_ON_CALL),
+        (CallbackOutcome.BASIC_SATISFIED, S.RESOLVED_ON_CALL),
+        (CallbackOutcome.DISSATISFIED, S.REGISTERED),
+        (CallbackOutcome.UNREACHABLE, S.RESOLVED_ON_CALL),
+    ],
+)
+def test_callback_of_an_order_concluded_on_the_call(outcome: CallbackOutcome, status: TicketStatus) -> None:
+    """直接办结 stays concluded after the 回访; 不满意 sends it back to dispatch (the dispatcher's queue)."""
+    ticket, (event,) = run(reach(S.RESOLVED_ON_CALL), (c.RecordCallback(outcome, "意见"), AGENT))
+    assert ticket.status is status and isinstance(event, CallbackRecorded)
+
+
+def test_a_survey_call_is_recorded_without_moving_the_order() -> None:
+    call = c.RecordSurveyCall(4, 2, "no_answer", recording="/r/4-2.wav")
+    ticket, (event,) = run(reach(S.REPLIED), (call, AGENT))
+    assert ticket.status is S.REPLIED and event.audit.action is Action.SURVEY_CALL
+    assert audit_details(event)["recording"] == "/r/4-2.wav"
+
+
 def test_callback_attempts_restart_with_each_reply() -> None:
     ticket, _ = run(reach(S.CALLBACK_PENDING), UNREACHABLE, UNREACHABLE, DISSATISFIED)
     ticket, _ = run(ticket, ACK, START, REPLY, SCHEDULE, UNREACHABLE)
@@ -436,6 +466,12 @@ SAMPLES: dict[Action, tuple[c.Command, Actor, LifecyclePolicy]] = {
     Action.REJECT_EXTENSION: (c.RejectExtension("不予延期"), SUPERVISOR, DEFAULT_POLICY),
     Action.SCHEDULE_CALLBACK: (c.ScheduleCallbackSurvey(), AGENT, DEFAULT_POLICY),
     Action.CALLBACK_SATISFIED: (*SATISFIED, DEFAULT_POLICY),
+    Action.CALLBACK_BASICALLY_SATISFIED: (
+        c.RecordCallback(CallbackOutcome.BASIC_SATISFIED),
+        AGENT,
+        DEFAULT_POLICY,
+    ),
+    Action.SURVEY_CALL: (c.RecordSurveyCall(1, 1, "no_answer"), AGENT, DEFAULT_POLICY),
     Action.CALLBACK_DISSATISFIED: (*DISSATISFIED, DEFAULT_POLICY),
     Action.CALLBACK_UNREACHABLE: (*UNREACHABLE, DEFAULT_POLICY),
     Action.CALLBACK_GIVEN_UP: (*UNREACHABLE, LifecyclePolicy(max_callback_attempts=1)),

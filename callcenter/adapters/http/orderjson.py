@@ -125,7 +125,7 @@ def order_json(
     }
 
 
-TRAIL_TEXTS = ("text", "reason", "note", "answer")  # the free texts of audit details (events.py)
+TRAIL_TEXTS = ("text", "reason", "note", "answer", "words")  # the free texts of audit details (events.py)
 
 
 def _trail_row(row: dict[str, Any], shown: TextFilter) -> dict[str, Any]:

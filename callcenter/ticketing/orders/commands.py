@@ -135,6 +135,21 @@ class RecordCallback:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordSurveyCall:
+    """One automated survey call (自动回访外呼): its outcome, the key pressed or the words recognised, the
+    recording of the answer and the citizen's spoken reason (for 不满意), as the survey dialer got them."""
+
+    action: ClassVar[Action] = Action.SURVEY_CALL
+    survey_id: int
+    attempt: int
+    outcome: str  # surveys.model.AttemptOutcome value
+    key: str = ""
+    words: str = ""
+    recording: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ReopenTicket:
     """重办 ordered by a supervisor, with a reason."""
 
@@ -182,6 +197,7 @@ Command = (
     | RejectExtension
     | ScheduleCallbackSurvey
     | RecordCallback
+    | RecordSurveyCall
     | ReopenTicket
     | SuperviseTicket
     | ReviewTicket

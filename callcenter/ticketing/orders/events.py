@@ -117,6 +117,20 @@ class CallbackRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyCallRecorded:
+    """One automated survey call (自动回访外呼); the order stays where it is."""
+
+    audit: Audit
+    survey_id: int
+    attempt: int
+    outcome: str
+    key: str
+    words: str
+    recording: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class TicketReopened:
     audit: Audit
     reason: str
@@ -145,6 +159,7 @@ TicketEvent = (
     | ExtensionDecided
     | CallbackSurveyScheduled
     | CallbackRecorded
+    | SurveyCallRecorded
     | TicketReopened
     | TicketAnnotated
 )

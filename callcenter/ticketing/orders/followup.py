@@ -28,9 +28,13 @@ ANNOTATION_KINDS = {
 
 
 def callback_action(t: TicketLifecycle, cmd: c.RecordCallback, policy: LifecyclePolicy) -> Action:
-    """满意 closes; 不满意 reopens to the same lead unit; 联系不上 closes on the last allowed attempt."""
+    """满意 and 基本满意 close; 不满意 reopens to the same lead unit; 联系不上 closes on the last allowed
+    attempt. On an order concluded on the call (直接办结) the same rows keep it concluded, and 不满意 sends
+    it back to dispatch (``lifecycle.TRANSITIONS``)."""
     if cmd.outcome is CallbackOutcome.SATISFIED:
         return Action.CALLBACK_SATISFIED
+    if cmd.outcome is CallbackOutcome.BASIC_SATISFIED:
+        return Action.CALLBACK_BASICALLY_SATISFIED
     if cmd.outcome is CallbackOutcome.DISSATISFIED:
         return Action.CALLBACK_DISSATISFIED
     if t.callback_round_attempts + 1 >= policy.max_callback_attempts:
@@ -47,6 +51,14 @@ def record_callback(t: TicketLifecycle, cmd: c.RecordCallback, audit: e.Audit) -
     attempt = CallbackAttempt(len(t.replies), cmd.outcome, audit.actor.id, audit.at, cmd.note.strip())
     changed = replace(t, callback_attempts=(*t.callback_attempts, attempt))
     return changed, e.CallbackRecorded(audit, cmd.outcome, changed.callback_round_attempts, attempt.note)
+
+
+def record_survey_call(t: TicketLifecycle, cmd: c.RecordSurveyCall, audit: e.Audit) -> Applied:
+    """One automated survey call (自动回访外呼), whatever its outcome, kept in the audit trail; the order does
+    not move (the answer, if any, is a ``RecordCallback`` saved with it)."""
+    return t, e.SurveyCallRecorded(
+        audit, cmd.survey_id, cmd.attempt, cmd.outcome, cmd.key, cmd.words, cmd.recording, cmd.reason
+    )
 
 
 def reopen(t: TicketLifecycle, cmd: c.ReopenTicket, audit: e.Audit) -> Applied:

@@ -65,9 +65,17 @@ TRANSITIONS: Final[Mapping[tuple[Action, TicketStatus], Target]] = MappingProxyT
         **stay(A.REJECT_EXTENSION, (S.ACKNOWLEDGED, S.IN_PROGRESS)),
         (A.SCHEDULE_CALLBACK, S.REPLIED): S.CALLBACK_PENDING,
         (A.CALLBACK_SATISFIED, S.CALLBACK_PENDING): S.CLOSED,
+        (A.CALLBACK_BASICALLY_SATISFIED, S.CALLBACK_PENDING): S.CLOSED,
         (A.CALLBACK_DISSATISFIED, S.CALLBACK_PENDING): S.DISPATCHED,
         (A.CALLBACK_UNREACHABLE, S.CALLBACK_PENDING): S.CALLBACK_PENDING,
         (A.CALLBACK_GIVEN_UP, S.CALLBACK_PENDING): S.CLOSED,
+        # 回访 of an order concluded on the call (直接办结): it stays concluded, or goes back to dispatch
+        **stay(A.CALLBACK_SATISFIED, (S.RESOLVED_ON_CALL,)),
+        **stay(A.CALLBACK_BASICALLY_SATISFIED, (S.RESOLVED_ON_CALL,)),
+        (A.CALLBACK_DISSATISFIED, S.RESOLVED_ON_CALL): S.REGISTERED,
+        **stay(A.CALLBACK_UNREACHABLE, (S.RESOLVED_ON_CALL,)),
+        **stay(A.CALLBACK_GIVEN_UP, (S.RESOLVED_ON_CALL,)),
+        **stay(A.SURVEY_CALL, REGISTERED_STATES),
         (A.REOPEN, S.REPLIED): S.DISPATCHED,
         (A.REOPEN, S.CALLBACK_PENDING): S.DISPATCHED,
         (A.REOPEN, S.CLOSED): S.DISPATCHED,
@@ -102,6 +110,8 @@ PERMISSIONS: Final[Mapping[Action, Permission]] = MappingProxyType(
         A.REJECT_EXTENSION: Permission(_SUPERVISOR),
         A.SCHEDULE_CALLBACK: _CALLBACK,
         A.CALLBACK_SATISFIED: _CALLBACK,
+        A.CALLBACK_BASICALLY_SATISFIED: _CALLBACK,
+        A.SURVEY_CALL: _CALLBACK,
         A.CALLBACK_DISSATISFIED: _CALLBACK,
         A.CALLBACK_UNREACHABLE: _CALLBACK,
         A.CALLBACK_GIVEN_UP: _CALLBACK,
@@ -198,6 +208,8 @@ def apply(ticket: TicketLifecycle, command: c.Command, audit: Audit, policy: Lif
             return followup.schedule_callback(ticket, command, audit)
         case c.RecordCallback():
             return followup.record_callback(ticket, command, audit)
+        case c.RecordSurveyCall():
+            return followup.record_survey_call(ticket, command, audit)
         case c.ReopenTicket():
             return followup.reopen(ticket, command, audit)
         case c.SuperviseTicket() | c.ReviewTicket() | c.AssessTicket():

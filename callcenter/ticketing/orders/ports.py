@@ -58,6 +58,13 @@ class RegistrationFollowUp(Protocol):
     async def on_registered(self, order: WorkOrder) -> MatterLinked | None: ...
 
 
+class OrderListener(Protocol):
+    """Told after an order's change is saved (e.g. the survey scheduler: 回单 and 直接办结 → a survey).
+    Best effort: the change is saved whatever the listener does; it must be idempotent."""
+
+    async def on_saved(self, order: WorkOrder, events: Sequence[TicketEvent]) -> None: ...
+
+
 class CatalogueSource(Protocol):
     def current(self) -> Catalogue: ...
 

@@ -87,7 +87,8 @@ class ExtensionRequest:
 
 
 class CallbackOutcome(StrEnum):
-    SATISFIED = "satisfied"  # 满意 (or 基本满意, per local scale)
+    SATISFIED = "satisfied"  # 满意
+    BASIC_SATISFIED = "basically_satisfied"  # 基本满意: closes like 满意, its own value in the figures
     DISSATISFIED = "dissatisfied"  # 不满意 → 重办
     UNREACHABLE = "unreachable"  # 联系不上
 

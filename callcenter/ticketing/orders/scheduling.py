@@ -26,6 +26,7 @@ from callcenter.ticketing.orders.workorder import Schedule, WorkOrder
 from callcenter.ticketing.states import TicketStatus
 
 FINISHED = (TicketStatus.CLOSED, TicketStatus.RESOLVED_ON_CALL)
+REOPENED = (TicketStatus.DISPATCHED, TicketStatus.REGISTERED)  # a dissatisfied callback (不满意 → 重办)
 
 
 def reschedule(
@@ -38,7 +39,7 @@ def reschedule(
             return replace(s, registered_at=at)
         case e.TicketDispatched() | e.TicketReopened():
             return start_handling_period(order, at, calendar, rules)
-        case e.CallbackRecorded() if event.audit.to_status is TicketStatus.DISPATCHED:
+        case e.CallbackRecorded() if event.audit.to_status in REOPENED:
             return start_handling_period(order, at, calendar, rules)
         case e.ExtensionDecided() if event.approved_days > 0 and s.due_at is not None:
             return extended(order, event.approved_days, calendar, rules)

@@ -32,6 +32,7 @@ from callcenter.ticketing.orders.ports import (
     CatalogueSource,
     InboxNotice,
     InboxNotifier,
+    OrderListener,
     RegistrationFollowUp,
     UnitDirectory,
     WorkOrderStore,
@@ -42,6 +43,7 @@ from callcenter.ticketing.orders.scheduling import reschedule
 from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.privacy.redaction import Finding
 from callcenter.ticketing.states import Action
+from callcenter.ticketing.surveys.policy import DEFAULT_SURVEY_POLICY, SurveyPolicy
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class Rules:
 
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)
     policy: LifecyclePolicy = DEFAULT_POLICY
+    survey: SurveyPolicy = DEFAULT_SURVEY_POLICY  # automated 回访 (ticketing/surveys, docs/surveys.md)
 
 
 class AutoDispatch(Enum):
@@ -107,10 +110,20 @@ class WorkOrders:
         self._clock = clock
         self._calendar = calendar
         self._rules = rules or Rules()
+        self._listeners: list[OrderListener] = []
+
+    def follow(self, listener: OrderListener) -> None:
+        """``listener`` is told of every change ``act`` and ``act_all`` save (wired at start-up)."""
+        self._listeners.append(listener)
 
     def use_calendar(self, calendar: WorkCalendar) -> None:
         """An admin changed the calendar overrides: later deadlines use the new calendar."""
         self._calendar = calendar
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The work calendar in force (the survey rules count their window and days off on it)."""
+        return self._calendar
 
     async def get(self, ticket_id: TicketId, actor: Actor) -> WorkOrder:
         """The order, if ``actor`` may see it; another unit's order is ``NotFound`` like a missing one."""
@@ -129,7 +142,31 @@ class WorkOrders:
         await self._store.save(changed, (event,), expected_version)
         log.info("ticket %s: %s by %s → %s", ticket_id, event.audit.action, actor.id, changed.life.status)
         await self._notify(order, changed, event)
+        await self._tell(changed, (event,))
         return changed
+
+    async def act_all(
+        self, ticket_id: TicketId, expected_version: int, commands: Sequence[c.Command], actor: Actor
+    ) -> WorkOrder:
+        """Several commands by ``actor``, decided in a row and saved together (one transaction, each
+        with its audit event), e.g. an automated 回访's call record, its answer and the 督办 it asks for."""
+        order = await self.get(ticket_id, actor)
+        if not commands:
+            return order
+        changed, events = self.decide_all(order, expected_version, commands, actor)
+        await self._store.save(changed, events, expected_version)
+        last = events[-1]
+        log.info("ticket %s: %s by %s → %s", ticket_id, last.audit.action, actor.id, changed.life.status)
+        await self._notify(order, changed, last)
+        await self._tell(changed, events)
+        return changed
+
+    async def _tell(self, order: WorkOrder, events: Sequence[TicketEvent]) -> None:
+        for listener in self._listeners:
+            try:
+                await listener.on_saved(order, events)
+            except Exception:  # the change is saved; the listener's own sweep catches up
+                log.warning("ticket %s: a follow-up of the change failed", order.life.id, exc_info=True)
 
     def decide(
         self, order: WorkOrder, expected_version: int, command: c.Command, actor: Actor

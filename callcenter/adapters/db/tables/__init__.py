@@ -21,6 +21,12 @@ from callcenter.adapters.db.tables.missed_calls import (
 from callcenter.adapters.db.tables.service_level import queue_entries
 from callcenter.adapters.db.tables.staff_accounts import sessions, staff
 from callcenter.adapters.db.tables.supervision import deadline_alerts, matters, supervisions
+from callcenter.adapters.db.tables.surveys import (
+    survey_attempts,
+    survey_campaign,
+    survey_declines,
+    surveys,
+)
 from callcenter.adapters.db.tables.work_calendar import calendar_overrides
 from callcenter.adapters.db.tables.work_orders import (
     OPEN_SQL,
@@ -53,6 +59,10 @@ __all__ = [
     "sessions",
     "staff",
     "supervisions",
+    "survey_attempts",
+    "survey_campaign",
+    "survey_declines",
+    "surveys",
     "ticket_events",
     "ticket_units",
     "tickets",

@@ -14,7 +14,7 @@ const LABELS = {
     register: "受理", resolve_on_call: "直接办结", dispatch: "派单", acknowledge: "签收",
     start_handling: "开始办理", contribute: "协办意见", reply: "回单", return: "退单", reassign: "改派",
     reject_return: "退单驳回", request_extension: "申请延期", approve_extension: "延期批准",
-    reject_extension: "延期驳回", schedule_callback: "安排回访", callback_satisfied: "回访满意",
+    reject_extension: "延期驳回", schedule_callback: "安排回访", callback_satisfied: "回访满意", callback_basically_satisfied: "回访基本满意", survey_call: "自动回访外呼",
     callback_dissatisfied: "回访不满意", callback_unreachable: "回访未联系上", callback_given_up: "回访联系不上",
     reopen: "重办", supervise: "督办", review: "评单", assess: "考单",
   },

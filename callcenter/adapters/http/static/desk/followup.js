@@ -1,8 +1,10 @@
-// 回访, the callback survey (agents, supervisors): replied orders to schedule, surveys to record (满意 / 不满意 / 联系不上).
+// 回访, the callback survey (agents, supervisors): replied orders to schedule, surveys to record (满意 / 基本满意 /
+// 不满意 / 联系不上); the automated campaign (自动回访) today, its switches for supervisors, and the surveys it handed
+// to the manual list (转人工).
 
 import { api, errorText, query } from "./api.js";
 import { empty, field, fill, h, select } from "./dom.js";
-import { options } from "./labels.js";
+import { label, options } from "./labels.js";
 import { act, actionForm, button, loadOrder, orderFacts, orderHeader, orderHistory, orderList, requestText, submit } from "./order.js";
 
 function scheduleForm(order, done) {
@@ -20,6 +22,10 @@ function callbackForm(order, done) {
       if (outcome.value === "dissatisfied" && !note.value.trim()) return msg.show("不满意时请记录市民意见", "error");
       return submit(msg, order, () => act(order, "callback", { outcome: outcome.value, note: note.value }), done, "回访结果已保存");
     }, "primary"),
+    button("市民拒绝回访", async () => {
+      try { await api("POST", "/api/surveys/declines", { ticket_id: order.id }); msg.show("已记录：今后不再自动回访该市民", "ok"); }
+      catch (error) { msg.show(errorText(error), "error"); }
+    }),
   ]);
   return form;
 }
@@ -32,11 +38,40 @@ function phoneLine(order) {
 
 export function callbackPane(order, done) {
   const form = order.status === "replied" ? scheduleForm(order, done)
-    : order.status === "callback_pending" ? callbackForm(order, done) : null;
+    : order.status === "callback_pending" || order.status === "resolved_on_call" ? callbackForm(order, done) : null;
   return [orderHeader(order), phoneLine(order), form, requestText(order), orderHistory(order), orderFacts(order)];
 }
 
-export function followupView() {
+const MANAGERS = new Set(["supervisor", "admin"]);
+
+function campaignLine(today) {
+  const parts = [
+    `待呼 ${today.due}`, `已呼 ${today.placed}`, `接通 ${today.answered}`, `满意 ${today.satisfied}`,
+    `基本满意 ${today.basically_satisfied}`, `不满意 ${today.dissatisfied}`, `未接通 ${today.unreachable}`,
+    `转人工 ${today.manual}`,
+  ];
+  return h("p", { class: "muted campaign-line", text: `${today.paused ? "已暂停" : "进行中"} · 线路 ${today.channels} · ${parts.join(" · ")}` });
+}
+
+function campaignSwitches(today, refresh, notice) {
+  const channels = h("input", { type: "number", min: 0, max: 200, value: String(today.channels), name: "channels" });
+  const run = async (request) => {
+    try { await request(); refresh(); } catch (error) {
+      notice.hidden = false; notice.textContent = errorText(error); notice.className = "message error";
+    }
+  };
+  const toggle = today.paused
+    ? button("恢复自动回访", () => run(() => api("POST", "/api/surveys/campaign/resume")))
+    : button("暂停自动回访", () => run(() => api("POST", "/api/surveys/campaign/pause")));
+  return h("div", { class: "campaign-switches" }, toggle, channels,
+    button("设置线路数", () => run(() => api("PUT", "/api/surveys/campaign/concurrency", { channels: Number(channels.value) }))));
+}
+
+function manualSummaries(items) {
+  return items.map((s) => ({ id: s.ticket_id, summary: `自动回访未完成（${label("survey_note", s.note)}）`, status: "resolved_on_call", created_at: s.concluded_at }));
+}
+
+export function followupView(me) {
   const list = h("div", { class: "list-pane" });
   const notice = h("p", { class: "message", hidden: true });
   const work = h("div", { class: "work-pane" }, empty("选择一张待回访工单"));
@@ -55,12 +90,18 @@ export function followupView() {
   }
   async function refresh() {
     try {
-      const [replied, pending] = await Promise.all([
+      const [replied, pending, today, manual] = await Promise.all([
         api("GET", `/api/workorders?${query({ status: "replied", limit: 100 })}`),
         api("GET", `/api/workorders?${query({ status: "callback_pending", limit: 100 })}`),
+        api("GET", "/api/surveys/campaign"),
+        api("GET", `/api/surveys?${query({ state: "manual", limit: 100 })}`),
       ]);
+      const onCall = manual.items.filter((s) => s.trigger === "resolved_on_call");
       list.replaceChildren(
+        h("h3", { text: "自动回访（今日）" }), campaignLine(today),
+        me && MANAGERS.has(me.role) ? campaignSwitches(today, refresh, notice) : null,
         h("h3", { text: `已回单待安排（${replied.items.length}）` }), orderList(replied.items, pick, selected && selected.id, "无"),
+        h("h3", { text: `直接办结转人工回访（${onCall.length}）` }), orderList(manualSummaries(onCall), pick, selected && selected.id, "无"),
         h("h3", { text: `待回访（${pending.items.length}）` }), orderList(pending.items, pick, selected && selected.id, "无"));
     } catch (error) {
       list.replaceChildren(empty(errorText(error)));
