@@ -147,6 +147,11 @@ class Settings:
     missed_call_dial_allowed: str = DEFAULT_ALLOWED  # domestic mobiles and landlines
     # 00…, 400/800, 95xxx/96xxx and 1xx service codes, premium
     missed_call_dial_refused: str = DEFAULT_REFUSED
+    # Automated callback survey (回访; issue 14: docs/surveys.md). Which orders, when, how often and how
+    # many at once: the rules file's [survey] table. The telephony's part:
+    survey_calls: int = 1  # 1: the campaign places survey calls through Asterisk; 0: surveys are filed, wait
+    survey_trunk: str = "pstn-out"  # PJSIP endpoint for survey calls (the same trunk as call-backs)
+    survey_ring_s: int = 30  # how long the citizen's phone rings per survey attempt
     # IVR and queues (issue 5, part D: docs/ivr-and-queues.md): the FastAGI server the dialplan asks
     agi_port: int = 4573  # loopback port of the FastAGI server (also rendered into extensions.conf)
     agi_bind: str = "127.0.0.1"  # the address the app's FastAGI server listens on (containers: 0.0.0.0)

@@ -14,6 +14,7 @@ from callcenter.core.proxies import TrustedProxies
 from callcenter.ivr.voice import MANDARIN_VOICES, VOICE_RATES
 
 _HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
+_PJSIP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # an endpoint in pjsip.conf
 
 
 def validate(settings: Settings) -> None:
@@ -108,6 +109,10 @@ def _validate_missed_calls(settings: Settings) -> None:
         )
     if not 2 <= settings.missed_call_ring_s <= 120:
         raise ConfigError("missed_call_ring_s must be 2..120 seconds", key="missed_call_ring_s")
+    if not 2 <= settings.survey_ring_s <= 120:
+        raise ConfigError("survey_ring_s must be 2..120 seconds", key="survey_ring_s")
+    if not _PJSIP_NAME.match(settings.survey_trunk):
+        raise ConfigError("survey_trunk must be a PJSIP endpoint name", key="survey_trunk")
     if not 50 <= settings.missed_call_poll_ms <= 60_000:
         raise ConfigError("missed_call_poll_ms must be 50..60000", key="missed_call_poll_ms")
     if not 1 <= settings.missed_call_max_parallel <= 100:

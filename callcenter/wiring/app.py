@@ -86,7 +86,13 @@ from callcenter.wiring.stores import (
     opened_engine,
     transcription_queue,
 )
-from callcenter.wiring.surveys import SurveyParts, build_surveys, campaign_ctx, survey_route_hook
+from callcenter.wiring.surveys import (
+    SurveyParts,
+    build_surveys,
+    campaign_ctx,
+    survey_dialer,
+    survey_route_hook,
+)
 from callcenter.wiring.sweeps import deadline_watch_ctx, transcription_sweep_ctx
 from callcenter.wiring.workers import asr_pool_size, asr_workers_ctx, live_worker_ctx
 from callcenter.wiring.workorders import (
@@ -199,7 +205,13 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
         agents,
         agent_floor,
         missed_calls,
-        build_surveys(engine, work.orders, clock, rules.survey if rules else DEFAULT_SURVEY_POLICY),
+        build_surveys(
+            engine,
+            work.orders,
+            clock,
+            rules.survey if rules else DEFAULT_SURVEY_POLICY,
+            survey_dialer(settings, telephony, host_path),
+        ),
         live_tap,
         seat_store(settings),
     )

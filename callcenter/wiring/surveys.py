@@ -1,8 +1,10 @@
 """The automated-回访 half of the composition root (issue 14; docs/surveys.md).
 
 ``build_surveys`` makes the store, the scheduler (told of every saved change by the work-order service),
-the desk and — only when a ``SurveyDialer`` is given — the campaign loop. The telephony adapter does not
-exist yet: without it no dialer loop runs, surveys are filed and simply wait (logged once at start-up).
+the desk and — only when a ``SurveyDialer`` is given — the campaign loop. ``survey_dialer`` makes the
+telephony's one (adapters/ami/surveys.py: AMI Originate into the survey dialplan, the intro in the
+hotline's voice, the spoken answer heard by the hotline's speech engine) unless ``survey_calls = 0``:
+then no dialer loop runs, surveys are filed and simply wait (logged once at start-up).
 ``campaign_ctx`` goes into the app's cleanup_ctx after the bridges, so it stops before them.
 """
 
@@ -10,18 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter.adapters.ami.actions import AmiActions
+from callcenter.adapters.ami.surveys import AmiSurveyDialer
 from callcenter.adapters.db.survey_campaign import SqlLiveCalls, SqlSurveyCampaign
 from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.app import RouteHook
 from callcenter.adapters.http.surveys import survey_routes
+from callcenter.asr.model import Speaker
+from callcenter.asr.ports import Transcriber
+from callcenter.config.settings import Settings
 from callcenter.core.clock import Clock
 from callcenter.core.waiting import cancel_all
+from callcenter.ivr.voice import Speech, Synthesizer, VoiceChoice
 from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.surveys.campaign import SurveyCampaign
 from callcenter.ticketing.surveys.desk import SurveyDesk
@@ -30,6 +40,74 @@ from callcenter.ticketing.surveys.ports import LiveCalls, SurveyDialer
 from callcenter.ticketing.surveys.service import SurveyScheduler
 
 log = logging.getLogger(__name__)
+
+PathMap = Callable[[str], str]  # a path as Asterisk sees it → the same file as this host sees it
+
+
+def survey_dialer(
+    settings: Settings, telephony: Mapping[str, AmiActions], host_path: PathMap
+) -> AmiSurveyDialer | None:
+    """The AMI survey dialer, or None when ``survey_calls`` is 0. The voice and the speech engine load
+    on first use (the first survey call), never at start-up."""
+    if not settings.survey_calls:
+        return None
+    from callcenter.wiring.telephony import recordings_dirs
+    from callcenter.wiring.voice import voice_choice
+
+    recordings = {name: PurePosixPath(path) for name, path in recordings_dirs(settings).items()}
+    return AmiSurveyDialer(
+        telephony,
+        recordings,
+        lambda p: Path(host_path(str(p))),
+        _LazyVoice(settings),
+        voice_choice(settings),
+        _Hearing(settings),
+        trunk=settings.survey_trunk,
+        caller_id=settings.hotline_number,
+        ring_s=settings.survey_ring_s,
+    )
+
+
+class _LazyVoice:
+    """The hotline's synthesizer, built at its first use (off the event loop: the dialer calls it in a
+    thread)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._voice: Synthesizer | None = None
+        self._lock = threading.Lock()
+
+    def _loaded(self) -> Synthesizer:
+        with self._lock:
+            if self._voice is None:
+                from callcenter.wiring.voice import build_voice
+
+                self._voice = build_voice(self._settings)
+            return self._voice
+
+    @property
+    def engine(self) -> str:
+        return self._loaded().engine
+
+    def synthesize(self, text: str, voice: VoiceChoice) -> Speech:
+        return self._loaded().synthesize(text, voice)
+
+
+class _Hearing:
+    """The citizen's spoken answer → words, by the hotline's configured speech engine (loaded at first use,
+    in the dialer's thread)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._engine: Transcriber | None = None
+
+    def __call__(self, recording: Path) -> str:
+        from callcenter.adapters.asr.audio import load_mono
+        from callcenter.adapters.asr.factory import transcriber_from_config
+
+        if self._engine is None:
+            self._engine = transcriber_from_config(self._settings)
+        return "".join(s.text for s in self._engine.transcribe(load_mono(recording), Speaker.CALLER))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,7 @@ from typing import Any
 
 import pytest
 
-from callcenter.adapters.voice.models import default_dir, verify
-from callcenter.core.errors import ConfigError
-from callcenter.ivr.voice import Synthesizer
+from callcenter.adapters.voice.models import default_dir
 from callcenter.wiring.workorders import seed_sample_city
 from callcenter_sim.corpus.degrade import Degradation
 from callcenter_sim.corpus.generate import CorpusRequest, generate
@@ -24,6 +22,7 @@ from callcenter_sim.corpus.render import render
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
 from tests.support.asr import speech_dir
 from tests.support.hotline import RunningHotline
+from tests.support.voice import natural_voice
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("redis_streams_cleanup")]
 
@@ -37,18 +36,6 @@ REQUEST_ID = "c0025"
 AGENT_CLIP = "cv_zh-CN_18536155"
 CALLER = "13800138131"
 DRAFT_TIMEOUT_S = 120.0
-
-
-def natural_voice() -> Synthesizer:
-    """Kokoro from the provisioned files; a clear failure when they are missing (no silent espeak-ng)."""
-    try:
-        files = verify(default_dir())
-    except ConfigError as exc:
-        pytest.fail(f"the natural voice (Kokoro) is not provisioned in {default_dir()}: {exc}; "
-                    "run ./hotline setup (docs/voice.md)")  # fmt: skip
-    from callcenter.adapters.voice.kokoro import KokoroSynthesizer
-
-    return KokoroSynthesizer(files)
 
 
 def corpus_request() -> CorpusRequest:

@@ -121,6 +121,9 @@ def hotline_settings(asterisk: AsteriskInstance, data_dir: Path, **overrides: An
         "asr_claim_after_s": 5,
         "asr_engine": "whisper",
         "admin_password": ADMIN_PASSWORD,
+        # No automated 回访 calls unless a test asks (tests/e2e/test_survey_calls_live.py): a replied order
+        # would otherwise be surveyed on the citizen phone another test waits on.
+        "survey_calls": 0,
     }
     values.update(overrides)
     return load(None, {}, **values)

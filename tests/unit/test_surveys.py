@@ -390,7 +390,6 @@ def test_the_prompt_names_the_matter_and_the_day() -> None:
     text = survey_prompt("王府井大街垃圾清运问题", "", sh(2026, 11, 28, 15), SurveyTrigger.REPLIED)
     assert text == (
         "您好，这里是12345热线，您于十一月二十八日反映的王府井大街垃圾清运问题，承办单位已办理回复。"
-        "满意请按1，基本满意请按2，不满意请按3。"
     )
     assert date_reading(sh(2026, 1, 1, 0, 30)) == "一月一日"
 

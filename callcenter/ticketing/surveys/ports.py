@@ -30,7 +30,7 @@ class SurveyCall:
     server: str  # the Asterisk to place it from (one of ``reachable()``)
     citizen_number: str  # normalised digits, as dialled
     channel_id: str  # the citizen leg's Uniqueid to use (Originate ChannelId): names the attempt
-    prompt: str  # the whole Chinese prompt: greeting, day, matter, key menu (prompt.py); speak it by TTS
+    prompt: str  # the intro naming the matter: greeting, day, matter (prompt.py); spoken by TTS
     ticket_id: TicketId  # for the recording's file name and the prompt cache (per order and round)
     round: int
 

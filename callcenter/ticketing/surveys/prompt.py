@@ -1,10 +1,11 @@
 """The survey prompt that names the matter (回访语音), built from the order's own text; pure.
 
-"您好，这里是12345热线，您于十一月二十八日反映的王府井大街垃圾清运问题，承办单位已办理回复。满意请按1，
-基本满意请按2，不满意请按3。" — numbers and dates are written in Chinese reading (the TTS reads digits
-inconsistently), phone and ID numbers are left out (personal data is never spoken), and the matter is
-cut to a length a caller can follow. The key numbers of the menu stay digits: the voice says "按1" as
-it is written.
+"您好，这里是12345热线，您于十一月二十八日反映的王府井大街垃圾清运问题，承办单位已办理回复。" — the
+intro of the survey call; the question and its menu (满意请按1 …) are a fixed prompt of their own
+(``ivr/prompts.SURVEY_QUESTION``, played by the survey dialplan after this). Numbers and dates are
+written in Chinese reading (the TTS reads digits inconsistently), phone and ID numbers are left out
+(personal data is never spoken), and the matter is cut to a length a caller can follow. "12345" stays
+digits here; the telephony adapter reads it as 幺二三四五 (``ivr/reading.read_digits_in``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from callcenter.ticketing.surveys.model import SurveyTrigger
 
 DIGITS = "零一二三四五六七八九"
 MAX_MATTER_CHARS = 30
-MENU = "满意请按1，基本满意请按2，不满意请按3。"
 GENERIC_MATTER = "诉求"
 _LONG_NUMBER = re.compile(r"\+?\d[\d\- ]{6,}\d")  # phone, ID and account numbers: never read out
 _NUMBER = re.compile(r"\d+")
@@ -74,9 +74,9 @@ def matter_of(summary: str, address: str = "") -> str:
 
 
 def survey_prompt(summary: str, address: str, concluded_at: datetime, trigger: SurveyTrigger) -> str:
-    """The whole prompt: greeting, the day and the matter, what happened, the menu."""
+    """The intro: greeting, the day and the matter, what happened (the menu follows as its own prompt)."""
     matter = matter_of(summary, address)
     if not matter.endswith(("问题", "诉求", "事项")):
         matter += "的问题"
     done = "承办单位已办理回复" if trigger is SurveyTrigger.REPLIED else "热线已为您解答"
-    return f"您好，这里是12345热线，您于{date_reading(concluded_at)}反映的{matter}，{done}。{MENU}"
+    return f"您好，这里是12345热线，您于{date_reading(concluded_at)}反映的{matter}，{done}。"
