@@ -29,6 +29,7 @@ from callcenter.ticketing.orders.classify import Routing, classify
 from callcenter.ticketing.orders.events import TicketEvent
 from callcenter.ticketing.orders.lifecycle import PERMISSIONS, check_version, transition
 from callcenter.ticketing.orders.ports import (
+    ActFollowUp,
     CatalogueSource,
     InboxNotice,
     InboxNotifier,
@@ -99,6 +100,7 @@ class WorkOrders:
         linker: RegistrationFollowUp | None = None,
     ) -> None:
         self._linker = linker
+        self._follow_ups: list[ActFollowUp] = []
         self._matching: set[asyncio.Task[MatterLinked | None]] = set()
         self._store = store
         self._units = units
@@ -107,6 +109,10 @@ class WorkOrders:
         self._clock = clock
         self._calendar = calendar
         self._rules = rules or Rules()
+
+    def follow_with(self, follow_up: ActFollowUp) -> None:
+        """``follow_up`` runs after every saved change (composition root: the 并单 rules)."""
+        self._follow_ups.append(follow_up)
 
     def use_calendar(self, calendar: WorkCalendar) -> None:
         """An admin changed the calendar overrides: later deadlines use the new calendar."""
@@ -129,7 +135,37 @@ class WorkOrders:
         await self._store.save(changed, (event,), expected_version)
         log.info("ticket %s: %s by %s → %s", ticket_id, event.audit.action, actor.id, changed.life.status)
         await self._notify(order, changed, event)
+        await self._follow_up(order, changed, (event,))
         return changed
+
+    async def act_all(
+        self, ticket_id: TicketId, expected_version: int, commands: Sequence[c.Command], actor: Actor
+    ) -> WorkOrder:
+        """Several commands in a row on one order (e.g. 签收, 办理, 回单), saved in one transaction, each with
+        its own audit event."""
+        order = await self.get(ticket_id, actor)
+        changed, events = self.decide_all(order, expected_version, commands, actor)
+        await self._store.save(changed, events, expected_version)
+        log.info(
+            "ticket %s: %s by %s → %s",
+            ticket_id,
+            [e.audit.action for e in events],
+            actor.id,
+            changed.life.status,
+        )
+        await self._notify(order, changed, events[-1])
+        await self._follow_up(order, changed, events)
+        return changed
+
+    async def _follow_up(self, before: WorkOrder, after: WorkOrder, events: Sequence[TicketEvent]) -> None:
+        for event in events:
+            for follow_up in self._follow_ups:
+                try:
+                    await follow_up.on_acted(before, after, event)
+                except Exception:  # the change is saved; what follows from it is logged, not undone
+                    log.warning(
+                        "ticket %s: follow-up of %s failed", after.life.id, event.audit.action, exc_info=True
+                    )
 
     def decide(
         self, order: WorkOrder, expected_version: int, command: c.Command, actor: Actor
