@@ -13,6 +13,7 @@ from callcenter.core.errors import ConcurrentUpdate
 from callcenter.ticketing.matters.duplicates import (
     DuplicateRules,
     MatterId,
+    MatterMatch,
     OpenOrder,
     find_matter,
 )
@@ -63,14 +64,17 @@ class MatterLinker:
         Under a burst a later similar order may have linked this one already (it was a candidate as soon as
         it was saved): the match then looks outside that matter, and a link to another matter merges the
         two (``linking.plan_link``), so every similar order of an incident ends in one matter."""
-        async with self._one_at_a_time:
-            try:
-                outcomes = await self._match_and_link(open_order(order))
-            except ConcurrentUpdate:  # another process kept moving the orders: once more, on fresh data
-                outcomes = await self._match_and_link(open_order(order))
-        for outcome in outcomes:
-            if outcome.escalate:
-                await self._escalate(outcome)
+        outcomes: list[MatterLinked] = []  # every link made, escalated whatever fails after it
+        try:
+            async with self._one_at_a_time:
+                try:
+                    await self._match_and_link(open_order(order), outcomes)
+                except ConcurrentUpdate:  # another process kept moving the orders: once more, on fresh data
+                    await self._match_and_link(open_order(order), outcomes)
+        finally:
+            for outcome in outcomes:
+                if outcome.escalate:
+                    await self._escalate(outcome)
         if not outcomes:
             return None
         linked = outcomes[-1]
@@ -83,21 +87,20 @@ class MatterLinker:
         )
         return linked
 
-    async def _match_and_link(self, new: OpenOrder) -> tuple[MatterLinked, ...]:
+    async def _match_and_link(self, new: OpenOrder, outcomes: list[MatterLinked]) -> None:
         """Match on the order's matter now (``converge``), then, when the link opened a matter, look once
-        more for another matter of the incident opened at the same moment (another process, or a match
-        that preferred an order on its own) and merge it in."""
+        more for another matter of the incident opened at the same moment by another process, and merge
+        it in. Every link made is added to ``outcomes`` (each may have to escalate its matter)."""
         linked = await self._converge(new, only_matters=False)
-        if linked is None or not linked.opened:
-            return () if linked is None else (linked,)
-        merged = await self._converge(new, only_matters=True)
-        return (linked,) if merged is None else (linked, replace(merged, opened=True))
+        outcomes.extend(linked)
+        if linked and linked[-1].opened:
+            outcomes.extend(await self._converge(new, only_matters=True))
 
-    async def _converge(self, new: OpenOrder, only_matters: bool) -> MatterLinked | None:
+    async def _converge(self, new: OpenOrder, only_matters: bool) -> tuple[MatterLinked, ...]:
         """The best match outside the order's matter, linked. When another process linked the two orders
         meanwhile (the link changed nothing), match again: this order's own match must still connect its
-        matter with the rest of the incident."""
-        linked: MatterLinked | None = None
+        matter with the rest of the incident. Every link made is returned, in order."""
+        made: tuple[MatterLinked, ...] = ()
         for _ in range(REMATCHES):
             new = replace(new, matter_id=await self._index.matter_of(new.ticket_id))
             candidates: Sequence[OpenOrder] = await self._index.candidates(new, self._rules, CANDIDATES)
@@ -105,11 +108,28 @@ class MatterLinker:
                 candidates = [c for c in candidates if c.matter_id is not None]
             match = find_matter(new, candidates, self._rules)
             if match is None:
-                return linked
-            linked = await self._index.link(new.ticket_id, match, self._clock.now())
-            if not linked.already:
-                return linked
-        return linked
+                return made
+            linked = await self._link(new, match, candidates)
+            made = (*made, *linked)
+            if not linked[-1].already:
+                return made
+        return made
+
+    async def _link(
+        self, new: OpenOrder, match: MatterMatch, candidates: Sequence[OpenOrder]
+    ) -> tuple[MatterLinked, ...]:
+        """The link; but rather than open a matter with an order on its own while an open matter is above
+        the threshold too (under a burst, orders saved but not matched yet are often the closest), join
+        that matter and bring the lone order in: one matter for the incident, as a merge would make it."""
+        now = self._clock.now()
+        joined = None
+        if match.matter_id is None and new.matter_id is None:
+            in_matters = [c for c in candidates if c.matter_id is not None]
+            joined = find_matter(new, in_matters, self._rules)
+        if joined is None:
+            return (await self._index.link(new.ticket_id, match, now),)
+        first = await self._index.link(new.ticket_id, joined, now)
+        return first, await self._index.link(new.ticket_id, match, now)
 
     async def _escalate(self, linked: MatterLinked) -> None:
         note = f"同一诉求已有 {linked.caller_count} 位市民来电（并单 {linked.ticket_count} 件），自动督办"
