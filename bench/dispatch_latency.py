@@ -247,6 +247,22 @@ def print_rate(r: RateResult) -> None:
         print(f"           the generator fell behind: an order started {max(lag) * 1000:.1f} ms late")
 
 
+async def print_matters(engine: AsyncEngine) -> None:
+    """并单 so far (all rates, warm-up included): how the orders were merged, and the escalations."""
+    async with engine.connect() as conn:
+        by_status: dict[str, int] = dict(
+            (await conn.execute(text("SELECT status, count(*) FROM matters GROUP BY status"))).all()
+        )
+        linked, orders = (await conn.execute(text("SELECT count(matter_id), count(*) FROM tickets"))).one()
+        escalated = (
+            await conn.execute(text("SELECT count(*) FROM supervisions WHERE trigger = 'duplicates'"))
+        ).scalar_one()
+    print(
+        f"           并单 so far: {linked} of {orders} orders in a matter; matters open "
+        f"{by_status.get('open', 0)}, merged {by_status.get('merged', 0)}; {escalated} escalated (督办)"
+    )
+
+
 # --- the floor: one PostgreSQL commit, then one Redis publish heard by a subscriber ------------------
 
 
@@ -596,6 +612,7 @@ async def run_bench(
         count = round(rate * args.seconds)
         results[rate] = await run_rate(service, inbox, rate, count, first)
         print_rate(results[rate])
+        await print_matters(engine)
         first += count
         await asyncio.sleep(0.5)
     print("\nfloor, same run (ms):")

@@ -38,6 +38,7 @@ from callcenter.core.clock import Clock
 from callcenter.core.workcalendar import WorkCalendar
 from callcenter.ticketing.attachments.service import Attachments
 from callcenter.ticketing.catalogue.service import DispatchCatalogue
+from callcenter.ticketing.matters.answers import MatterAnswers
 from callcenter.ticketing.matters.merging import MatterLinker
 from callcenter.ticketing.orders.attachments import AttachmentLimits
 from callcenter.ticketing.orders.classify import CurrentCatalogue
@@ -68,6 +69,7 @@ class WorkOrderParts:
     sweeper: DeadlineSweeper
     deadlines: DeadlineWatch
     matters: SqlMatterIndex
+    answers: MatterAnswers  # 并单 handled once: one reply for the matter, a 重办 reopens it all
     attachments: Attachments
     knowledge: CurrentKnowledge  # 知识库 in force, swapped on an admin's edit
     knowledge_store: SqlKnowledgeStore
@@ -95,6 +97,8 @@ def build_work_orders(
     units = SqlUnitDirectory(engine)
     calendar = WorkCalendar.published()
     orders = WorkOrders(store, units, notifier, clock, calendar, catalogue, rules, linker=linker)
+    answers = MatterAnswers(orders, matters)
+    orders.follow_with(answers)
     alerts = SqlDeadlineAlerts(engine)
     sweeper = DeadlineSweeper(alerts)
     attachments = Attachments(
@@ -119,6 +123,7 @@ def build_work_orders(
         sweeper=sweeper,
         deadlines=DeadlineWatch(sweeper, store, notifier, clock),
         matters=matters,
+        answers=answers,
         attachments=attachments,
         knowledge=knowledge,
         knowledge_store=SqlKnowledgeStore(engine),
@@ -145,7 +150,7 @@ def work_order_routes(parts: WorkOrderParts) -> tuple[RouteHook, ...]:
         admin_routes(parts.staff, parts.calendar, parts.orders),
         supervision_routes(parts.supervisions, parts.alerts),
         catalogue_routes(parts.catalogue, parts.dispatch_catalogue),
-        matter_routes(parts.matters),
+        matter_routes(parts.matters, parts.answers),
         draft_advice_routes(parts.advisor),
         knowledge_routes(parts.knowledge, parts.knowledge_store, parts.catalogue),
     )

@@ -163,6 +163,7 @@ WRITES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         for a in ("reply", "return", "dispatch", "request_extension", "callback", "reopen", "supervise")
     ),
     ("POST", "/api/workorders/1/matter/link", {"ticket_id": 1}),
+    ("POST", "/api/matters/1/reply", {"text": "已处理"}),
     (
         "POST",
         "/api/supervisions",

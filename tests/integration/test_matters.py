@@ -138,8 +138,8 @@ async def test_bad_links_are_refused_and_change_nothing(engine: AsyncEngine) -> 
     before = await matter_ids(engine)
     with pytest.raises(SelfLink):
         await index.link(a, match(a), T0)
-    with pytest.raises(AlreadyInOtherMatter):
-        await index.link(d, match(a), T0)
+    with pytest.raises(AlreadyInOtherMatter):  # by hand: the agent undoes the other link first
+        await index.link(d, match(a), T0, by="agent-7")
     with pytest.raises(MatterTicketNotFound):
         await index.link(TicketId(9999), match(a), T0)
     with pytest.raises(MatterTicketNotFound):
@@ -249,3 +249,41 @@ async def test_concurrent_first_duplicates_open_one_matter(engine: AsyncEngine) 
     assert len({r.matter_id for r in results}) == 1
     assert await matter_count(engine) == 1
     assert (await index.matter(results[0].matter_id)).ticket_count == 5
+
+
+async def test_registration_links_merge_two_matters_of_one_incident(engine: AsyncEngine) -> None:
+    index = SqlMatterIndex(engine, DuplicateRules(escalate_at_callers=3))
+    a, b, c = [await add_ticket(engine, f"1380000000{n}", n) for n in (1, 2, 3)]
+    d, e = [await add_ticket(engine, f"1380000000{n}", n) for n in (4, 5)]
+    older = (await index.link(b, match(a), T0)).matter_id
+    escalated = (await index.link(c, match(a), T0)).matter_id  # 3 callers: escalated
+    newer = (await index.link(e, match(d), T0)).matter_id
+    assert escalated == older and newer != older
+    merged = await index.link(d, match(b), T0 + timedelta(minutes=9))
+    assert (merged.matter_id, merged.absorbed, merged.ticket_count, merged.caller_count) == (
+        older,
+        newer,
+        5,
+        5,
+    )
+    assert not merged.escalate and not merged.opened  # escalated once, before the merge
+    assert set((await matter_ids(engine)).values()) == {older}
+    gone = await index.matter(newer)
+    assert (gone.status, gone.ticket_count) == (MatterStatus.MERGED, 0)
+    assert gone.history[-1]["action"] == "merged_into" and gone.history[-1]["into"] == older
+    assert (await index.matter(older)).history[-1]["merged"] == newer
+    assert await index.matter_of(e) == older
+
+
+async def test_the_escalated_matter_survives_a_merge_and_a_lone_match_joins(engine: AsyncEngine) -> None:
+    index = SqlMatterIndex(engine, DuplicateRules(escalate_at_callers=3))
+    a, b = await add_ticket(engine, "13800000001"), await add_ticket(engine, "13800000002", 1)
+    c, d, e = [await add_ticket(engine, f"1380000000{n}", n) for n in (3, 4, 5)]
+    older = (await index.link(b, match(a), T0)).matter_id
+    newer = (await index.link(d, match(c), T0)).matter_id
+    assert (await index.link(e, match(c), T0)).escalate  # the newer one reaches 3 callers first
+    merged = await index.link(a, match(e), T0)
+    assert (merged.matter_id, merged.absorbed) == (newer, older)
+    lone = await add_ticket(engine, "13800000006", 6)
+    joined = await index.link(a, match(lone), T0)  # the matched order on its own joins the new one's
+    assert (joined.matter_id, joined.ticket_count, joined.absorbed) == (newer, 6, None)

@@ -166,6 +166,16 @@ def test_an_order_never_matches_itself() -> None:
     assert find_matter(order(1, WATER), [order(1, WATER)], RULES) is None
 
 
+def test_an_order_already_in_a_matter_looks_outside_it() -> None:
+    """Under a burst a later order may have linked the new one first: its own match links it further."""
+    mine, elsewhere = MatterId(3), MatterId(4)
+    new = order(9, WATER_AGAIN, matter_id=mine)
+    same = order(1, WATER_AGAIN, matter_id=mine)
+    assert find_matter(new, [same], RULES) is None
+    found = find_matter(new, [same, order(2, WATER, matter_id=elsewhere)], RULES)
+    assert found is not None and (found.ticket_id, found.matter_id) == (2, elsewhere)
+
+
 def test_too_short_a_text_never_matches() -> None:
     assert find_matter(order(2, "停水了"), [order(1, "停水了")], RULES) is None  # "停水" after normalising
 

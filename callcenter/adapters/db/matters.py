@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,9 +31,9 @@ from callcenter.ticketing.matters.duplicates import (
     count_callers,
     should_escalate,
 )
+from callcenter.ticketing.matters.linking import LinkStep, Placed, plan_link
 from callcenter.ticketing.matters.model import (
     AUTO,
-    AlreadyInOtherMatter,
     Matter,
     MatterLinked,
     MatterNotFound,
@@ -99,12 +100,14 @@ class SqlMatterIndex:
     async def link(
         self, new_ticket_id: TicketId, match: MatterMatch, at: datetime, by: str = AUTO
     ) -> MatterLinked:
-        """In one transaction: open the matter on the first duplicate (both orders join it) or join the
-        matched order's matter; recount; escalate once. Linking again into the same matter changes nothing."""
+        """In one transaction: open the matter on the first duplicate (both orders join it), or the order on
+        its own joins the other's matter, or (registration's links, ``by`` AUTO) two matters are merged
+        (``linking.plan_link``); recount; escalate once. Linking again into the same matter changes
+        nothing. A hand-made link of an order already in another matter is ``AlreadyInOtherMatter``."""
         if new_ticket_id == match.ticket_id:
             raise SelfLink("an order cannot duplicate itself", ticket_id=new_ticket_id)
         for _ in range(ATTEMPTS):
-            seen = await self._matter_id_of(match.ticket_id)
+            seen = (await self._matter_id_of(new_ticket_id), await self._matter_id_of(match.ticket_id))
             async with self._engine.begin() as conn:
                 linked = await self._link_once(conn, new_ticket_id, match, seen, at, by)
             if linked is not None:
@@ -118,7 +121,7 @@ class SqlMatterIndex:
                     ", escalated to supervision" if linked.escalate else "",
                 )
                 return linked
-        raise ConcurrentUpdate("the matched order kept changing matter", ticket_id=match.ticket_id)
+        raise ConcurrentUpdate("the orders kept changing matter", ticket_id=match.ticket_id)
 
     async def unlink(self, ticket_id: TicketId, by: str, at: datetime) -> MatterUnlinked:
         """Undo a wrong merge: the order leaves its matter; counts recomputed; a matter left with fewer than
@@ -177,32 +180,50 @@ class SqlMatterIndex:
             raise MatterTicketNotFound("no such order", ticket_id=ticket_id)
         return None if row.matter_id is None else MatterId(row.matter_id)
 
+    async def matter_of(self, ticket_id: TicketId) -> MatterId | None:
+        """The matter the order is in now (a later order's match may have linked it)."""
+        return await self._matter_id_of(ticket_id)
+
     async def _link_once(
         self,
         conn: AsyncConnection,
         new_id: TicketId,
         match: MatterMatch,
-        seen: MatterId | None,
+        seen: tuple[MatterId | None, MatterId | None],
         at: datetime,
         by: str,
     ) -> MatterLinked | None:
-        """None when the matched order's matter is no longer ``seen`` (retry)."""
-        if seen is not None:
-            await _lock_matter(conn, seen)
-        rows = await _lock_tickets(conn, (new_id, match.ticket_id))
-        new, old = rows[new_id], rows[match.ticket_id]
-        if old["matter_id"] != seen:
+        """None when either order's matter is no longer what was ``seen`` before the locks (retry).
+
+        Locks: the matters seen, in id order; then the orders in id order, with every order of a matter
+        that a merge absorbs (stable while its matter is locked), so no two links wait in a circle."""
+        held = sorted({m for m in seen if m is not None})
+        escalated = {m: await _lock_matter(conn, m) for m in held}
+        new = Placed(new_id, seen[0], escalated.get(seen[0], False) if seen[0] is not None else False)
+        old = Placed(
+            match.ticket_id, seen[1], escalated.get(seen[1], False) if seen[1] is not None else False
+        )
+        plan = plan_link(new, old, merge=by == AUTO)
+        moving = await _member_ids(conn, plan.absorbed) if plan.absorbed is not None else ()
+        rows = await _lock_tickets(conn, (new_id, match.ticket_id), also=moving)
+        if (rows[new_id]["matter_id"], rows[match.ticket_id]["matter_id"]) != seen:
             return None
-        if seen is not None and new["matter_id"] == seen:
-            return await self._counts(conn, seen, escalate=False, opened=False)
-        if new["matter_id"] is not None:
-            raise AlreadyInOtherMatter("the order is in another matter", matter_id=new["matter_id"])
-        matter_id = seen if seen is not None else await _open(conn, old, new, at)
-        await _join(conn, matter_id, (new_id,) if seen is not None else (new_id, match.ticket_id))
+        if plan.step is LinkStep.ALREADY:
+            assert plan.into is not None
+            same = await self._counts(conn, plan.into, escalate=False, opened=False)
+            return replace(same, already=True)
         entry = _entry("link", new_id, by, at, matched=match.ticket_id, score=round(match.score, 3))
+        matter_id = plan.into
+        if matter_id is None:
+            matter_id = await _open(conn, rows[match.ticket_id], rows[new_id], at)
+        await _join(conn, matter_id, plan.joining)
+        if plan.absorbed is not None:
+            await _absorb(conn, matter_id, plan.absorbed, moving, entry)
+            entry = {**entry, "merged": plan.absorbed, "moved": list(moving)}
         await _recount(conn, matter_id, entry)
         escalate = await self._escalate(conn, matter_id, at)
-        return await self._counts(conn, matter_id, escalate=escalate, opened=seen is None)
+        linked = await self._counts(conn, matter_id, escalate=escalate, opened=plan.into is None)
+        return replace(linked, absorbed=plan.absorbed)
 
     async def _unlink_once(
         self, conn: AsyncConnection, ticket_id: TicketId, seen: MatterId, by: str, at: datetime
@@ -253,17 +274,26 @@ _ORDER_COLUMNS = (
 )
 
 
-async def _lock_matter(conn: AsyncConnection, matter_id: MatterId) -> None:
+async def _lock_matter(conn: AsyncConnection, matter_id: MatterId) -> bool:
+    """Lock the matter's row; whether it is escalated already."""
     await conn.execute(update(matters).where(matters.c.id == matter_id).values(status=matters.c.status))
+    query = select(matters.c.escalated_at).where(matters.c.id == matter_id)
+    return (await conn.execute(query)).scalar_one_or_none() is not None
 
 
-async def _lock_tickets(conn: AsyncConnection, ids: Iterable[TicketId]) -> dict[TicketId, Mapping[Any, Any]]:
-    """Lock the tickets' rows in id order and read them; MatterTicketNotFound when one does not exist."""
+async def _lock_tickets(
+    conn: AsyncConnection, ids: Iterable[TicketId], also: Iterable[TicketId] = ()
+) -> dict[TicketId, Mapping[Any, Any]]:
+    """Lock the rows of ``ids`` and ``also`` in id order and read those of ``ids``; MatterTicketNotFound
+    when one of ``ids`` does not exist."""
+    wanted = set(ids)
     rows: dict[TicketId, Mapping[Any, Any]] = {}
-    for ticket_id in sorted(set(ids)):
+    for ticket_id in sorted(wanted | set(also)):
         await conn.execute(
             update(tickets).where(tickets.c.id == ticket_id).values(matter_id=tickets.c.matter_id)
         )
+        if ticket_id not in wanted:
+            continue
         row = (
             (await conn.execute(select(*_ORDER_COLUMNS).where(tickets.c.id == ticket_id))).mappings().first()
         )
@@ -271,6 +301,32 @@ async def _lock_tickets(conn: AsyncConnection, ids: Iterable[TicketId]) -> dict[
             raise MatterTicketNotFound("no such order", ticket_id=ticket_id)
         rows[ticket_id] = row
     return rows
+
+
+async def _member_ids(conn: AsyncConnection, matter_id: MatterId) -> tuple[TicketId, ...]:
+    return tuple(TicketId(r["id"]) for r in await _members(conn, matter_id))
+
+
+async def _absorb(
+    conn: AsyncConnection,
+    into: MatterId,
+    absorbed: MatterId,
+    moving: Sequence[TicketId],
+    entry: dict[str, Any],
+) -> None:
+    """A merge: the absorbed matter's orders move into ``into``; it stays, marked merged, for its trail."""
+    await _join(conn, into, moving)
+    trail = {**entry, "action": "merged_into", "into": into, "moved": list(moving)}
+    await conn.execute(
+        update(matters)
+        .where(matters.c.id == absorbed)
+        .values(
+            status=MatterStatus.MERGED.value,
+            ticket_count=0,
+            caller_count=0,
+            history=await _history(conn, absorbed) + [trail],
+        )
+    )
 
 
 async def _open(
@@ -295,7 +351,8 @@ async def _open(
 
 
 async def _join(conn: AsyncConnection, matter_id: MatterId | None, ids: Sequence[TicketId]) -> None:
-    await conn.execute(update(tickets).where(tickets.c.id.in_(ids)).values(matter_id=matter_id))
+    if ids:
+        await conn.execute(update(tickets).where(tickets.c.id.in_(ids)).values(matter_id=matter_id))
 
 
 async def _members(conn: AsyncConnection, matter_id: MatterId) -> Sequence[Mapping[Any, Any]]:

@@ -1,6 +1,10 @@
-"""并单 over HTTP: a matter with its orders; linking an order by hand and undoing a wrong merge (ADR 0010).
+"""并单 over HTTP: a matter with its orders; linking an order by hand and undoing a wrong merge (ADR 0010);
+the lead unit's one reply (回单) for a matter.
 
-Hotline staff only: a matter gathers several citizens' orders, possibly of several units.
+A matter gathers several citizens' orders, possibly of several units: viewing and linking are for hotline
+staff only. A unit replies to a matter it leads orders of (``POST /api/matters/{id}/reply``), or sees what
+its reply to one order would conclude (``GET /api/workorders/{id}/matter/reply``); a reply to one order
+through the ordinary action concludes the matter's other open orders too (workorders.py).
 """
 
 from __future__ import annotations
@@ -11,14 +15,22 @@ from typing import Any
 from aiohttp import web
 
 from callcenter.adapters.http.api import json_response, path_id
-from callcenter.adapters.http.auth import CLOCK, json_body, require_role
+from callcenter.adapters.http.auth import CLOCK, actor_of, json_body, require_role
+from callcenter.adapters.http.commands import text
 from callcenter.adapters.http.params import MAX_ID
-from callcenter.adapters.http.workorders import WORK_ORDERS, ticket_id_of
-from callcenter.core.actors import HOTLINE_ROLES
+from callcenter.adapters.http.workorders import (
+    MATTER_ANSWERS,
+    WORK_ORDERS,
+    matter_outcome_json,
+    ticket_id_of,
+)
+from callcenter.core.actors import HOTLINE_ROLES, Role
 from callcenter.core.errors import InvalidInput
 from callcenter.core.ids import TicketId
+from callcenter.ticketing.matters.answers import MatterAnswers
 from callcenter.ticketing.matters.duplicates import MatterId, MatterMatch
 from callcenter.ticketing.matters.ports import MatterIndex
+from callcenter.ticketing.orders import commands as c
 
 MATTERS = web.AppKey("matters", MatterIndex)
 
@@ -55,9 +67,28 @@ async def unlink(request: web.Request) -> web.Response:
     return json_response(asdict(done))
 
 
-def matter_routes(store: MatterIndex) -> Any:
+async def reply_preview(request: web.Request) -> web.Response:
+    """What a 回单 on this order would conclude now: the orders of its matter the unit would answer."""
+    actor = actor_of(request)
+    outcome = await request.app[MATTER_ANSWERS].preview(ticket_id_of(request), actor)
+    return json_response(matter_outcome_json(outcome))
+
+
+async def reply_matter(request: web.Request) -> web.Response:
+    """回单 on the matter itself: ``{text}``; every open order of it that the unit leads is replied."""
+    actor = require_role(request, Role.UNIT_STAFF)
+    reply = c.ReplyTicket(text(await json_body(request), "text"))
+    matter_id = MatterId(path_id(request, "matter_id"))
+    outcome = await request.app[MATTER_ANSWERS].reply_matter(matter_id, reply, actor)
+    return json_response(matter_outcome_json(outcome))
+
+
+def matter_routes(store: MatterIndex, answers: MatterAnswers) -> Any:
     def hook(app: web.Application) -> None:
         app[MATTERS] = store
+        app[MATTER_ANSWERS] = answers
+        app.router.add_get("/api/workorders/{ticket_id}/matter/reply", reply_preview)
+        app.router.add_post("/api/matters/{matter_id}/reply", reply_matter)
         app.router.add_get("/api/matters/{matter_id}", get_matter)
         app.router.add_post("/api/workorders/{ticket_id}/matter/link", link)
         app.router.add_post("/api/workorders/{ticket_id}/matter/unlink", unlink)

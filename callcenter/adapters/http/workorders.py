@@ -26,6 +26,8 @@ from callcenter.core.ids import TicketId
 from callcenter.ticketing.catalogue.categories import UnknownCategory
 from callcenter.ticketing.catalogue.dispatch import Route
 from callcenter.ticketing.deadlines import RequestType, Urgency
+from callcenter.ticketing.matters.answers import MatterAnswers
+from callcenter.ticketing.matters.replies import MatterOutcome
 from callcenter.ticketing.orders import commands as c
 from callcenter.ticketing.orders.classify import CurrentCatalogue, Routing
 from callcenter.ticketing.orders.record import CitizenContact
@@ -47,6 +49,7 @@ class AuditTrail(Protocol):
 
 
 WORK_ORDERS = web.AppKey("work_orders", WorkOrders)
+MATTER_ANSWERS = web.AppKey("matter_answers", MatterAnswers)  # set by the 并单 routes (matters.py)
 CATALOGUE = web.AppKey("catalogue", CurrentCatalogue)  # set by the catalogue routes (catalogue.py)
 ORDER_QUERIES = web.AppKey("order_queries", OrderQueries)
 AUDIT_TRAIL = web.AppKey("audit_trail", AuditTrail)
@@ -140,15 +143,22 @@ def with_category_name(request: web.Request, item: dict[str, Any]) -> dict[str, 
 
 
 async def detail(
-    request: web.Request, order: WorkOrder, actor: Actor, done: Registered | None = None
+    request: web.Request,
+    order: WorkOrder,
+    actor: Actor,
+    done: Registered | None = None,
+    matter: MatterOutcome | None = None,
 ) -> web.Response:
-    """The order as ``actor`` sees it; after 受理 also the route and the privacy warnings (保密)."""
+    """The order as ``actor`` sees it; after 受理 also the route and the privacy warnings (保密); after a
+    回单 what it did to the other orders of the order's matter (并单)."""
     trail = await request.app[AUDIT_TRAIL].trail(order.life.id)
     advisor = request.app.get(DRAFT_ADVISOR)
     body = with_category_name(request, order_json(order, actor, trail, advisor))
     if done is not None:
         body["routing"] = routing_json(done.routing)
         body["privacy_warnings"] = [findings_json(f) for f in done.privacy_warnings]
+    if matter is not None:
+        body["matter_reply"] = matter_outcome_json(matter)
     return json_response(body)
 
 
@@ -240,9 +250,21 @@ async def act(request: web.Request) -> web.Response:
         order = await service.dispatch(ticket_id, version, command, actor)
     elif isinstance(command, c.ReassignTicket):
         order = await service.reassign(ticket_id, version, command, actor)
+    elif isinstance(command, c.ReplyTicket) and MATTER_ANSWERS in request.app:
+        replied = await request.app[MATTER_ANSWERS].reply(ticket_id, version, command, actor)
+        return await detail(request, replied.order, actor, matter=replied.outcome)
     else:
         order = await service.act(ticket_id, version, command, actor)
     return await detail(request, order, actor)
+
+
+def matter_outcome_json(outcome: MatterOutcome) -> dict[str, Any]:
+    """What a step did to the orders of a matter (并单): those reached, and those not, with the reason."""
+    return {
+        "matter_id": outcome.matter_id,
+        "done": list(outcome.done),
+        "refused": [{"ticket_id": r.ticket_id, "status": r.status, "code": r.code} for r in outcome.refused],
+    }
 
 
 def add_work_order_routes(app: web.Application) -> None:

@@ -200,9 +200,9 @@ def text_similarity(a: str, b: str, rules: DuplicateRules) -> float:
 def find_matter(new: OpenOrder, candidates: Sequence[OpenOrder], rules: DuplicateRules) -> MatterMatch | None:
     """The open order that the new one most likely duplicates, or None.
 
-    Cheap rules first (not itself, window, area, category), then text. Ranking, deterministic: highest
-    score; then a candidate already in a matter (join it rather than open another); then the closest in
-    time; then the lowest ticket id.
+    Cheap rules first (not itself, not already in its matter, window, area, category), then text.
+    Ranking, deterministic: highest score; then a candidate already in a matter (join it rather than open
+    another); then the closest in time; then the lowest ticket id.
     """
     mine = profile(new.text, rules.shingles)
     if len(mine.normalised) < rules.min_chars:
@@ -232,6 +232,8 @@ def _score(new: OpenOrder, mine: Profile, other: OpenOrder, rules: DuplicateRule
 def _comparable(new: OpenOrder, other: OpenOrder, rules: DuplicateRules) -> bool:
     if other.ticket_id == new.ticket_id or abs(new.received_at - other.received_at) > rules.window:
         return False
+    if new.matter_id is not None and other.matter_id == new.matter_id:
+        return False  # already linked: a later similar order matched the new one before its own match ran
     if new.area_code and other.area_code and new.area_code != other.area_code:
         return False
     if rules.same_category and new.category_code and other.category_code:

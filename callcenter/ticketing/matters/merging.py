@@ -6,15 +6,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from callcenter.core.clock import Clock
+from callcenter.core.errors import ConcurrentUpdate
 from callcenter.ticketing.matters.duplicates import (
     DuplicateRules,
     MatterId,
+    MatterMatch,
     OpenOrder,
     find_matter,
 )
-from callcenter.ticketing.matters.model import AlreadyInOtherMatter, MatterLinked
+from callcenter.ticketing.matters.model import MatterLinked
 from callcenter.ticketing.matters.ports import MatterIndex
 from callcenter.ticketing.orders.workorder import WorkOrder
 from callcenter.ticketing.supervision.ports import SupervisionOpener
@@ -23,6 +26,7 @@ from callcenter.ticketing.supervision.rules import SYSTEM, SupervisionTrigger, o
 log = logging.getLogger(__name__)
 
 CANDIDATES = 100  # the newest open orders of the place and category within the window
+REMATCHES = 3  # matches of one order whose link another process had just made
 
 
 def open_order(order: WorkOrder) -> OpenOrder:
@@ -55,28 +59,77 @@ class MatterLinker:
         self._one_at_a_time = asyncio.Lock()
 
     async def on_registered(self, order: WorkOrder) -> MatterLinked | None:
-        """Link the order to the matter it repeats, if any; escalate the matter when it must."""
-        new = open_order(order)
-        async with self._one_at_a_time:
-            try:
-                linked = await self._match_and_link(new)
-            except AlreadyInOtherMatter:  # a similar order registered at the same moment joined another
-                linked = await self._match_and_link(new)  # once more, on fresh candidates
-        if linked is None:
+        """Link the order to the matter it repeats, if any; escalate the matter when it must.
+
+        Under a burst a later similar order may have linked this one already (it was a candidate as soon as
+        it was saved): the match then looks outside that matter, and a link to another matter merges the
+        two (``linking.plan_link``), so every similar order of an incident ends in one matter."""
+        outcomes: list[MatterLinked] = []  # every link made, escalated whatever fails after it
+        try:
+            async with self._one_at_a_time:
+                try:
+                    await self._match_and_link(open_order(order), outcomes)
+                except ConcurrentUpdate:  # another process kept moving the orders: once more, on fresh data
+                    await self._match_and_link(open_order(order), outcomes)
+        finally:
+            for outcome in outcomes:
+                if outcome.escalate:
+                    await self._escalate(outcome)
+        if not outcomes:
             return None
+        linked = outcomes[-1]
         log.info(
-            "ticket %s joins matter %s (%d callers)", new.ticket_id, linked.matter_id, linked.caller_count
+            "ticket %s joins matter %s (%d callers)%s",
+            order.life.id,
+            linked.matter_id,
+            linked.caller_count,
+            "" if linked.absorbed is None else f", matter {linked.absorbed} merged into it",
         )
-        if linked.escalate:
-            await self._escalate(linked)
         return linked
 
-    async def _match_and_link(self, new: OpenOrder) -> MatterLinked | None:
-        candidates: Sequence[OpenOrder] = await self._index.candidates(new, self._rules, CANDIDATES)
-        match = find_matter(new, candidates, self._rules)
-        if match is None:
-            return None
-        return await self._index.link(new.ticket_id, match, self._clock.now())
+    async def _match_and_link(self, new: OpenOrder, outcomes: list[MatterLinked]) -> None:
+        """Match on the order's matter now (``converge``), then, when the link opened a matter, look once
+        more for another matter of the incident opened at the same moment by another process, and merge
+        it in. Every link made is added to ``outcomes`` (each may have to escalate its matter)."""
+        linked = await self._converge(new, only_matters=False)
+        outcomes.extend(linked)
+        if linked and linked[-1].opened:
+            outcomes.extend(await self._converge(new, only_matters=True))
+
+    async def _converge(self, new: OpenOrder, only_matters: bool) -> tuple[MatterLinked, ...]:
+        """The best match outside the order's matter, linked. When another process linked the two orders
+        meanwhile (the link changed nothing), match again: this order's own match must still connect its
+        matter with the rest of the incident. Every link made is returned, in order."""
+        made: tuple[MatterLinked, ...] = ()
+        for _ in range(REMATCHES):
+            new = replace(new, matter_id=await self._index.matter_of(new.ticket_id))
+            candidates: Sequence[OpenOrder] = await self._index.candidates(new, self._rules, CANDIDATES)
+            if only_matters:
+                candidates = [c for c in candidates if c.matter_id is not None]
+            match = find_matter(new, candidates, self._rules)
+            if match is None:
+                return made
+            linked = await self._link(new, match, candidates)
+            made = (*made, *linked)
+            if not linked[-1].already:
+                return made
+        return made
+
+    async def _link(
+        self, new: OpenOrder, match: MatterMatch, candidates: Sequence[OpenOrder]
+    ) -> tuple[MatterLinked, ...]:
+        """The link; but rather than open a matter with an order on its own while an open matter is above
+        the threshold too (under a burst, orders saved but not matched yet are often the closest), join
+        that matter and bring the lone order in: one matter for the incident, as a merge would make it."""
+        now = self._clock.now()
+        joined = None
+        if match.matter_id is None and new.matter_id is None:
+            in_matters = [c for c in candidates if c.matter_id is not None]
+            joined = find_matter(new, in_matters, self._rules)
+        if joined is None:
+            return (await self._index.link(new.ticket_id, match, now),)
+        first = await self._index.link(new.ticket_id, joined, now)
+        return first, await self._index.link(new.ticket_id, match, now)
 
     async def _escalate(self, linked: MatterLinked) -> None:
         note = f"同一诉求已有 {linked.caller_count} 位市民来电（并单 {linked.ticket_count} 件），自动督办"

@@ -3,7 +3,8 @@
 How orders are matched lives in ``duplicates``; the decisions in docs/adr/0010-duplicate-matters.md. A
 matter is opened by the first duplicate (the matched order and the new one join it), grows with each
 linked order, is escalated to supervision (督办) once, and can lose an order that was linked by mistake
-(undo); when fewer than two orders remain it is dissolved. Its ``history`` is the trail of links and undos.
+(undo); when fewer than two orders remain it is dissolved. Two matters that registration's links find to be
+one incident are merged into one (``linking``). Its ``history`` is the trail of links and undos.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ AUTO = "auto"  # who links an order that registration matched; an agent's login 
 class MatterStatus(StrEnum):
     OPEN = "open"
     DISSOLVED = "dissolved"  # fewer than two orders left after an undo: no longer a merge
+    MERGED = "merged"  # its orders moved into another matter of the same incident (linking.plan_link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,8 @@ class MatterLinked:
     caller_count: int  # distinct callers' numbers
     escalate: bool  # True for exactly one link of a matter: the lead's service opens the 督办 record
     opened: bool  # this link opened the matter
+    absorbed: MatterId | None = None  # this link merged that matter into this one (linking.plan_link)
+    already: bool = False  # both orders were in this matter already: nothing changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +63,8 @@ class Matter:
     ticket_count: int
     caller_count: int
     escalated_at: datetime | None
-    history: tuple[dict[str, Any], ...]  # {"action": "link" | "unlink", "ticket_id", "by", "at", "score"?}
+    # {"action": "link" | "unlink" | "merged_into", "ticket_id", "by", "at", "score"?, "merged"?, "into"?}
+    history: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True, slots=True)

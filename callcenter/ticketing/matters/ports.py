@@ -19,6 +19,10 @@ class MatterIndex(Protocol):
         """Open orders received within the window around ``new``, newest first, at most ``limit``."""
         ...
 
+    async def matter_of(self, ticket_id: TicketId) -> MatterId | None:
+        """The matter the order is in now."""
+        ...
+
     async def link(
         self, new_ticket_id: TicketId, match: MatterMatch, at: datetime, by: str = AUTO
     ) -> MatterLinked: ...

@@ -65,6 +65,12 @@ class OrderListener(Protocol):
     async def on_saved(self, order: WorkOrder, events: Sequence[TicketEvent]) -> None: ...
 
 
+class ActFollowUp(Protocol):
+    """Runs after an order's change is saved and notified (e.g. 并单: a 重办 reopens the whole matter)."""
+
+    async def on_acted(self, before: WorkOrder, after: WorkOrder, event: TicketEvent) -> None: ...
+
+
 class CatalogueSource(Protocol):
     def current(self) -> Catalogue: ...
 

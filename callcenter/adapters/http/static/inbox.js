@@ -188,6 +188,7 @@ function card(order) {
   top.append(el("span", `#${order.id}`, "order-id"), el("span", label("status", order.status), `chip status-${order.status}`));
   if (order.urgency && order.urgency !== "normal") top.append(el("span", label("urgency", order.urgency), "chip urgent"));
   if (order.extension_pending) top.append(el("span", "延期待批", "chip"));
+  if (order.matter_id !== null && order.matter_id !== undefined) top.append(el("span", `并单 ${order.matter_id}`, "chip"));
   link.append(top, el("div", order.summary || "（无摘要）", "order-summary"));
   link.append(el("div", [order.category_name || order.category_code || "未分类", order.address || "地址未填"].join(" · "), "muted"));
   const due = el("div", null, `order-due ${limit.cls}`);
@@ -332,7 +333,7 @@ function unitActions(o) {
 const FORMS = {
   acknowledge: () => ({ fields: [], button: "签收" }),
   start_handling: () => ({ fields: [], button: "开始办理" }),
-  reply: () => ({ fields: [textField("reply-text", "text", "办理结果（回单内容）", true), photoField()], button: "提交回单" }),
+  reply: () => ({ fields: [textField("reply-text", "text", "办理结果（回单内容）", true), photoField(), matterNote(state.open)], button: "提交回单" }),
   return: () => ({ fields: [textField("return-reason", "reason", "退单原因（如：不属于本单位职责，请说明依据）", true)], button: "退单", confirm: "确定将工单退回热线？" }),
   request_extension: () => ({ fields: [daysField(), textField("ext-reason", "reason", "延期原因", true)], button: "申请延期" }),
   contribute: () => ({ fields: [textField("contribute-text", "text", "协办意见", true)], button: "提交协办意见" }),
@@ -385,6 +386,25 @@ function photoField() {
   wrap.append(input);
   return { node: wrap, name: null, input, key: "reply-photos" };
 }
+/** 并单: one reply answers every order of the matter this unit handles; say how many before it is sent. */
+function matterNote(o) {
+  const note = el("p", "", "muted");
+  note.hidden = true;
+  if (o.matter_id !== null && o.matter_id !== undefined) {
+    api("GET", `/api/workorders/${encodeURIComponent(o.id)}/matter/reply`).then((preview) => {
+      if (state.openId !== o.id || preview.done.length < 2) return;
+      note.textContent = `答复将同时办结并单中的 ${preview.done.length} 件工单`;
+      note.hidden = false;
+    }).catch(() => {}); // the note is a courtesy: the reply itself reports what it concluded
+  }
+  return { node: note, name: null, key: "matter-note" };
+}
+function replied(result) {
+  const m = result.matter_reply;
+  if (!m || m.done.length < 2) return "已回单";
+  const left = m.refused.length ? `；${m.refused.length} 件未能同时办结（请逐件查看）` : "";
+  return `已回单，并单中的 ${m.done.length} 件工单同时办结${left}`;
+}
 async function perform(action, body, fields) {
   const photos = fields.find((f) => f.input && f.input.files.length);
   if (photos && !(await uploadFiles(photos.input))) return;
@@ -393,7 +413,7 @@ async function perform(action, body, fields) {
     const updated = await api("POST", `/api/workorders/${encodeURIComponent(o.id)}/actions/${action}`, { version: o.version, ...body });
     for (const f of fields) state.controls.delete(f.key);
     state.open = updated;
-    flash(`已${label("action", action)}`, "ok");
+    flash(action === "reply" ? replied(updated) : `已${label("action", action)}`, "ok");
     await reloadOpen(); loadList();
   } catch (err) { handle(err); }
 }
