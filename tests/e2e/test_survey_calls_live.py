@@ -152,7 +152,7 @@ async def test_a_busy_citizen_is_tried_again_later(
     survey = await called(running, order)
 
     assert [a.outcome for a in survey.history] == [AttemptOutcome.BUSY], citizen.diagnostics()
-    assert survey.state is SurveyState.PENDING and survey.next_attempt_at is not None
+    assert survey.state is SurveyState.RETRY_WAIT and survey.next_attempt_at is not None
     assert survey.next_attempt_at > survey.history[-1].started_at  # the retry gap of the policy (60 minutes)
     still = await running.hotline.work.orders.get(order.life.id, AGENT)
     assert still.life.status is TicketStatus.REPLIED
