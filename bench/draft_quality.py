@@ -31,9 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -103,63 +101,39 @@ async def place_calls(
     calls: Sequence[tuple[CorpusRequest, str, Path, float]], concurrent: int
 ) -> list[Heard]:
     """Every (request, condition, audio, seconds) as a call through a throw-away Asterisk and the
-    whole hotline; the draft of each read through the API."""
-    from aiohttp.test_utils import TestClient, TestServer
-
-    from callcenter.adapters.asterisk import AsteriskInstance, locate_runtime
-    from callcenter.wiring.app import HOTLINE, build_app
-    from callcenter.wiring.workorders import seed_sample_city
+    whole hotline (bench/rig.py); the draft of each read through the API."""
+    from bench.rig import running_hotline
     from callcenter_sim.phones import AgentPhone
-    from tests.support.asterisk import throwaway_settings
-    from tests.support.hotline import ADMIN_PASSWORD, hotline_settings
 
-    asterisk = AsteriskInstance(throwaway_settings(), locate_runtime())
-    asterisk.start(timeout=60.0, die_with_parent=True)
-    data = Path(tempfile.mkdtemp(prefix="cc-draft-quality-"))
     seats: list[AgentPhone] = []
-    client: TestClient | None = None  # type: ignore[type-arg]
-    try:
-        settings = hotline_settings(asterisk, data / "var", asr_engine="whisper", live_asr=1)
-        app = build_app(settings, lambda p: str(asterisk.host_path(p)))
-        client = TestClient(TestServer(app))
-        await client.start_server()
-        login = {"login": "admin", "password": ADMIN_PASSWORD}
-        assert (await client.post("/api/login", json=login)).status == 200
-        hotline = app[HOTLINE]
-        async with asyncio.timeout(30):
-            await hotline.bridges.all_synced()
-        await seed_sample_city(hotline.work, hotline.clock.now())
-        longest = max(seconds for *_r, seconds in calls)
-        agent_voice = REPO.parent / "shared" / "speech" / "zh" / "8k" / f"{AGENT_CLIP}_8k.wav"
-        speak_after = asterisk.greeting_seconds() + 5.0
-        for seat in SEATS[:concurrent]:
-            phone = AgentPhone(
-                seat,
-                asterisk.seat_secret(seat),
-                asterisk.settings.sip_port,
-                play=agent_voice if agent_voice.is_file() else None,
-                play_after_s=0.3,
-                hang_up_after_s=speak_after + longest + 20.0,  # the citizen hangs up first
-            )
-            seats.append(phone)
-            await asyncio.to_thread(phone.start)
-            await hotline.bridge.actions.queue_add(settings.hotline_queue, f"PJSIP/{seat}", seat)
-        gate = asyncio.Semaphore(concurrent)
-        numbers = [f"1391{i:07d}" for i in range(len(calls))]
-        runs = [
-            _one_call(client, asterisk.settings.sip_port, gate, number, speak_after, call)
-            for number, call in zip(numbers, calls, strict=True)
-        ]
-        return list(await asyncio.gather(*runs))
-    finally:
-        if client is not None:
-            await client.close()
-            await _drop_job_stream(settings.redis_url, settings.jobs_stream)
-        for phone in seats:
-            await asyncio.to_thread(phone.stop)
-        asterisk.stop()
-        shutil.rmtree(asterisk.instance_dir, ignore_errors=True)
-        shutil.rmtree(data, ignore_errors=True)
+    async with running_hotline(asr_engine="whisper", live_asr=1) as rig:
+        asterisk = rig.asterisk
+        try:
+            longest = max(seconds for *_r, seconds in calls)
+            agent_voice = REPO.parent / "shared" / "speech" / "zh" / "8k" / f"{AGENT_CLIP}_8k.wav"
+            speak_after = asterisk.greeting_seconds() + 5.0
+            for seat in SEATS[:concurrent]:
+                phone = AgentPhone(
+                    seat,
+                    asterisk.seat_secret(seat),
+                    asterisk.settings.sip_port,
+                    play=agent_voice if agent_voice.is_file() else None,
+                    play_after_s=0.3,
+                    hang_up_after_s=speak_after + longest + 20.0,  # the citizen hangs up first
+                )
+                seats.append(phone)
+                await asyncio.to_thread(phone.start)
+                await rig.hotline.bridge.actions.queue_add(rig.settings.hotline_queue, f"PJSIP/{seat}", seat)
+            gate = asyncio.Semaphore(concurrent)
+            numbers = [f"1391{i:07d}" for i in range(len(calls))]
+            runs = [
+                _one_call(rig.client, asterisk.settings.sip_port, gate, number, speak_after, call)
+                for number, call in zip(numbers, calls, strict=True)
+            ]
+            return list(await asyncio.gather(*runs))
+        finally:
+            for phone in seats:
+                await asyncio.to_thread(phone.stop)
 
 
 async def _one_call(
@@ -199,15 +173,6 @@ async def _draft_of(client: Any, number: str) -> dict[str, Any] | None:
                 return dict(await order.json())
         await asyncio.sleep(1.0)
     return None
-
-
-async def _drop_job_stream(url: str, stream: str) -> None:
-    """The bench's own transcription stream (named per run by ``hotline_settings``) leaves Redis."""
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(url)
-    await redis.delete(stream)
-    await redis.aclose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 from xml.sax.saxutils import quoteattr
@@ -139,7 +140,27 @@ _PLAY = """  <nop><action><log message="playing"/><exec play_pcap_audio={pcap}/>
 """
 
 
-def scenario(behaviour: str, hang_up_after_ms: int | None = None, pcap: Path | None = None) -> str:
+def _plays(pcaps: Sequence[Path]) -> str:
+    """Play one of ``pcaps``: the only one, or one chosen per call uniformly at random."""
+    if len(pcaps) == 1:
+        return _PLAY.format(pcap=quoteattr(str(pcaps[0])))
+    parts = [f'  <nop><action><sample assign_to="pick" distribution="uniform" min="0" max="{len(pcaps)}"/>'
+             "</action></nop>\n"]  # fmt: skip
+    for i in range(len(pcaps)):
+        parts.append(
+            f'  <nop><action><test assign_to="p{i}" variable="pick" compare="less_than" value="{i + 1}"/>'
+            "</action></nop>\n"
+        )
+    parts += [f'  <nop test="p{i}" next="play{i}"/>\n' for i in range(len(pcaps))]
+    for i, pcap in enumerate(pcaps):
+        parts.append(f'  <label id="play{i}"/>\n' + _PLAY.format(pcap=quoteattr(str(pcap))))
+        parts.append('  <nop next="played"/>\n')
+    return "".join(parts) + '  <label id="played"/>\n'
+
+
+def scenario(
+    behaviour: str, hang_up_after_ms: int | None = None, pcap: Path | Sequence[Path] | None = None
+) -> str:
     invite = """  <recv request="INVITE" crlf="true" rrs="true">
     <action>
       <ereg regexp="^.*$" search_in="hdr" header="From:" check_it="true" assign_to="remote_from"/>
@@ -149,7 +170,8 @@ def scenario(behaviour: str, hang_up_after_ms: int | None = None, pcap: Path | N
   </recv>
 """
     if behaviour == "answer":
-        play = _PLAY.format(pcap=quoteattr(str(pcap))) if pcap is not None else ""
+        pcaps = [pcap] if isinstance(pcap, Path) else list(pcap or ())
+        play = _plays(pcaps) if pcaps else ""
         ending = _WAIT_BYE if hang_up_after_ms is None else _OWN_BYE.format(ms=hang_up_after_ms)
         body = _ANSWER + play + ending
     elif behaviour == "no_answer":
@@ -189,10 +211,11 @@ class CitizenPhone:
         behaviour: str,
         calls: int = 1,
         hang_up_after_ms: int | None = None,
-        pcap: Path | None = None,
+        pcap: Path | Sequence[Path] | None = None,
     ) -> None:
         """Take ``calls`` calls with ``behaviour``; on ``answer``, ``pcap`` (``write_answer_pcap``: keys,
-        speech) is what the citizen's phone sends once the call is up."""
+        speech) is what the citizen's phone sends once the call is up; several pcaps: one of them per call,
+        at random (sipp's uniform sample), e.g. a key 1, 2 or 3 for a load of surveys."""
         self.stop()
         self.workdir.mkdir(parents=True, exist_ok=True)
         for name in ("calls.log", "messages.log", "errors.log"):

@@ -38,6 +38,7 @@ LEG_CONTEXT = "survey-leg"
 ENDED_EVENT = "HotlineSurveyEnded"
 PROMPT_DIR = "survey-prompts"  # beside the recordings: Asterisk plays what the app wrote there
 WAIT_MARGIN_S = 15.0  # beyond the ring time, for Asterisk to give up and report
+SETTLE_S = 5.0  # at most this long for a recording to be complete after the leg's hangup
 CALL_LIMIT_S = 150.0  # an answered leg: intro and question twice, a 30 s reason, thanks — with room
 HANGUP_CAUSES = {  # Q.850 cause of an unanswered leg → what the attempt was
     1: AttemptOutcome.FAILED,  # unallocated number (空号)
@@ -148,7 +149,7 @@ class AmiSurveyDialer:
 
     async def _recognise(self, base: str) -> str:
         path = self._host_path(PurePosixPath(base + ".wav"))
-        if not path.is_file():
+        if not await _settled(path):
             return ""
         async with self._hearing:
             try:
@@ -194,6 +195,25 @@ def unanswered_outcome(reply: Mapping[str, str]) -> AttemptOutcome:
         return HANGUP_CAUSES[int(cause)]
     reason = reply.get("reason", "")
     return ORIGINATE_REASONS.get(int(reason) if reason.isdigit() else 0, AttemptOutcome.FAILED)
+
+
+async def _settled(path: Path, quiet_s: float = 0.5, limit_s: float = SETTLE_S) -> bool:
+    """Whether the recording exists, once its size has not changed for ``quiet_s``: the hangup handler's
+    event can arrive before MixMonitor has closed the file (seen on a loaded machine)."""
+    deadline = asyncio.get_running_loop().time() + limit_s
+    last = -1
+    while True:
+        size = await asyncio.to_thread(_size, path)
+        if size == last and size > 0:
+            return True
+        if asyncio.get_running_loop().time() >= deadline:
+            return size > 0
+        last = size
+        await asyncio.sleep(quiet_s)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else -1
 
 
 async def _hang_up(actions: AmiActions, channel: str) -> None:
