@@ -1,10 +1,12 @@
-"""Recording files on this host's disk: the ``RecordingStore`` port of callcenter/calls/ports.py.
+"""Recording files on this host's disk: the ``RecordingStore`` port of callcenter/calls/ports.py, and the
+``SurveyRecordings`` port of callcenter/ticketing/surveys/ports.py (replay of survey calls).
 
 Deleting a file is the app's job (the dialplan runs no shell, issue 11). A path comes from an AMI event, so
 before anything is deleted it must pass two checks: the textual one (callcenter/calls/recording_paths.py),
 and on the disk: the file is a regular file (not a symlink, not a directory) whose directory, with every
 symlink resolved, lies inside a recordings directory (resolved the same way). Anything else is refused and
-logged; nothing outside the recordings directory is ever touched.
+logged; nothing outside the recordings directory is ever touched. A recording is replayed under the same
+two checks, and only when it is there as a regular file.
 """
 
 from __future__ import annotations
@@ -48,6 +50,20 @@ class RecordingFileStore:
         except OSError:
             return None
         return target if stat.S_ISREG(mode) else None
+
+    async def readable(self, path: str) -> str | None:
+        """This host's path of the recording ``path`` when it is a regular file in a recordings directory."""
+        return await asyncio.to_thread(self._readable, path)
+
+    def _readable(self, path: str) -> str | None:
+        target = self.confined(path)
+        if target is None:
+            log.warning("not replaying %r: not a file in the recordings dir", path[:200])
+            return None
+        try:
+            return str(target) if stat.S_ISREG(target.lstat().st_mode) else None
+        except OSError:  # gone (retention, a failed recording): nothing to replay
+            return None
 
     async def discard(self, call_id: CallId, files: RecordingFiles) -> None:
         await asyncio.to_thread(self._discard, call_id, files)

@@ -211,6 +211,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
             clock,
             rules.survey if rules else DEFAULT_SURVEY_POLICY,
             survey_dialer(settings, telephony, host_path),
+            recordings=recording_store(settings, host_path),
         ),
         live_tap,
         seat_store(settings),

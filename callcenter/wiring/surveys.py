@@ -36,7 +36,7 @@ from callcenter.ticketing.orders.service import WorkOrders
 from callcenter.ticketing.surveys.campaign import SurveyCampaign
 from callcenter.ticketing.surveys.desk import SurveyDesk
 from callcenter.ticketing.surveys.policy import SurveyPolicy
-from callcenter.ticketing.surveys.ports import LiveCalls, SurveyDialer
+from callcenter.ticketing.surveys.ports import LiveCalls, SurveyDialer, SurveyRecordings
 from callcenter.ticketing.surveys.service import SurveyScheduler
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,9 @@ def build_surveys(
     dialer: SurveyDialer | None = None,
     poll_s: float = 5.0,
     live: LiveCalls | None = None,
+    recordings: SurveyRecordings | None = None,
 ) -> SurveyParts:
+    """``recordings``: the files the desk replays survey calls from (none: every replay is 404)."""
     store, control = SqlSurveys(engine), SqlSurveyCampaign(engine)
     calendar = lambda: orders.calendar  # noqa: E731 - the calendar in force, swapped on an admin's edit
     scheduler = SurveyScheduler(store, control, clock, calendar, policy)
@@ -147,7 +149,7 @@ def build_surveys(
             poll_s,
             scheduler,
         )
-    desk = SurveyDesk(store, store, control, clock, policy, control, orders)
+    desk = SurveyDesk(store, store, control, clock, policy, control, orders, recordings)
     return SurveyParts(policy, store, control, scheduler, desk, campaign)
 
 

@@ -234,6 +234,48 @@ async def test_an_admin_adds_an_article_and_an_agent_finds_it_in_the_knowledge_t
     assert await browser.js(f"return document.querySelector('{view} form.knowledge-form') === null")
 
 
+# --- 回访 --------------------------------------------------------------------------------------------
+
+
+async def test_a_supervisor_finds_a_survey_in_the_followup_tab_and_its_call_has_a_player(
+    browser: Browser, live_app: LiveApp, engine: AsyncEngine
+) -> None:
+    from dataclasses import replace
+
+    from callcenter.adapters.db.surveys import SqlSurveys
+    from callcenter.ticketing.surveys.model import AttemptOutcome, SurveyAttempt
+    from callcenter.ticketing.surveys.policy import SurveyPolicy
+    from callcenter.wiring.surveys import build_surveys
+
+    web = live_app.web
+    build_surveys(engine, web.service, web.clock, SurveyPolicy(first_delay_minutes=0))  # files surveys
+    order = await dispatched(live_app)
+    for action, fields in (("acknowledge", {}), ("start_handling", {}), ("reply", {"text": "已清运。"})):
+        order = await act(live_app, "unit-a", order, action, **fields)
+    (survey,) = await SqlSurveys(engine).for_ticket(order["id"])
+    assert live_app.recordings_dir is not None
+    wav = live_app.recordings_dir / f"survey-{survey.id}-1-call.wav"
+    wav.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64))
+    now = web.clock.now()
+    call = SurveyAttempt(
+        1, "s-1", "a", now, now, AttemptOutcome.DISSATISFIED, "3", "不满意", str(wav), "还没清运"
+    )
+    await SqlSurveys(engine).save(replace(survey, history=(call,), attempts=1))
+
+    await browser.login("/#followup", "supervisor1", PASSWORD)
+    await browser.click_on(".survey-row", f"回访 #{survey.id}")
+    row = await browser.text(".survey-pane tr", "还没清运")
+    assert "不满意" in row.text and "3" in row.text
+    audio = await browser.element(".survey-pane audio")
+    url = f"/api/surveys/{survey.id}/calls/1/recording.wav"
+    assert (audio.get_attribute("preload"), audio.get_attribute("src")) == ("none", live_app.url + url)
+    fetched = await browser.js(
+        "return fetch(arguments[0]).then((r) => [r.status, r.headers.get('Content-Type')])", url
+    )
+    assert fetched == [200, "audio/wav"]
+    assert await browser.js("return document.querySelector('.list-pane').hasAttribute('aria-busy')") is False
+
+
 # --- the unit's inbox on a phone ---------------------------------------------------------------------
 
 

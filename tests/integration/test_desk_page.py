@@ -40,6 +40,7 @@ from callcenter.ticketing.states import Action, TicketStatus
 from callcenter.ticketing.supervision.rules import SupervisionKind, SupervisionStatus, SupervisionTrigger
 from callcenter.ticketing.supervision.sweeper import AlertKind
 from callcenter.ticketing.surveys.desk import SurveyDesk
+from callcenter.ticketing.surveys.model import AttemptOutcome, SurveyState
 from callcenter.ticketing.surveys.policy import SurveyPolicy
 from callcenter.ticketing.surveys.rules import SurveyNote
 from tests.integration.test_work_orders import NEW_ORDER, act, get, post
@@ -80,6 +81,8 @@ LABEL_TABLES: dict[str, Iterable[StrEnum]] = {
     "location_issue": ResolutionIssue,
     "password_reason": PasswordReason,
     "survey_note": SurveyNote,
+    "survey_state": SurveyState,
+    "survey_outcome": AttemptOutcome,
 }
 
 

@@ -37,13 +37,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.attachments.disk import DiskBlobStore
 from callcenter.adapters.attachments.sql import SqlAttachmentIndex
+from callcenter.adapters.db.survey_campaign import SqlSurveyCampaign
+from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.attachments import add_attachment_routes
 from callcenter.adapters.http.auth import CLOCK
 from callcenter.adapters.http.inbox import InboxSettings, add_inbox_routes
+from callcenter.adapters.http.surveys import survey_routes
 from callcenter.adapters.http.workorders import WORK_ORDERS
+from callcenter.adapters.recording_files import RecordingFileStore
 from callcenter.adapters.redis.inbox import RedisInbox
 from callcenter.ticketing.attachments.service import Attachments
 from callcenter.ticketing.orders.ports import InboxNotice
+from callcenter.ticketing.surveys.desk import SurveyDesk
+from callcenter.ticketing.surveys.policy import SurveyPolicy
 from tests.support.web import Web, build_web
 
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -113,6 +119,7 @@ class LiveApp:
     url: str  # http://127.0.0.1:PORT
     notices: HeldNotices
     attachments_dir: Path
+    recordings_dir: Path | None = None  # the survey calls' recordings (the 回访 tab's players)
 
 
 @pytest.fixture
@@ -129,10 +136,19 @@ async def live_app(
         service = Attachments(app[WORK_ORDERS], SqlAttachmentIndex(engine), DiskBlobStore(root), app[CLOCK])
         add_attachment_routes(app, service)
 
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+
+    def surveys(app: web.Application) -> None:  # the 回访 tab: campaign, surveys, their recordings
+        store, control = SqlSurveys(engine), SqlSurveyCampaign(engine)
+        files = RecordingFileStore([str(recordings)], lambda p: p)
+        desk = SurveyDesk(store, store, control, app[CLOCK], SurveyPolicy(), control, app[WORK_ORDERS], files)
+        survey_routes(desk)(app)
+
     settings = InboxSettings(heartbeat_seconds=1.0, retry_ms=1000)
-    routes = [lambda app: add_inbox_routes(app, feed, settings), attachment_routes]
+    routes = [lambda app: add_inbox_routes(app, feed, settings), attachment_routes, surveys]
     built = await build_web(aiohttp_client, engine, notices, extra_routes=routes, attachments_dir=root)
-    return LiveApp(built, str(built.client.make_url("")).rstrip("/"), notices, root)
+    return LiveApp(built, str(built.client.make_url("")).rstrip("/"), notices, root, recordings)
 
 
 # --- the browser ---------------------------------------------------------------------------------------

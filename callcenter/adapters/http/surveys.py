@@ -8,7 +8,8 @@
 * ``GET  /api/surveys?state=&date=&limit=``     surveys, newest reply first (``state=manual``: the manual
   list)
 * ``GET  /api/surveys/{id}``                    one survey with its calls (time, outcome, key, words,
-  recording, reason)
+  reason, whether there is a recording and, for those who may listen, its ``recording_url``)
+* ``GET  /api/surveys/{id}/calls/{attempt}/recording.wav``  the call's recording (supervisors, admins)
 * ``POST /api/surveys/declines``                ``{"ticket_id": n}``: the order's citizen declined surveys
   (拒绝回访; agents, supervisors, admins)
 * ``GET  /api/surveys/coverage?from=&to=``      回访率, 接通率, 满意率 / 基本满意率 / 不满意率 per day
@@ -17,10 +18,17 @@
 No citizen's number is in a path or an answer (a survey names its order; the order's API masks per
 viewer). Words and reasons are the citizen's own and may hold numbers, written or spoken (幺三八…): masked
 (ticketing/privacy) for all but supervisors and admins (who review calls).
+
+A survey call's recording holds the citizen's voice. Calls' recordings go to the agent who answered and to
+the reviewers (staff/call_access.py); nobody on the hotline's side answers a survey call, so its recording
+is the reviewers' only (``LISTENERS``): agents and dispatchers, who may read the survey, are refused
+(403), handling units see no surveys at all. No file system path leaves the server; the recording's path
+is the attempt's stored data, checked by the desk (ticketing/surveys/replay.py) and the recordings port.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -38,16 +46,26 @@ from callcenter.ticketing.surveys.desk import DEFAULT_LIMIT, MAX_CHANNELS, MAX_L
 from callcenter.ticketing.surveys.figures import Coverage
 from callcenter.ticketing.surveys.model import Survey, SurveyAttempt, SurveyId, SurveyState
 from callcenter.ticketing.surveys.ports import CampaignSettings
+from callcenter.ticketing.surveys.replay import replayable
+
+log = logging.getLogger(__name__)
 
 DESK = web.AppKey("survey_desk", SurveyDesk)
 READERS = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 DECLINERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+LISTENERS = tuple(sorted(CALL_REVIEWERS))  # who may hear a survey call: the reviewers (see above)
 API = "/api/surveys"
 
 
-def attempt_json(a: SurveyAttempt, plain: bool) -> dict[str, Any]:
+def recording_url(survey_id: int, attempt: int) -> str:
+    return f"{API}/{survey_id}/calls/{attempt}/recording.wav"
+
+
+def attempt_json(s: Survey, a: SurveyAttempt, plain: bool) -> dict[str, Any]:
+    """``plain``: the viewer reviews calls — words and reason unmasked, and the recording's URL."""
     shown: Callable[[str], str] = (lambda t: t) if plain else mask_numbers
+    has_recording = replayable(s, a)
     return {
         "attempt": a.number,
         "server": a.server,
@@ -57,7 +75,8 @@ def attempt_json(a: SurveyAttempt, plain: bool) -> dict[str, Any]:
         "key": a.key,
         "words": shown(a.words),
         "reason": shown(a.reason),
-        "recording": a.recording,
+        "has_recording": has_recording,
+        "recording_url": recording_url(s.id, a.number) if has_recording and plain and s.id else None,
     }
 
 
@@ -80,7 +99,7 @@ def survey_json(s: Survey, plain: bool, with_attempts: bool = True) -> dict[str,
     }
     if with_attempts:
         body["prompt"] = s.prompt
-        body["calls"] = [attempt_json(a, plain) for a in s.history]
+        body["calls"] = [attempt_json(s, a, plain) for a in s.history]
     return body
 
 
@@ -140,6 +159,25 @@ async def one(request: web.Request) -> web.Response:
     return json_response(survey_json(survey, actor.role in CALL_REVIEWERS))
 
 
+def _from_the_start(request: web.Request) -> bool:
+    try:
+        return request.http_range.start in (None, 0)
+    except ValueError:  # a malformed Range: FileResponse answers it (416)
+        return False
+
+
+async def recording(request: web.Request) -> web.StreamResponse:
+    """A survey call's recording for replay (回访录音回放); Range requests are served (seeking). The path
+    is the attempt's stored data, never the URL's, and never leaves the server."""
+    actor = require_role(request, *LISTENERS)
+    survey_id = SurveyId(record_id(request.match_info["id"], "id"))
+    attempt = record_id(request.match_info["attempt"], "attempt")
+    path = await request.app[DESK].recording(survey_id, attempt)
+    if _from_the_start(request):  # one line per replay, not per chunk the player seeks to
+        log.info("survey_id=%s attempt=%s: recording replayed by %s", survey_id, attempt, actor.id)
+    return web.FileResponse(path, headers={"Content-Type": "audio/wav"})
+
+
 async def coverage(request: web.Request) -> web.Response:
     require_role(request, *READERS)
     q = request.query
@@ -191,5 +229,6 @@ def survey_routes(desk: SurveyDesk) -> Callable[[web.Application], None]:
         app.router.add_post(API + "/declines", decline)
         app.router.add_get(API, listing)
         app.router.add_get(API + "/{id}", one)
+        app.router.add_get(API + "/{id}/calls/{attempt}/recording.wav", recording)
 
     return hook

@@ -6,6 +6,8 @@
   ``MAX_LIMIT``;
 * a citizen's 拒绝回访 is recorded from one of their orders (agents see the order; the number stays on the
   server);
+* a survey call's recording is replayed only from the attempt's own file, found by the
+  ``SurveyRecordings`` port inside the recordings directories (replay.py);
 * pause/resume and the channel count are stored, so every app process and a restart see them; a
   change of channels takes effect at the dialer's next round (calls in progress are not cut).
 """
@@ -27,9 +29,11 @@ from callcenter.ticketing.surveys.ports import (
     CampaignControl,
     CampaignSettings,
     Declines,
+    SurveyRecordings,
     SurveyReports,
     SurveyStore,
 )
+from callcenter.ticketing.surveys.replay import SurveyRecordingMissing, recording_path
 from callcenter.ticketing.surveys.service import MIN_DIGITS, citizen_number
 
 DEFAULT_LIMIT = 200
@@ -60,7 +64,9 @@ class SurveyDesk:
         policy: SurveyPolicy,
         declines: Declines | None = None,
         orders: WorkOrders | None = None,
+        recordings: SurveyRecordings | None = None,
     ) -> None:
+        self._recordings = recordings
         self._declines = declines
         self._orders = orders
         self._store = store
@@ -97,6 +103,20 @@ class SurveyDesk:
         found = await self._store.get(survey_id)
         if found is None:
             raise NotFound(f"survey {survey_id} not found", survey_id=survey_id)
+        return found
+
+    async def recording(self, survey_id: SurveyId, attempt: int) -> str:
+        """This host's path of call ``attempt``'s recording, for replay (质检回放); NotFound (the survey),
+        ``SurveyCallNotFound`` or ``SurveyRecordingMissing`` otherwise. Who may listen is the caller's
+        check (staff/call_access.py: the reviewers)."""
+        stored = recording_path(await self.survey(survey_id), attempt)
+        found = await self._recordings.readable(stored) if self._recordings is not None else None
+        if found is None:
+            raise SurveyRecordingMissing(
+                f"the recording of call {attempt} of survey {survey_id} is not available",
+                survey_id=survey_id,
+                attempt=attempt,
+            )
         return found
 
     async def decline(self, ticket_id: TicketId, actor: Actor) -> None:

@@ -61,6 +61,15 @@ class SurveyDialer(Protocol):
         ...
 
 
+class SurveyRecordings(Protocol):
+    """The recording files, for replay (callcenter/adapters/recording_files.py)."""
+
+    async def readable(self, path: str) -> str | None:
+        """This host's path of the recording ``path`` (as Asterisk names it) when it is a regular file
+        inside a recordings directory; None otherwise (missing, elsewhere, a symlink, a directory)."""
+        ...
+
+
 class LiveCalls(Protocol):
     """Whether a citizen is on a call with the hotline right now (they get no survey call meanwhile)."""
 

@@ -1,10 +1,11 @@
 // 回访, the callback survey (agents, supervisors): replied orders to schedule, surveys to record (满意 / 基本满意 /
 // 不满意 / 联系不上); the automated campaign (自动回访) today, its switches for supervisors, and the surveys it handed
-// to the manual list (转人工).
+// to the manual list (转人工); the campaign's surveys with their calls and recordings (desk/surveys.js).
 
 import { api, errorText, query } from "./api.js";
 import { empty, field, fill, h, select } from "./dom.js";
 import { label, options } from "./labels.js";
+import { busy, loadSurveys, stateFilter, surveyList, surveyPane } from "./surveys.js";
 import { act, actionForm, button, loadOrder, orderFacts, orderHeader, orderHistory, orderList, requestText, submit } from "./order.js";
 
 function scheduleForm(order, done) {
@@ -74,13 +75,17 @@ function manualSummaries(items) {
 export function followupView(me) {
   const list = h("div", { class: "list-pane" });
   const notice = h("p", { class: "message", hidden: true });
-  const work = h("div", { class: "work-pane" }, empty("选择一张待回访工单"));
+  const work = h("div", { class: "work-pane" }, empty("选择一张待回访工单或一条自动回访记录"));
   const root = h("div", { class: "workbench" }, list, work);
   let selected = null;
+  let selectedSurvey = null;
+  let surveyState = "";
+  const filter = stateFilter((state) => { surveyState = state; refresh(); });
 
   const done = (updated, note) => { show(updated, note); refresh(); };
   function show(order, note) {
     selected = order;
+    selectedSurvey = null;
     notice.hidden = !note;
     if (note) { notice.textContent = note.text; notice.className = `message ${note.kind}`; }
     fill(work, [notice, callbackPane(order, done)]);
@@ -88,13 +93,20 @@ export function followupView(me) {
   async function pick(summary) {
     try { show(await loadOrder(summary.id)); } catch (error) { work.replaceChildren(empty(errorText(error))); }
   }
-  async function refresh() {
+  function pickSurvey(survey) {
+    selected = null;
+    selectedSurvey = survey.id;
+    work.replaceChildren(surveyPane(survey.id));
+    for (const row of list.querySelectorAll(".survey-row")) row.classList.toggle("selected", row.dataset.survey === String(survey.id));
+  }
+  async function load() {
     try {
-      const [replied, pending, today, manual] = await Promise.all([
+      const [replied, pending, today, manual, surveys] = await Promise.all([
         api("GET", `/api/workorders?${query({ status: "replied", limit: 100 })}`),
         api("GET", `/api/workorders?${query({ status: "callback_pending", limit: 100 })}`),
         api("GET", "/api/surveys/campaign"),
         api("GET", `/api/surveys?${query({ state: "manual", limit: 100 })}`),
+        loadSurveys(surveyState),
       ]);
       const onCall = manual.items.filter((s) => s.trigger === "resolved_on_call");
       list.replaceChildren(
@@ -102,10 +114,12 @@ export function followupView(me) {
         me && MANAGERS.has(me.role) ? campaignSwitches(today, refresh, notice) : null,
         h("h3", { text: `已回单待安排（${replied.items.length}）` }), orderList(replied.items, pick, selected && selected.id, "无"),
         h("h3", { text: `直接办结转人工回访（${onCall.length}）` }), orderList(manualSummaries(onCall), pick, selected && selected.id, "无"),
-        h("h3", { text: `待回访（${pending.items.length}）` }), orderList(pending.items, pick, selected && selected.id, "无"));
+        h("h3", { text: `待回访（${pending.items.length}）` }), orderList(pending.items, pick, selected && selected.id, "无"),
+        h("h3", { text: `自动回访记录（${surveys.length}）` }), filter.node, surveyList(surveys, pickSurvey, selectedSurvey));
     } catch (error) {
       list.replaceChildren(empty(errorText(error)));
     }
   }
+  const refresh = () => busy(list, load);
   return { root, refresh };
 }

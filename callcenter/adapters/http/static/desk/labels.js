@@ -31,6 +31,14 @@ export const LABELS = {
     declined: "市民拒绝回访", no_number: "无联系电话", disabled: "未开启自动回访", trigger_off: "该类办结不回访",
     not_selected: "不在回访范围", order_moved: "工单已变更",
   },
+  survey_state: {
+    pending: "待外呼", dialing: "外呼中", retry_wait: "等待重拨", done: "已回访", manual: "转人工回访",
+    skipped: "不回访", cancelled: "已取消",
+  },
+  survey_outcome: {
+    satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意", no_answer: "无人接听",
+    busy: "占线", hung_up: "未答挂机", no_input: "未按键未识别", failed: "号码无法接通", lost: "外呼中断",
+  },
   extension_status: { pending: "待审批", approved: "已批准", rejected: "未批准", lapsed: "已失效" },
   return_outcome: { pending: "待审核", reassigned: "已改派", rejected: "已驳回" },
   annotation: { supervision: "督办", review: "评单", assessment: "考单" },
@@ -84,6 +92,7 @@ export const LABELS = {
     invalid_article: "知识条目填写有误", unknown_article: "知识条目不存在或已删除",
     cross_site_request: "请求来源无效，请刷新页面后重试", unsupported_media_type: "请求格式不被接受",
     invalid_text: "内容含有无法保存的字符", json_too_deep: "请求内容层级过深", too_many_streams: "打开的实时页面过多，请关闭其他页面",
+    survey_call_not_found: "该回访没有这次外呼", survey_recording_missing: "录音不存在或不可用",
     attachment_quota_exceeded: "本工单附件总量已达上限", internal_error: "服务器内部错误，请稍后再试",
     http_404: "接口不存在", http_405: "请求方式不被允许", network: "无法连接服务器",
   },
