@@ -107,6 +107,11 @@ async def test_a_reviewer_replays_the_call_the_campaign_placed_and_seeks_in_it(
     assert (status, body, headers["Content-Range"]) == (206, WAV[4:12], f"bytes 4-11/{len(WAV)}")
     status, _body, _headers = await replay(web, "admin", url, headers={"Range": "bytes=x-y"})
     assert status < 500
+    for user in ("supervisor1", "unit-a"):  # the order's trail names the call, never the file
+        order = await call(web, user, "GET", f"/api/workorders/{survey.ticket_id}")
+        (row,) = [t for t in order["trail"] if t["action"] == "survey_call"]
+        assert row["details"]["has_recording"] is True and "recording" not in row["details"], row
+        assert str(recordings) not in str(order)
 
 
 async def test_only_reviewers_hear_a_survey_call(web: Web, engine: AsyncEngine, recordings: Path) -> None:

@@ -133,7 +133,10 @@ def _trail_row(row: dict[str, Any], shown: TextFilter) -> dict[str, Any]:
     if not isinstance(details, dict):
         return row
     texts = {k: shown(v) for k, v in details.items() if k in TRAIL_TEXTS and isinstance(v, str)}
-    return {**row, "details": {**details, **texts}}
+    kept = {k: v for k, v in details.items() if k != "recording"}
+    if "recording" in details:  # a survey call's file on the recordings volume: never shown, only whether
+        kept["has_recording"] = bool(details["recording"])  # there is one (replay: /api/surveys/…)
+    return {**row, "details": {**kept, **texts}}
 
 
 def _hotline_only(order: WorkOrder, viewer: Actor) -> dict[str, Any]:
