@@ -25,10 +25,15 @@ class LiveSide:
 
     segments: tuple[Segment, ...]
     covered: float  # seconds of this side's recording that ``segments`` account for
+    start: float = 0.0  # where the live stream started in the recording: what precedes it is not covered
 
 
-def live_sides(finals: Iterable[LiveEvent], covered: Mapping[Speaker, float]) -> dict[Speaker, LiveSide]:
-    """Each side the live worker covered, with its finals as transcript segments."""
+def live_sides(
+    finals: Iterable[LiveEvent],
+    covered: Mapping[Speaker, float],
+    started: Mapping[Speaker, float] | None = None,
+) -> dict[Speaker, LiveSide]:
+    """Each side the live worker covered, with its finals as transcript segments and where it started."""
     events = tuple(finals)
     return {
         speaker: LiveSide(
@@ -36,6 +41,7 @@ def live_sides(finals: Iterable[LiveEvent], covered: Mapping[Speaker, float]) ->
                 Segment(e.speaker, e.start, e.end, e.text, e.words) for e in events if e.speaker is speaker
             ),
             seconds,
+            min((started or {}).get(speaker, 0.0), seconds),
         )
         for speaker, seconds in covered.items()
     }
@@ -44,6 +50,12 @@ def live_sides(finals: Iterable[LiveEvent], covered: Mapping[Speaker, float]) ->
 def covered_segments(side: LiveSide) -> tuple[Segment, ...]:
     """The finals inside the covered part (a final written after ``covered`` was read is left to the tail)."""
     return tuple(s for s in side.segments if s.end <= side.covered + _EDGE_S)
+
+
+def head(audio: Audio, start: float) -> Audio:
+    """The audio before a live stream that started ``start`` seconds into the recording."""
+    end = max(0, min(len(audio.samples), round(start * audio.rate)))
+    return Audio(audio.samples[:end], audio.rate)
 
 
 def remaining(audio: Audio, covered: float) -> Audio:

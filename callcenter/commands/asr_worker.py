@@ -97,10 +97,11 @@ async def live_parts(live: RedisLiveTranscripts, call_id: CallId, wait_s: float)
     try:
         while True:
             covered = await live.covered(call_id)  # read before the finals: they include all it covers
+            started = await live.started(call_id)  # written before the coverage
             finals = await live.finals(call_id)
             seen = set(covered) | {e.speaker for e in finals}
             if seen <= await live.ended(call_id) or time.monotonic() >= deadline:
-                return live_sides(finals, covered)
+                return live_sides(finals, covered, started)
             await asyncio.sleep(0.1)
     except (RedisError, OSError) as exc:
         log.warning(

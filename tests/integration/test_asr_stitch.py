@@ -60,3 +60,26 @@ def test_a_side_the_live_worker_covered_to_the_end_is_not_decoded_again(
     live_part = whisper_transcriber.transcribe(clip, Speaker.CALLER)
     live = {Speaker.CALLER: LiveSide(live_part, covered=clip.duration + PAUSE_S)}
     assert transcribe_call(whisper_transcriber, str(path), str(path), live).segments == live_part
+
+
+def test_a_live_stream_that_started_late_leaves_the_head_to_the_after_call_job(
+    whisper_transcriber: WhisperTranscriber, mandarin_phone_corpus: tuple[Utterance, ...], tmp_path: Path
+) -> None:
+    """On a loaded machine the live stream may start seconds into the recording (the citizen already
+    speaking): those words are decoded from the recording, not lost (seen: 你好，地方在…安定门街道 gone)."""
+    first, second = (load_mono(u.path, rate=RATE) for u in mandarin_phone_corpus[:2])
+    caller = side_of([first, second])
+    path = tmp_path / "caller.wav"
+    sf.write(path, caller.samples, RATE, subtype="PCM_16")
+    start = first.duration + PAUSE_S / 2  # the stream opened after the first utterance
+    heard = whisper_transcriber.transcribe(second, Speaker.CALLER)
+    live_part = tuple(s.moved(start + PAUSE_S / 2) for s in heard)
+    live = {Speaker.CALLER: LiveSide(live_part, covered=caller.duration, start=start)}
+
+    joined = transcribe_call(whisper_transcriber, str(path), str(path), live)
+
+    head = [s for s in joined.segments if s.end <= start]
+    assert head, joined.segments  # the first utterance, decoded from the recording
+    assert joined.segments[len(head) :] == live_part  # then the live finals as they were
+    reference = mandarin_phone_corpus[0].text + mandarin_phone_corpus[1].text
+    assert cer(reference, joined.text_of(Speaker.CALLER)) < 0.3, joined.text_of(Speaker.CALLER)

@@ -121,6 +121,12 @@ async def test_covered_only_moves_forward(store: RedisLiveTranscripts) -> None:
     assert await store.covered(CALL) == {Speaker.CALLER: 12.5, Speaker.AGENT: 4.0}
 
 
+async def test_where_each_side_s_stream_started_is_kept(store: RedisLiveTranscripts) -> None:
+    assert await store.started(CALL) == {}
+    await store.set_started(CALL, Speaker.CALLER, 3.04)
+    assert await store.started(CALL) == {Speaker.CALLER: 3.04}
+
+
 async def test_ended_sides_are_marked(store: RedisLiveTranscripts) -> None:
     assert await store.ended(CALL) == set()
     await store.mark_ended(CALL, Speaker.CALLER)
@@ -133,12 +139,14 @@ async def test_event_numbers_increase_per_side(store: RedisLiveTranscripts) -> N
 
 
 async def every_write_of_a_call(store: RedisLiveTranscripts) -> None:
-    """What the live worker writes for one call: a final on each side, coverage, end marks, counters."""
+    """What the live worker writes for one call: a final on each side, start, coverage, end marks,
+    counters."""
     for speaker in Speaker:
         seq = await store.next_seq(CALL, speaker)
         await store.publish(
             LiveEvent(CALL, speaker, LiveKind.FINAL, seq, "我家住在建国门内大街18号", 1.0, 3.0)
         )
+        await store.set_started(CALL, speaker, 0.1)
         await store.set_covered(CALL, speaker, 3.3)
         await store.mark_ended(CALL, speaker)
 
@@ -149,7 +157,7 @@ async def test_a_call_s_live_words_expire_on_the_configured_schedule(redis: Redi
     store = RedisLiveTranscripts(redis, prefix=stream_name, ttl_s=120)
     await every_write_of_a_call(store)
     keys = sorted([k async for k in redis.scan_iter(f"{stream_name}:*")])
-    assert sorted(store.call_keys(CALL)) == keys and len(keys) == 5
+    assert sorted(store.call_keys(CALL)) == keys and len(keys) == 6
     ttls = {key: await redis.ttl(key) for key in keys}
     assert all(110 <= ttl <= 120 for ttl in ttls.values()), ttls
 
@@ -164,7 +172,7 @@ async def test_forgetting_a_call_deletes_its_words(store: RedisLiveTranscripts, 
     await every_write_of_a_call(store)
     other = CallId("1732435200.43")
     await store.publish(LiveEvent(other, Speaker.CALLER, LiveKind.FINAL, 1, "另一通", 0.0, 1.0))
-    assert await store.forget(CALL) == 5
+    assert await store.forget(CALL) == 6
     assert await redis.exists(*store.call_keys(CALL)) == 0
     assert await store.finals(CALL) == [] and len(await store.finals(other)) == 1
     assert await store.forget(CALL) == 0

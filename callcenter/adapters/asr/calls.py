@@ -12,7 +12,7 @@ from callcenter.adapters.asr.audio import is_silent, load_recording, load_sides
 from callcenter.asr.model import Audio, Segment, Speaker, Transcript
 from callcenter.asr.ports import Transcriber
 from callcenter.asr.quality import audio_warning
-from callcenter.asr.stitch import LiveSide, remaining, shifted, stitched
+from callcenter.asr.stitch import LiveSide, head, remaining, shifted, stitched
 
 # A tail shorter than this holds no word worth decoding (the live worker closed the side at a pause).
 _MIN_TAIL_S = 0.2
@@ -48,10 +48,14 @@ def transcribe_call(
 def transcribe_side(
     transcriber: Transcriber, audio: Audio, speaker: Speaker, live: LiveSide | None
 ) -> tuple[Segment, ...]:
-    """The live finals of this side plus the transcript of what follows them in the recording."""
+    """The live finals of this side plus the transcript of what the live worker did not hear: the
+    recording's head when the live stream started late (a loaded machine: seconds), and the tail."""
     covered = live.covered if live is not None else 0.0
     tail = remaining(audio, covered)
     decoded: tuple[Segment, ...] = ()
     if tail.duration >= _MIN_TAIL_S and not is_silent(tail):
         decoded = shifted(transcriber.transcribe(tail, speaker), covered)
+    start = head(audio, live.start) if live is not None else None
+    if start is not None and start.duration >= _MIN_TAIL_S and not is_silent(start):
+        decoded = (*transcriber.transcribe(start, speaker), *decoded)
     return stitched(live, decoded, speaker)

@@ -323,6 +323,7 @@ class _Publisher:
         self.broken = False
         self.covered = 0.0
         self._placed = False
+        self._start_stored = False
 
     def place(self, offset_s: float) -> None:
         """Fix where the stream starts in the recording, once, before anything is published."""
@@ -344,6 +345,11 @@ class _Publisher:
                 self._counters.partials += 1
         covered = self._tap.offset_s + recognizer.covered
         if last or (covered > self.covered and any(h.kind is LiveKind.FINAL for h in heard)):
+            if not self._start_stored:  # before the coverage: a reader never sees one without the other
+                await self._store.set_started(
+                    self._tap.call_id, self._tap.speaker, round(self._tap.offset_s, 3)
+                )
+                self._start_stored = True
             await self._store.set_covered(self._tap.call_id, self._tap.speaker, round(covered, 3))
             self.covered = covered
 

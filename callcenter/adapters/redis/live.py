@@ -7,6 +7,8 @@ Keys (``prefix`` default ``cc:live``), see docs/live-transcription.md:
 - ``<prefix>:call:<call_id>`` pub/sub channel: every LiveEvent as JSON (partials and finals); not stored.
 - ``<prefix>:segments:<call_id>`` list of FINAL events as JSON: the caller's words.
 - ``<prefix>:covered:<call_id>`` hash speaker -> seconds of that side's recording closed into finals.
+- ``<prefix>:started:<call_id>`` hash speaker -> where that side's live stream starts in its recording
+  (a stream that started late leaves the recording's head to the after-call job).
 - ``<prefix>:ended:<call_id>`` hash speaker -> "1" once that side's stream ended and was flushed.
 - ``<prefix>:seq:<call_id>:<speaker>`` counter behind each event's ``seq``.
 
@@ -131,6 +133,14 @@ class RedisLiveTranscripts:
             pipe.expire(key, self._ttl_s)
             await pipe.execute()
 
+    async def set_started(self, call_id: CallId, speaker: Speaker, seconds: float) -> None:
+        """Where ``speaker``'s live stream starts in the recording (written with its first coverage)."""
+        key = self._key("started", call_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, speaker.value, repr(float(seconds)))
+            pipe.expire(key, self._ttl_s)
+            await pipe.execute()
+
     async def mark_ended(self, call_id: CallId, speaker: Speaker) -> None:
         key = self._key("ended", call_id)
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -145,7 +155,7 @@ class RedisLiveTranscripts:
 
     def call_keys(self, call_id: CallId) -> list[str]:
         """Every key this store may hold for one call (tap entries aside: they hold no words)."""
-        keys = [self._key(what, call_id) for what in ("segments", "covered", "ended")]
+        keys = [self._key(what, call_id) for what in ("segments", "covered", "started", "ended")]
         return keys + [self._key("seq", f"{call_id}:{speaker.value}") for speaker in Speaker]
 
     # --- reading back -----------------------------------------------------------------------------
@@ -161,7 +171,13 @@ class RedisLiveTranscripts:
         return events
 
     async def covered(self, call_id: CallId) -> dict[Speaker, float]:
-        raw = await self._redis.hgetall(self._key("covered", call_id))
+        return await self._seconds("covered", call_id)
+
+    async def started(self, call_id: CallId) -> dict[Speaker, float]:
+        return await self._seconds("started", call_id)
+
+    async def _seconds(self, what: str, call_id: CallId) -> dict[Speaker, float]:
+        raw = await self._redis.hgetall(self._key(what, call_id))
         result: dict[Speaker, float] = {}
         for name, value in raw.items():
             with contextlib.suppress(ValueError):
