@@ -52,6 +52,20 @@ def covered_segments(side: LiveSide) -> tuple[Segment, ...]:
     return tuple(s for s in side.segments if s.end <= side.covered + _EDGE_S)
 
 
+def joined_to_head(side: LiveSide) -> LiveSide:
+    """A live stream that opened while the citizen was speaking cut a word in two: its first final begins
+    mid-word and the recording's head ends mid-word, and each half is misheard (seen: 幺三八零八二三五二六六
+    read with a 6 for a 2). The first final — it closes at a pause — is left to the head instead, so the
+    head runs from the recording's start to that pause and is decoded whole, as if the stream had opened
+    on time; later finals are kept as they were."""
+    finals = sorted(covered_segments(side), key=lambda s: s.start)
+    if not finals:
+        return side
+    through = finals[0].end
+    kept = tuple(s for s in side.segments if s.start >= through - _EDGE_S)
+    return LiveSide(kept, side.covered, min(max(side.start, through), side.covered))
+
+
 def head(audio: Audio, start: float) -> Audio:
     """The audio before a live stream that started ``start`` seconds into the recording."""
     end = max(0, min(len(audio.samples), round(start * audio.rate)))

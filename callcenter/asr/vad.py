@@ -149,3 +149,16 @@ class SpeechSegmenter:
 
     def _seconds(self, seconds: float) -> int:
         return math.ceil(seconds * self.rate)
+
+
+def voiced_span(
+    samples: Samples, rate: int, pad_s: float, options: VadOptions | None = None
+) -> tuple[int, int] | None:
+    """Sample range ``[start, end)`` from the first closed segment's start to the last one's end, widened
+    by ``pad_s`` on each side within the audio; None when no segment closes (silence, clicks)."""
+    segmenter = SpeechSegmenter(rate, options)
+    segments = [*segmenter.push(samples), *segmenter.flush()]
+    if not segments:
+        return None
+    pad = math.ceil(pad_s * rate)
+    return max(0, segments[0].start - pad), min(len(samples), segments[-1].end + pad)

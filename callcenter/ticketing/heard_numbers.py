@@ -14,7 +14,7 @@ Rules, conservative on purpose (a wrong number costs more than a missing one):
 2. *What a character may stand for*: the digits (零〇一…九, 幺, Arabic, full-width); the hotline and
    military readings and their usual spellings (要/腰/妖/么/幺 → 1, 洞 → 0, 两 → 2, 勾 → 9, 拐 → 7); and a
    few homophones of digit syllables that Whisper writes (百/吧/把/巴 → 8, 起/其/期 → 7, 散/伞 → 3,
-   旧/久/酒 → 9, 溜/流 → 6, 依/衣 → 1).
+   旧/久/酒 → 9, 溜/流 → 6, 依/衣 → 1, 而/儿/尔 → 2).
 3. *Only a whole number*: a run is taken only when it reads as a mobile number (11 digits, 1[3-9]…) or,
    after a cue, a landline with its area code (0…, 11 or 12 digits: 010 and 02x take 8-digit local
    numbers, the 4-digit codes 7 or 8); a local number or a run of the wrong
@@ -51,6 +51,7 @@ _HOMOPHONE: Final = {
     **dict.fromkeys("旧久酒", "9"),
     **dict.fromkeys("溜流", "6"),
     **dict.fromkeys("依衣", "1"),
+    **dict.fromkeys("而儿尔", "2"),
 }
 _CHARS: Final = "".join([*_DIGIT, *_READING, *_HOMOPHONE])
 _RUN: Final = re.compile(f"[{_CHARS}](?:[ \\t\\-－—,，、]?[{_CHARS}])*")

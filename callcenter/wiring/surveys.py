@@ -14,7 +14,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from aiohttp import web
@@ -26,7 +26,6 @@ from callcenter.adapters.db.survey_campaign import SqlLiveCalls, SqlSurveyCampai
 from callcenter.adapters.db.surveys import SqlSurveys
 from callcenter.adapters.http.app import RouteHook
 from callcenter.adapters.http.surveys import survey_routes
-from callcenter.asr.model import Speaker
 from callcenter.asr.ports import Transcriber
 from callcenter.config.settings import Settings
 from callcenter.core.clock import Clock
@@ -95,19 +94,21 @@ class _LazyVoice:
 
 class _Hearing:
     """The citizen's spoken answer → words, by the hotline's configured speech engine (loaded at first use,
-    in the dialer's thread)."""
+    in the dialer's thread): a short answer is decoded in one piece, without the city's vocabulary as a
+    prompt (adapters/asr/short_answer.py)."""
 
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+        self._settings = replace(settings, whisper_split_on_silence=0, whisper_domain_prompt=0)
         self._engine: Transcriber | None = None
 
     def __call__(self, recording: Path) -> str:
         from callcenter.adapters.asr.audio import load_mono
         from callcenter.adapters.asr.factory import transcriber_from_config
+        from callcenter.adapters.asr.short_answer import hear_answer
 
         if self._engine is None:
             self._engine = transcriber_from_config(self._settings)
-        return "".join(s.text for s in self._engine.transcribe(load_mono(recording), Speaker.CALLER))
+        return hear_answer(self._engine, load_mono(recording))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,13 @@ StartHotline = Callable[..., Awaitable[RunningHotline]]
 AgentPhones = Callable[..., AgentPhone]
 Callers = Callable[[CallerScript], SippCaller]
 
-# c0025 of the default corpus (seed 13): 你好，地方在东城区安定门街道，家里停水三天了 … 你记一下我的手机号，
-# 幺三八零八二三五二六六 (about 10 s, voice zf_xiaoyi at 1.0): a street, and a mobile number said with 幺.
-REQUEST_ID = "c0025"
+# c0038 of the default corpus (seed 13): 喂，你好，楼下的垃圾堆了四天没人清运 … 地方在西城区新街口街道 …
+# 我的电话是零幺零八四零幺四七三七 (about 9 s, voice zf_xiaoyi): a street, and a number said with 幺.
+# Chosen because Whisper-base reads its number alike however the call's timing shifts the audio (10 of 10
+# placements and lost frames); c0025, used before, was read right in 5 of 10 (幺三八零八二三五二六六 came
+# out as 要3808-235-666 when the first words fell 20 ms later), so its outcome was the line's, not the
+# hotline's. How often numbers are read right is the bench's figure (bench/draft_quality.py), not this test's.
+REQUEST_ID = "c0038"
 AGENT_CLIP = "cv_zh-CN_18536155"
 CALLER = "13800138131"
 DRAFT_TIMEOUT_S = 120.0
@@ -83,7 +87,7 @@ async def test_a_corpus_call_in_the_natural_voice_gets_its_street_and_phone_numb
     assert suggested["contact_number"] == request.phone, (heard, suggested)
     location = suggested["location"]
     assert location is not None and location["area_code"] == request.street, (heard, location)
-    assert location["level"] == "street" and location["path"] == ["东城区", "安定门街道"]
+    assert location["level"] == "street" and location["path"] == ["西城区", "新街口街道"]
 
 
 def _ended_call(running: RunningHotline) -> Callable[[], Awaitable[dict[str, Any] | None]]:

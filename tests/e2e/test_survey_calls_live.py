@@ -137,7 +137,8 @@ async def test_a_spoken_manyi_closes_the_order_as_satisfied(
     survey = await called(running, order)
 
     attempt = survey.history[-1]
-    assert (attempt.outcome, attempt.key) == (AttemptOutcome.SATISFIED, ""), (attempt, citizen.diagnostics())
+    heard = (attempt.outcome, attempt.key, attempt.words)
+    assert (attempt.outcome, attempt.key) == (AttemptOutcome.SATISFIED, ""), (heard, citizen.diagnostics())
     assert "满意" in attempt.words
     closed = await running.hotline.work.orders.get(order.life.id, AGENT)
     assert closed.life.status is TicketStatus.CLOSED

@@ -12,7 +12,7 @@ import soundfile as sf
 from callcenter.adapters.asr.audio import load_mono
 from callcenter.adapters.asr.calls import transcribe_call
 from callcenter.adapters.asr.cer import cer
-from callcenter.asr.model import Audio, Speaker
+from callcenter.asr.model import Audio, Segment, Speaker
 from callcenter.asr.stitch import LiveSide
 from tests.support.asr import Utterance
 
@@ -83,3 +83,36 @@ def test_a_live_stream_that_started_late_leaves_the_head_to_the_after_call_job(
     assert joined.segments[len(head) :] == live_part  # then the live finals as they were
     reference = mandarin_phone_corpus[0].text + mandarin_phone_corpus[1].text
     assert cer(reference, joined.text_of(Speaker.CALLER)) < 0.3, joined.text_of(Speaker.CALLER)
+
+
+def test_a_live_stream_that_opened_mid_word_leaves_that_utterance_whole_to_the_after_call_job(
+    whisper_transcriber: WhisperTranscriber, mandarin_phone_corpus: tuple[Utterance, ...], tmp_path: Path
+) -> None:
+    """The stream opened in the middle of the first utterance: its first final is a fragment, and so is
+    the head. The after-call job decodes the first utterance from the recording in one piece (as if the
+    stream had been on time) and keeps the later finals (seen: a phone number read with a 6 for a 2)."""
+    first, second = (load_mono(u.path, rate=RATE) for u in mandarin_phone_corpus[:2])
+    caller = side_of([first, second])
+    path = tmp_path / "caller.wav"
+    sf.write(path, caller.samples, RATE, subtype="PCM_16")
+    start = round(first.duration / 2, 2)
+    fragment = Audio(first.samples[round(start * RATE) :], RATE)
+    cut = tuple(s.moved(start) for s in whisper_transcriber.transcribe(fragment, Speaker.CALLER))
+    later = tuple(
+        s.moved(first.duration + PAUSE_S) for s in whisper_transcriber.transcribe(second, Speaker.CALLER)
+    )
+    assert cut and later
+    closed = LiveSide(
+        (Segment(Speaker.CALLER, start, first.duration + 0.2, "".join(s.text for s in cut)), *later),
+        covered=caller.duration,
+        start=start,
+    )
+
+    joined = transcribe_call(whisper_transcriber, str(path), str(path), {Speaker.CALLER: closed})
+
+    whole = whisper_transcriber.transcribe(
+        Audio(caller.samples[: round((first.duration + 0.2) * RATE)], RATE), Speaker.CALLER
+    )
+    head = [s for s in joined.segments if s.start < first.duration + 0.2]
+    assert [s.text for s in head] == [s.text for s in whole]  # the first utterance decoded in one piece
+    assert joined.segments[len(head) :] == later  # then the later finals as they were

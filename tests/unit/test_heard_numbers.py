@@ -30,6 +30,8 @@ from callcenter.ticketing.suggestions.assistant import suggest
         ("联系方式幺三洞两勾拐幺洞洞洞洞", "13029710000"),
         # a landline with its area code, 幺 heard as 么
         ("你打这个号码洞么洞八四五六么三五幺", "01084561351"),
+        # 二 heard as 而 (Whisper-base on a corpus call, docs/corpus.md)
+        ("你记一下我的手机号,要3808235而66", "13808235266"),
         # an 11-digit mobile run needs no cue
         ("有事找我要3821092417", "13821092417"),
         # said right: as spoken_numbers reads it
@@ -53,6 +55,7 @@ def test_a_number_heard_with_the_recognisers_slips_is_read(heard: str, number: s
         "我的号码是1393562764",  # ten Arabic digits: no guess
         "联席电话要散旧,其散旧零,旧零五",  # too many stand-ins
         "星期一要去那边看看吧",  # no cue, not eleven digits
+        "电话打了而且没人接",  # 而且 after a cue: a word, not a number
     ],
 )
 def test_words_that_only_look_like_digits_are_not_a_number(heard: str) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from callcenter.asr.live import Tap, measured_offset, silence_to_insert
 from callcenter.asr.live_capacity import AUTO, live_streams
 from callcenter.asr.model import Speaker
-from callcenter.asr.vad import Samples, SpeechSegment, SpeechSegmenter, VadOptions
+from callcenter.asr.vad import Samples, SpeechSegment, SpeechSegmenter, VadOptions, voiced_span
 from callcenter.core.ids import CallId
 
 RATE = 8000
@@ -126,3 +126,20 @@ def test_a_gap_in_the_stream_is_filled_and_a_late_burst_is_not() -> None:
     assert silence_to_insert(elapsed_s=12.0, received_s=11.98) == 0.0  # normal pacing
     assert silence_to_insert(elapsed_s=12.0, received_s=11.7) == 0.0  # jitter
     assert silence_to_insert(elapsed_s=12.0, received_s=30.0) == 0.0  # sent faster than real time
+
+
+def test_the_voiced_span_runs_from_the_first_words_to_the_last_with_padding() -> None:
+    audio = np.concatenate([quiet(5.0), tone(1.0), quiet(2.0), tone(0.5), quiet(5.0)])
+    span = voiced_span(audio, RATE, pad_s=0.5)
+    assert span is not None
+    start, end = span
+    assert 4.2 * RATE <= start <= 4.5 * RATE and 9.0 * RATE <= end <= 9.4 * RATE, (start / RATE, end / RATE)
+
+
+def test_silence_or_a_click_has_no_voiced_span() -> None:
+    assert voiced_span(quiet(10.0), RATE, pad_s=0.5) is None
+    assert voiced_span(np.concatenate([quiet(3.0), tone(0.06), quiet(3.0)]), RATE, pad_s=0.5) is None
+
+
+def test_the_padding_stays_inside_the_audio() -> None:
+    assert voiced_span(tone(1.0), RATE, pad_s=0.5) == (0, RATE)

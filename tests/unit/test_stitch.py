@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from callcenter.asr.model import Audio, Segment, Speaker, Word
-from callcenter.asr.stitch import LiveSide, covered_segments, remaining, shifted, stitched
+from callcenter.asr.stitch import LiveSide, covered_segments, joined_to_head, remaining, shifted, stitched
 
 CALLER = Speaker.CALLER
 
@@ -50,3 +50,15 @@ def test_without_a_live_part_the_side_is_its_tail() -> None:
 def test_another_speakers_finals_never_join_this_side() -> None:
     live = LiveSide((seg(0.0, 1.0, "请讲", Speaker.AGENT),), covered=1.0)
     assert stitched(live, (), CALLER) == ()
+
+
+def test_a_stream_that_opened_on_speech_gives_its_first_final_to_the_head() -> None:
+    live = LiveSide((seg(6.0, 8.0, "家里停水"), seg(3.4, 5.2, "东城区安定门街道")), covered=8.5, start=3.4)
+    joined = joined_to_head(live)
+    assert joined.start == 5.2 and joined.covered == 8.5  # the head now runs to the first final's pause
+    assert [s.text for s in joined.segments] == ["家里停水"]
+
+
+def test_a_late_stream_without_a_covered_final_is_left_as_it_was() -> None:
+    live = LiveSide((seg(4.0, 6.0, "写在覆盖之后"),), covered=3.8, start=3.4)
+    assert joined_to_head(live) == live

@@ -19,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from callcenter.adapters.ami.actions import AmiActions
 from callcenter.adapters.asterisk.prompts import PromptCache
@@ -38,7 +40,9 @@ LEG_CONTEXT = "survey-leg"
 ENDED_EVENT = "HotlineSurveyEnded"
 PROMPT_DIR = "survey-prompts"  # beside the recordings: Asterisk plays what the app wrote there
 WAIT_MARGIN_S = 15.0  # beyond the ring time, for Asterisk to give up and report
-SETTLE_S = 5.0  # at most this long for a recording to be complete after the leg's hangup
+SETTLE_S = 10.0  # at most this long for a recording to be closed after the leg's hangup
+_WAV_HEADER = 44  # Asterisk's WAV header: RIFF, fmt and data chunk heads
+WavState = Literal["missing", "open", "closed"]
 CALL_LIMIT_S = 150.0  # an answered leg: intro and question twice, a 30 s reason, thanks — with room
 HANGUP_CAUSES = {  # Q.850 cause of an unanswered leg → what the attempt was
     1: AttemptOutcome.FAILED,  # unallocated number (空号)
@@ -197,23 +201,34 @@ def unanswered_outcome(reply: Mapping[str, str]) -> AttemptOutcome:
     return ORIGINATE_REASONS.get(int(reason) if reason.isdigit() else 0, AttemptOutcome.FAILED)
 
 
-async def _settled(path: Path, quiet_s: float = 0.5, limit_s: float = SETTLE_S) -> bool:
-    """Whether the recording exists, once its size has not changed for ``quiet_s``: the hangup handler's
-    event can arrive before MixMonitor has closed the file (seen on a loaded machine)."""
+async def _settled(path: Path, poll_s: float = 0.2, limit_s: float = SETTLE_S) -> bool:
+    """Whether the recording is complete. Asterisk's WAV writer fills in the header's lengths only when it
+    closes the file (format_wav.c), and the hangup handler's event can arrive before MixMonitor has closed
+    it: read then, the file holds seconds of audio behind a header that says none (seen on a loaded
+    machine: a spoken 满意 read as no answer). Past ``limit_s`` a file that exists is read as it is."""
     deadline = asyncio.get_running_loop().time() + limit_s
-    last = -1
     while True:
-        size = await asyncio.to_thread(_size, path)
-        if size == last and size > 0:
+        state = await asyncio.to_thread(wav_state, path)
+        if state == "closed":
             return True
         if asyncio.get_running_loop().time() >= deadline:
-            return size > 0
-        last = size
-        await asyncio.sleep(quiet_s)
+            return state != "missing"
+        await asyncio.sleep(poll_s)
 
 
-def _size(path: Path) -> int:
-    return path.stat().st_size if path.is_file() else -1
+def wav_state(path: Path) -> WavState:
+    """ "missing", "open" (being written: the header's RIFF length does not reach the file's end, or no
+    audio yet) or "closed" (the header accounts for every byte, allowing the writer's pad byte)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(_WAV_HEADER)
+            size = os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        return "missing"
+    if len(header) < _WAV_HEADER or header[:4] != b"RIFF":
+        return "open"
+    riff = int.from_bytes(header[4:8], "little")
+    return "closed" if size > _WAV_HEADER and riff + 8 in (size, size - 1) else "open"
 
 
 async def _hang_up(actions: AmiActions, channel: str) -> None:

@@ -12,8 +12,10 @@ from callcenter.adapters.asr.audio import is_silent, load_recording, load_sides
 from callcenter.asr.model import Audio, Segment, Speaker, Transcript
 from callcenter.asr.ports import Transcriber
 from callcenter.asr.quality import audio_warning
-from callcenter.asr.stitch import LiveSide, head, remaining, shifted, stitched
+from callcenter.asr.stitch import LiveSide, head, joined_to_head, remaining, shifted, stitched
 
+# A live stream is taken to have opened on speech when this much audio before its start is not silent.
+_OPENING_S = 0.3
 # A tail shorter than this holds no word worth decoding (the live worker closed the side at a pause).
 _MIN_TAIL_S = 0.2
 
@@ -49,7 +51,11 @@ def transcribe_side(
     transcriber: Transcriber, audio: Audio, speaker: Speaker, live: LiveSide | None
 ) -> tuple[Segment, ...]:
     """The live finals of this side plus the transcript of what the live worker did not hear: the
-    recording's head when the live stream started late (a loaded machine: seconds), and the tail."""
+    recording's head when the live stream started late (a loaded machine: seconds), and the tail. A late
+    stream that opened on speech gives its first final to the head (:func:`joined_to_head`), so that the
+    words around the instant it opened are decoded in one piece."""
+    if live is not None and _opened_on_speech(audio, live.start):
+        live = joined_to_head(live)
     covered = live.covered if live is not None else 0.0
     tail = remaining(audio, covered)
     decoded: tuple[Segment, ...] = ()
@@ -59,3 +65,8 @@ def transcribe_side(
     if start is not None and start.duration >= _MIN_TAIL_S and not is_silent(start):
         decoded = (*transcriber.transcribe(start, speaker), *decoded)
     return stitched(live, decoded, speaker)
+
+
+def _opened_on_speech(audio: Audio, start: float) -> bool:
+    """Whether the live stream opened (late) while this side was speaking."""
+    return start > 0 and not is_silent(remaining(head(audio, start), max(0.0, start - _OPENING_S)))
