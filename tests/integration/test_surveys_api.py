@@ -183,3 +183,33 @@ async def test_an_agent_records_that_the_citizen_declined_and_later_surveys_foll
     for bad in ({"ticket_id": "1"}, {"ticket_id": 0}, {"ticket_id": 2**63}, {}):
         await call(web, "agent1", "POST", "/api/surveys/declines", status=400, json=bad)
     await call(web, "agent1", "POST", "/api/surveys/declines", status=404, json={"ticket_id": 99999})
+
+
+async def test_a_citizen_who_declined_can_take_it_back_and_is_surveyed_again(
+    web: Web, engine: AsyncEngine
+) -> None:
+    parts = build_surveys(engine, web.service, web.clock, POLICY, FakeSurveyDialer(), live=FakeLiveCalls())
+    first = await replied_order(web)
+    state, withdraw, ticket = (
+        f"/api/surveys/declines/{first['id']}",
+        "/api/surveys/declines/withdraw",
+        first["id"],
+    )
+    assert await call(web, "agent1", "GET", state) == {"ticket_id": first["id"], "declined": False}
+    await call(web, "agent1", "POST", "/api/surveys/declines", json={"ticket_id": first["id"]})
+    assert (await call(web, "supervisor1", "GET", state))["declined"] is True
+
+    body = await call(web, "agent1", "POST", withdraw, json={"ticket_id": ticket})
+    assert body == {"ticket_id": first["id"], "declined": False, "withdrawn": True}
+    assert (await call(web, "agent1", "GET", state))["declined"] is False
+    again = await call(web, "agent1", "POST", withdraw, json={"ticket_id": ticket})
+    assert again["withdrawn"] is False  # nothing to take back: said so, nothing changed
+    second = await replied_order(web)
+    (survey,) = await parts.store.for_ticket(second["id"])
+    assert survey.state.value != "skipped" and survey.note != "declined", survey
+
+    await call(web, "unit-a", "GET", state, status=403)
+    await call(web, "unit-a", "POST", withdraw, status=403, json={"ticket_id": ticket})
+    await call(web, "agent1", "GET", "/api/surveys/declines/abc", status=400)
+    await call(web, "agent1", "GET", "/api/surveys/declines/99999", status=404)
+    await call(web, "agent1", "POST", "/api/surveys/declines/withdraw", status=400, json={"ticket_id": True})

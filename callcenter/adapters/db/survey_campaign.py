@@ -73,6 +73,11 @@ class SqlSurveyCampaign:
                 survey_declines.insert().values(number=number, declined_at=_u(at), recorded_by=by)
             )
 
+    async def withdraw(self, number: str) -> bool:
+        async with self._engine.begin() as conn:
+            done = await conn.execute(delete(survey_declines).where(survey_declines.c.number == number))
+        return bool(done.rowcount)
+
 
 class SqlLiveCalls:
     """``LiveCalls``: a call record not yet ended from the citizen's number means they are on a call with

@@ -12,6 +12,8 @@
 * ``GET  /api/surveys/{id}/calls/{attempt}/recording.wav``  the call's recording (supervisors, admins)
 * ``POST /api/surveys/declines``                ``{"ticket_id": n}``: the order's citizen declined surveys
   (拒绝回访; agents, supervisors, admins)
+* ``POST /api/surveys/declines/withdraw``       ``{"ticket_id": n}``: the citizen took it back (the same)
+* ``GET  /api/surveys/declines/{ticket_id}``    whether the order's citizen declined (the same)
 * ``GET  /api/surveys/coverage?from=&to=``      回访率, 接通率, 满意率 / 基本满意率 / 不满意率 per day
   and unit
 
@@ -206,14 +208,32 @@ async def concurrency(request: web.Request) -> web.Response:
     return json_response(settings_json(await request.app[DESK].set_channels(channels, actor.id)))
 
 
-async def decline(request: web.Request) -> web.Response:
-    actor = require_role(request, *DECLINERS)
-    body = await json_body(request)
-    raw = body.get("ticket_id")
+async def _ticket_in_body(request: web.Request) -> int:
+    raw = (await json_body(request)).get("ticket_id")
     if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= MAX_ID:
         raise InvalidInput("ticket_id must be an order's number", field="ticket_id")
-    await request.app[DESK].decline(TicketId(raw), actor)
-    return json_response({"ticket_id": raw, "declined": True})
+    return raw
+
+
+async def decline(request: web.Request) -> web.Response:
+    actor = require_role(request, *DECLINERS)
+    ticket = await _ticket_in_body(request)
+    await request.app[DESK].decline(TicketId(ticket), actor)
+    return json_response({"ticket_id": ticket, "declined": True})
+
+
+async def withdraw_decline(request: web.Request) -> web.Response:
+    actor = require_role(request, *DECLINERS)
+    ticket = await _ticket_in_body(request)
+    withdrawn = await request.app[DESK].withdraw_decline(TicketId(ticket), actor)
+    return json_response({"ticket_id": ticket, "declined": False, "withdrawn": withdrawn})
+
+
+async def decline_state(request: web.Request) -> web.Response:
+    actor = require_role(request, *DECLINERS)
+    ticket = record_id(request.match_info["ticket_id"], "ticket_id")
+    declined = await request.app[DESK].declined(TicketId(ticket), actor)
+    return json_response({"ticket_id": ticket, "declined": declined})
 
 
 def survey_routes(desk: SurveyDesk) -> Callable[[web.Application], None]:
@@ -227,6 +247,8 @@ def survey_routes(desk: SurveyDesk) -> Callable[[web.Application], None]:
         app.router.add_put(API + "/campaign/concurrency", concurrency)
         app.router.add_get(API + "/coverage", coverage)
         app.router.add_post(API + "/declines", decline)
+        app.router.add_post(API + "/declines/withdraw", withdraw_decline)
+        app.router.add_get(API + "/declines/{ticket_id}", decline_state)
         app.router.add_get(API, listing)
         app.router.add_get(API + "/{id}", one)
         app.router.add_get(API + "/{id}/calls/{attempt}/recording.wav", recording)

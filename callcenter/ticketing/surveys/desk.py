@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -35,6 +36,8 @@ from callcenter.ticketing.surveys.ports import (
 )
 from callcenter.ticketing.surveys.replay import SurveyRecordingMissing, recording_path
 from callcenter.ticketing.surveys.service import MIN_DIGITS, citizen_number
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 500
@@ -122,13 +125,32 @@ class SurveyDesk:
     async def decline(self, ticket_id: TicketId, actor: Actor) -> None:
         """拒绝回访: the citizen of this order asked not to be surveyed; later surveys of their number follow
         the policy's ``declined`` (skip or manual). The number is the order's own: it never travels."""
+        declines, number = await self._declines_of(ticket_id, actor)
+        await declines.decline(number, actor.id, self._clock.now())
+        log.info("survey declines: the citizen of order %s declined (recorded by %s)", ticket_id, actor.id)
+
+    async def declined(self, ticket_id: TicketId, actor: Actor) -> bool:
+        """Whether the citizen of this order declined callbacks (the desk offers to take it back)."""
+        declines, number = await self._declines_of(ticket_id, actor)
+        return await declines.declined(number)
+
+    async def withdraw_decline(self, ticket_id: TicketId, actor: Actor) -> bool:
+        """The citizen of this order takes back a 拒绝回访 (asked on a later call, say): their later surveys
+        are placed again. Surveys already skipped stay as they are. False when there was none."""
+        declines, number = await self._declines_of(ticket_id, actor)
+        withdrawn = await declines.withdraw(number)
+        if withdrawn:
+            log.info("survey declines: order %s's citizen took it back (recorded by %s)", ticket_id, actor.id)
+        return withdrawn
+
+    async def _declines_of(self, ticket_id: TicketId, actor: Actor) -> tuple[Declines, str]:
         if self._declines is None or self._orders is None:
             raise NotFound("declines are not recorded here")
         order = await self._orders.get(ticket_id, actor)
         number = citizen_number(order)
         if len(number) < MIN_DIGITS:
             raise InvalidInput("the order has no number to record", field="ticket_id")
-        await self._declines.decline(number, actor.id, self._clock.now())
+        return self._declines, number
 
     async def pause(self, by: str) -> CampaignSettings:
         return await self._control.set_paused(True, by, self._clock.now(), self._policy.channels)

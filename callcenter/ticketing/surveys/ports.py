@@ -122,6 +122,7 @@ class Declines(Protocol):
 
     async def declined(self, number: str) -> bool: ...
     async def decline(self, number: str, by: str, at: datetime) -> None: ...
+    async def withdraw(self, number: str) -> bool: ...  # True when the number had declined
 
 
 @dataclass(frozen=True, slots=True)

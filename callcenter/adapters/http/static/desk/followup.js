@@ -23,12 +23,38 @@ function callbackForm(order, done) {
       if (outcome.value === "dissatisfied" && !note.value.trim()) return msg.show("不满意时请记录市民意见", "error");
       return submit(msg, order, () => act(order, "callback", { outcome: outcome.value, note: note.value }), done, "回访结果已保存");
     }, "primary"),
-    button("市民拒绝回访", async () => {
-      try { await api("POST", "/api/surveys/declines", { ticket_id: order.id }); msg.show("已记录：今后不再自动回访该市民", "ok"); }
-      catch (error) { msg.show(errorText(error), "error"); }
-    }),
+    declineButton(order, (text, kind) => msg.show(text, kind)),
   ]);
   return form;
+}
+
+// 拒绝回访 and taking it back: one button that says what pressing it will do, once the state is known.
+function declineButton(order, show) {
+  let declined = null;
+  const shown = () => {
+    btn.textContent = declined ? "撤销拒绝回访" : "市民拒绝回访";
+    btn.disabled = declined === null;
+  };
+  const btn = button("市民拒绝回访", async () => {
+    try {
+      if (declined) {
+        await api("POST", "/api/surveys/declines/withdraw", { ticket_id: order.id });
+        declined = false;
+        show("已撤销：今后恢复自动回访该市民", "ok");
+      } else {
+        await api("POST", "/api/surveys/declines", { ticket_id: order.id });
+        declined = true;
+        show("已记录：今后不再自动回访该市民", "ok");
+      }
+      shown();
+    } catch (error) { show(errorText(error), "error"); }
+  });
+  btn.dataset.role = "decline";
+  shown();
+  api("GET", `/api/surveys/declines/${order.id}`)
+    .then((state) => { declined = state.declined; shown(); })
+    .catch(() => { declined = false; shown(); });
+  return btn;
 }
 
 function phoneLine(order) {
