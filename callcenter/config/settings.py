@@ -143,7 +143,8 @@ class Settings:
     missed_call_trunk: str = "pstn-out"  # PJSIP endpoint for calls to citizens (asterisk_conf/pjsip.conf)
     pstn_outbound_uri: str = "sip:127.0.0.1:5080"  # that trunk's contact: the carrier's SBC
     # Which numbers may be called back at all (issue 11, queue/missed_calls/dial_policy.py): name=regex;…
-    # over the whole number (digits, +86/0086 removed). Refused numbers: not_callable, never dialled.
+    # over the whole number (digits, +86/0086 removed). Refused numbers: not_callable, never dialled —
+    # neither by the missed-call call-back nor by the 回访 campaign (its survey goes to the manual list).
     missed_call_dial_allowed: str = DEFAULT_ALLOWED  # domestic mobiles and landlines
     # 00…, 400/800, 95xxx/96xxx and 1xx service codes, premium
     missed_call_dial_refused: str = DEFAULT_REFUSED

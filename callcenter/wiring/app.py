@@ -50,6 +50,7 @@ from callcenter.core.ids import TicketId
 from callcenter.core.proxies import TrustedProxies
 from callcenter.core.waiting import bounded_stop
 from callcenter.ivr.self_service import status_for_caller
+from callcenter.queue.missed_calls.dial_policy import dial_policy
 from callcenter.queue.pipeline import FloorPipeline
 from callcenter.queue.seats.agent_floor import AgentFloor
 from callcenter.queue.seats.sessions import AgentSessions
@@ -212,6 +213,7 @@ def build_hotline(settings: Settings, host_path: PathMap, clock: Clock | None = 
             rules.survey if rules else DEFAULT_SURVEY_POLICY,
             survey_dialer(settings, telephony, host_path),
             recordings=recording_store(settings, host_path),
+            refusal=dial_policy(settings.missed_call_dial_allowed, settings.missed_call_dial_refused).refusal,
         ),
         live_tap,
         seat_store(settings),

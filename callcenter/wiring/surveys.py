@@ -36,7 +36,7 @@ from callcenter.ticketing.surveys.campaign import SurveyCampaign
 from callcenter.ticketing.surveys.desk import SurveyDesk
 from callcenter.ticketing.surveys.policy import SurveyPolicy
 from callcenter.ticketing.surveys.ports import LiveCalls, SurveyDialer, SurveyRecordings
-from callcenter.ticketing.surveys.service import SurveyScheduler
+from callcenter.ticketing.surveys.service import SurveyScheduler, anything_dialled
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +130,12 @@ def build_surveys(
     poll_s: float = 5.0,
     live: LiveCalls | None = None,
     recordings: SurveyRecordings | None = None,
+    refusal: Callable[[str], str | None] | None = None,
 ) -> SurveyParts:
     """``recordings``: the files the desk replays survey calls from (none: every replay is 404)."""
     store, control = SqlSurveys(engine), SqlSurveyCampaign(engine)
     calendar = lambda: orders.calendar  # noqa: E731 - the calendar in force, swapped on an admin's edit
-    scheduler = SurveyScheduler(store, control, clock, calendar, policy)
+    scheduler = SurveyScheduler(store, control, clock, calendar, policy, refusal or anything_dialled)
     orders.follow(scheduler)
     campaign = None
     if dialer is not None:
@@ -149,6 +150,7 @@ def build_surveys(
             policy,
             poll_s,
             scheduler,
+            refusal or anything_dialled,
         )
     desk = SurveyDesk(store, store, control, clock, policy, control, orders, recordings)
     return SurveyParts(policy, store, control, scheduler, desk, campaign)

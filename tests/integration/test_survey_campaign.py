@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from callcenter.adapters.db.tables import tickets
 from callcenter.core.actors import Actor, Role, StaffId, UnitId
 from callcenter.core.clock import FixedClock
 from callcenter.core.errors import ConcurrentUpdate, TelephonyUnavailable
+from callcenter.queue.missed_calls.dial_policy import DOMESTIC
 from callcenter.ticketing.catalogue.gazetteer import AreaCode
 from callcenter.ticketing.catalogue.model import HandlingUnit, UnitKind
 from callcenter.ticketing.deadlines import RequestType
@@ -67,7 +69,10 @@ class Rig:
 
 
 async def rig(
-    engine: AsyncEngine, *script: AttemptOutcome | SurveyAnswer | BaseException, policy: SurveyPolicy = POLICY
+    engine: AsyncEngine,
+    *script: AttemptOutcome | SurveyAnswer | BaseException,
+    policy: SurveyPolicy = POLICY,
+    refusal: Callable[[str], str | None] | None = None,
 ) -> Rig:
     clock = FixedClock(START)
     work = build_work_orders(engine, RecordingNotifier(), clock, Path(tempfile.mkdtemp(prefix="cc-att-")))
@@ -79,7 +84,7 @@ async def rig(
     )
     await load_state(work)
     dialer, live = FakeSurveyDialer(*script), FakeLiveCalls()
-    surveys = build_surveys(engine, work.orders, clock, policy, dialer, live=live)
+    surveys = build_surveys(engine, work.orders, clock, policy, dialer, live=live, refusal=refusal)
     return Rig(work, surveys, dialer, live, clock, engine)
 
 
@@ -436,3 +441,23 @@ async def test_a_number_removed_meanwhile_hands_the_survey_to_the_manual_list(en
     survey = await survey_of(r, order)
     assert (survey.state, survey.note) == (SurveyState.MANUAL, "no_number")
     assert (await r.work.orders.get(order.life.id, AGENT)).life.status is TicketStatus.CALLBACK_PENDING
+
+
+async def test_a_number_the_dial_policy_refuses_is_never_dialled_but_handed_to_the_manual_list(
+    engine: AsyncEngine,
+) -> None:
+    """The same dial policy as the missed-call call-back: a 400 number (a company's line), say."""
+    r = await rig(engine, refusal=DOMESTIC.refusal)
+    refused = await replied(r, citizen=CitizenContact("王女士", "4008123456"))
+    assert (await survey_of(r, refused)).note == "not_callable"  # filed straight to the manual list
+    allowed = await replied(
+        r, summary="建国门内大街路灯不亮", request_text="建国门内大街的路灯坏了好几天了。"
+    )
+    async with engine.begin() as conn:  # the number edited to an international one after the survey was filed
+        await conn.execute(
+            update(tickets).where(tickets.c.id == allowed.life.id).values(citizen_phone="00442079460000")
+        )
+    assert await one_round(r.campaign) == 0 and r.dialer.calls == []
+    for order in (refused, allowed):
+        survey = await survey_of(r, order)
+        assert (survey.state, survey.note) == (SurveyState.MANUAL, "not_callable"), survey

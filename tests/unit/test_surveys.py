@@ -112,6 +112,8 @@ def order(**kw: object) -> SurveyOrder:
         ({"declined": True}, POLICY, (Routing.SKIP, SurveyNote.DECLINED)),
         ({"declined": True}, SurveyPolicy(declined=Routing.MANUAL), (Routing.MANUAL, SurveyNote.DECLINED)),
         ({"has_number": False}, POLICY, (Routing.MANUAL, SurveyNote.NO_NUMBER)),
+        ({"dial_refusal": "toll_free"}, POLICY, (Routing.MANUAL, SurveyNote.NOT_CALLABLE)),
+        ({"dial_refusal": "service", "declined": True}, POLICY, (Routing.SKIP, SurveyNote.DECLINED)),
     ],
 )
 def test_which_orders_are_surveyed(

@@ -51,6 +51,7 @@ from callcenter.ticketing.surveys.service import (
     CalendarSource,
     Step,
     SurveyScheduler,
+    anything_dialled,
     apply,
     citizen_number,
 )
@@ -87,7 +88,10 @@ class SurveyCampaign:
         policy: SurveyPolicy,
         poll_s: float = 5.0,
         scheduler: SurveyScheduler | None = None,
+        refusal: Callable[[str], str | None] = anything_dialled,
     ) -> None:
+        """``refusal``: the dial policy, asked again before each call (the number may have been edited)."""
+        self._refusal = refusal
         self._scheduler = scheduler
         self._rounds = 0
         self._store = store
@@ -168,8 +172,16 @@ class SurveyCampaign:
             log.info("survey %s cancelled: ticket %s no longer waits for it", survey.id, survey.ticket_id)
             return False
         number = citizen_number(order)
-        if len(number) < MIN_DIGITS:
-            done = await apply(self._store, survey, partial(to_manual, note=SurveyNote.NO_NUMBER, now=now))
+        refused = self._refusal(number) if len(number) >= MIN_DIGITS else None
+        if len(number) < MIN_DIGITS or refused:
+            note = SurveyNote.NOT_CALLABLE if refused else SurveyNote.NO_NUMBER
+            done = await apply(self._store, survey, partial(to_manual, note=note, now=now))
+            if refused:
+                log.info(
+                    "survey %s to the manual list: the dial policy refuses its number (%s)",
+                    survey.id,
+                    refused,
+                )
             await self._manual_to_order(done)
             return False
         channel_id = f"sv{survey.id}-{survey.attempts + 1}-{secrets.token_hex(3)}"

@@ -7,7 +7,9 @@ unit replies (回单) or the agent concludes it on the call (直接办结), if t
 * its request type, category (by code prefix) and source are among those configured (empty: all);
 * a confidential order (保密) and a citizen who declined callbacks (拒绝回访) go where the policy says:
   called anyway, to the manual 回访 list, or skipped; an order with no number to call goes to the manual
-  list (the agent may know another way to reach the citizen).
+  list (the agent may know another way to reach the citizen), and so does one whose number the hotline's
+  dial policy refuses (an international, toll-free, service or premium number: the same rules as the
+  missed-call call-back, queue/missed_calls/dial_policy.py) — never dialled by the campaign.
 
 The first call is due ``first_delay_minutes`` after the conclusion, at the next calling hours; a survey
 whose first call would fall after its window is put on the manual list at once.
@@ -41,6 +43,7 @@ class SurveyOrder:
     confidential: bool
     has_number: bool
     declined: bool
+    dial_refusal: str = ""  # the dial policy's reason when the number may not be dialled automatically
 
 
 class SurveyNote(StrEnum):
@@ -52,6 +55,7 @@ class SurveyNote(StrEnum):
     CONFIDENTIAL = "confidential"
     DECLINED = "declined"
     NO_NUMBER = "no_number"
+    NOT_CALLABLE = "not_callable"  # the dial policy refuses the number
     WINDOW_PASSED = "window_passed"
     ATTEMPTS_USED = "attempts_used"
     NUMBER_FAILED = "number_failed"
@@ -75,6 +79,8 @@ def routing(order: SurveyOrder, policy: SurveyPolicy) -> tuple[Routing, str]:
             return route, reason
     if not order.has_number:
         return Routing.MANUAL, SurveyNote.NO_NUMBER
+    if order.dial_refusal:
+        return Routing.MANUAL, SurveyNote.NOT_CALLABLE
     return Routing.CALL, ""
 
 

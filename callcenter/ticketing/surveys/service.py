@@ -87,7 +87,9 @@ TRIGGER_OF_STATUS = {
 }
 
 
-def survey_order(order: WorkOrder, trigger: SurveyTrigger, at: datetime, declined: bool) -> SurveyOrder:
+def survey_order(
+    order: WorkOrder, trigger: SurveyTrigger, at: datetime, declined: bool, dial_refusal: str = ""
+) -> SurveyOrder:
     c = order.classification
     return SurveyOrder(
         ticket_id=order.life.id,
@@ -101,7 +103,13 @@ def survey_order(order: WorkOrder, trigger: SurveyTrigger, at: datetime, decline
         confidential=order.life.confidential,
         has_number=len(citizen_number(order)) >= MIN_DIGITS,
         declined=declined,
+        dial_refusal=dial_refusal,
     )
+
+
+def anything_dialled(number: str) -> str | None:
+    """No dial policy: every number may be dialled (tests of other rules)."""
+    return None
 
 
 class SurveyScheduler:
@@ -114,8 +122,11 @@ class SurveyScheduler:
         clock: Clock,
         calendar: CalendarSource,
         policy: SurveyPolicy,
+        refusal: Callable[[str], str | None] = anything_dialled,
     ) -> None:
+        """``refusal``: the dial policy — why a number may not be dialled automatically, or None."""
         self._store = store
+        self._refusal = refusal
         self._declines = declines
         self._clock = clock
         self._calendar = calendar
@@ -132,18 +143,21 @@ class SurveyScheduler:
     async def file(self, order: WorkOrder, trigger: SurveyTrigger, at: datetime) -> Survey | None:
         """The survey of ``order``'s current round, concluded at ``at``; None if it was filed before."""
         number = citizen_number(order)
-        facts = survey_order(order, trigger, at, await self._declines.declined(number) if number else False)
+        declined = await self._declines.declined(number) if number else False
+        refused = (self._refusal(number) or "") if len(number) >= MIN_DIGITS else ""
+        facts = survey_order(order, trigger, at, declined, refused)
         prompt = survey_prompt(order.ticket.summary, order.classification.address, at, trigger)
         survey = new_survey(facts, self._policy, self._calendar(), self._clock.now(), prompt)
         created = await self._store.create(survey)
         if created is not None:
             log.info(
-                "survey %s of ticket %s round %d: %s %s",
+                "survey %s of ticket %s round %d: %s %s%s",
                 created.id,
                 created.ticket_id,
                 created.round,
                 created.state.value,
                 created.note,
+                f" (dial policy: {refused})" if refused else "",
             )
         return created
 

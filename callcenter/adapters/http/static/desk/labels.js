@@ -28,7 +28,7 @@ export const LABELS = {
   callback_outcome: { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意", unreachable: "联系不上" },
   survey_note: {
     attempts_used: "多次未接通", window_passed: "超出回访时限", number_failed: "号码无法接通", confidential: "保密工单",
-    declined: "市民拒绝回访", no_number: "无联系电话", disabled: "未开启自动回访", trigger_off: "该类办结不回访",
+    declined: "市民拒绝回访", no_number: "无联系电话", not_callable: "号码不可自动外呼", disabled: "未开启自动回访", trigger_off: "该类办结不回访",
     not_selected: "不在回访范围", order_moved: "工单已变更",
   },
   survey_state: {
