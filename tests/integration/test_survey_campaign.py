@@ -461,3 +461,26 @@ async def test_a_number_the_dial_policy_refuses_is_never_dialled_but_handed_to_t
     for order in (refused, allowed):
         survey = await survey_of(r, order)
         assert (survey.state, survey.note) == (SurveyState.MANUAL, "not_callable"), survey
+
+
+async def test_intros_of_surveys_due_later_are_made_ahead_once_and_a_failure_loses_nothing(
+    engine: AsyncEngine,
+) -> None:
+    """With the natural voice an intro takes seconds of CPU: made as surveys are filed, not when the
+    calling hours open. Here a survey is due in two hours (first_delay_minutes=120)."""
+    r = await rig(engine, policy=SurveyPolicy(first_delay_minutes=120, channels=4))
+    order = await replied(r)
+    survey = await survey_of(r, order)
+    assert await one_round(r.campaign) == 0 and r.dialer.calls == []  # not due yet
+    assert [(p.ticket_id, p.round, p.prompt) for p in r.dialer.prepared] == [
+        (order.life.id, survey.round, survey.prompt)
+    ]
+    await one_round(r.campaign)
+    assert len(r.dialer.prepared) == 1  # made once
+
+    r.dialer.prepare_fails = True  # the voice broken: logged, the call will make its speech itself
+    other = await replied(r, summary="建国门内大街路灯不亮", request_text="建国门内大街的路灯坏了好几天了。")
+    await one_round(r.campaign)
+    assert [p.ticket_id for p in r.dialer.prepared] == [order.life.id, other.life.id]
+    r.clock.set(START + timedelta(hours=4, minutes=1))  # 14:01, after the lunch break
+    assert await one_round(r.campaign) == 2 and len(r.dialer.calls) == 2

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from callcenter.ticketing.surveys.model import AttemptOutcome
-from callcenter.ticketing.surveys.ports import SurveyAnswer, SurveyCall
+from callcenter.ticketing.surveys.ports import SurveyAnswer, SurveyCall, SurveyIntro
 
 Scripted = AttemptOutcome | SurveyAnswer | BaseException
 
@@ -24,9 +24,16 @@ class FakeSurveyDialer:
         self.up = True
         self.hold: asyncio.Event | None = None
         self.hung_up: list[str] = []  # channel ids of calls cancelled mid-way (shutdown)
+        self.prepared: list[SurveyIntro] = []  # intros made ahead
+        self.prepare_fails = False
 
     def reachable(self) -> list[str]:
         return list(self.servers) if self.up else []
+
+    async def prepare(self, intro: SurveyIntro) -> None:
+        self.prepared.append(intro)
+        if self.prepare_fails:
+            raise OSError("the voice is not available")
 
     async def place(self, order: SurveyCall) -> SurveyAnswer:
         self.calls.append(order)

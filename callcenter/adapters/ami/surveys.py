@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -32,7 +33,7 @@ from callcenter.ivr.reading import read_digits_in
 from callcenter.ivr.voice import Synthesizer, VoiceChoice
 from callcenter.ticketing.surveys.answers import KEYS, outcome_of_answer
 from callcenter.ticketing.surveys.model import AttemptOutcome
-from callcenter.ticketing.surveys.ports import SurveyAnswer, SurveyCall
+from callcenter.ticketing.surveys.ports import SurveyAnswer, SurveyCall, SurveyIntro
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class AmiSurveyDialer:
         self._caller_id = caller_id
         self._ring_s = ring_s
         self._caches: dict[str, PromptCache] = {}
+        self._making = threading.Lock()  # one synthesis at a time (CPU-bound; the caches are not shared-safe)
         self._hearing = asyncio.Lock()  # one recognition at a time: the engine is CPU-bound
 
     def reachable(self) -> list[str]:
@@ -95,7 +97,7 @@ class AmiSurveyDialer:
         recordings = self._recordings.get(order.server)
         if actions is None or recordings is None:
             raise TelephonyUnavailable(f"no AMI bridge for server {order.server!r}", server=order.server)
-        intro = await asyncio.to_thread(self._intro, order, recordings)
+        intro = await asyncio.to_thread(self._intro, order.ticket_id, order.round, order.prompt, recordings)
         ended = actions.expect_user_event(ENDED_EVENT, order.channel_id)
         try:
             reply = await self._originate(actions, order, intro, recordings)
@@ -115,13 +117,21 @@ class AmiSurveyDialer:
         finally:
             actions.forget_user_event(ENDED_EVENT, order.channel_id)
 
-    def _intro(self, order: SurveyCall, recordings: PurePosixPath) -> PurePosixPath:
+    async def prepare(self, intro: SurveyIntro) -> None:
+        """The intro's speech made now, beside every connected server's recordings (cached there)."""
+        for server in self.reachable():
+            recordings = self._recordings.get(server)
+            if recordings is not None:
+                await asyncio.to_thread(self._intro, intro.ticket_id, intro.round, intro.prompt, recordings)
+
+    def _intro(self, ticket_id: int, round_: int, prompt: str, recordings: PurePosixPath) -> PurePosixPath:
         """The speech naming the matter, as Asterisk's path without extension."""
-        cache = self._caches.get(str(recordings))
-        if cache is None:
-            out = self._host_path(recordings / PROMPT_DIR)
-            cache = self._caches[str(recordings)] = PromptCache(out, self._synthesizer, self._voice)
-        made = cache.speech_for(f"survey-{order.ticket_id}-{order.round}", read_digits_in(order.prompt))
+        with self._making:
+            cache = self._caches.get(str(recordings))
+            if cache is None:
+                out = self._host_path(recordings / PROMPT_DIR)
+                cache = self._caches[str(recordings)] = PromptCache(out, self._synthesizer, self._voice)
+            made = cache.speech_for(f"survey-{ticket_id}-{round_}", read_digits_in(prompt))
         return recordings / PROMPT_DIR / made.parent.name / made.stem
 
     async def _originate(

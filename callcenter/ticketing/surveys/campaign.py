@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -40,6 +41,7 @@ from callcenter.ticketing.surveys.ports import (
     LiveCalls,
     SurveyCall,
     SurveyDialer,
+    SurveyIntro,
     SurveyStore,
 )
 from callcenter.ticketing.surveys.rules import SurveyNote
@@ -70,6 +72,9 @@ log = logging.getLogger(__name__)
 
 NOT_SENT_WAIT = timedelta(seconds=60)
 CATCH_UP_EVERY = 12  # rounds (a minute at the default poll)
+PREPARE_AHEAD = timedelta(hours=24)  # intros of surveys due within this are made into speech ahead
+PREPARE_BATCH = 20  # looked for per round
+PREPARED_KEPT = 10_000  # (ticket, round) pairs remembered as made ahead
 CATCH_UP_SPAN = timedelta(days=7)  # conclusions older than this are not looked for
 
 
@@ -92,6 +97,8 @@ class SurveyCampaign:
     ) -> None:
         """``refusal``: the dial policy, asked again before each call (the number may have been edited)."""
         self._refusal = refusal
+        self._prepared: OrderedDict[tuple[int, int], None] = OrderedDict()  # (ticket, round) made ahead
+        self._preparing: asyncio.Task[None] | None = None
         self._scheduler = scheduler
         self._rounds = 0
         self._store = store
@@ -121,6 +128,11 @@ class SurveyCampaign:
         """One round; returns the calls started."""
         await self.tidy()
         now = self._clock.now()
+        started = await self._dial_due(now)
+        await self._prepare_ahead(now)  # also out of calling hours: the night makes the morning's intros
+        return started
+
+    async def _dial_due(self, now: datetime) -> int:
         if not in_calling_hours(now, self._policy, self._calendar()):
             return 0  # surveys that fell due while the dialer was paused or down wait for the next hours
         settings = await self._control.settings(self._policy.channels)
@@ -133,6 +145,33 @@ class SurveyCampaign:
             if await self._start(survey, now, servers):
                 started += 1
         return started
+
+    async def _prepare_ahead(self, now: datetime) -> None:
+        """The intros of the surveys due next (``PREPARE_AHEAD``), made into speech one at a time in the
+        background: with the natural voice that takes seconds of CPU each, spent as surveys are filed
+        over the day rather than when the calling hours open and every channel dials at once."""
+        if self._preparing is not None and not self._preparing.done():
+            return
+        upcoming = await self._store.due(now + PREPARE_AHEAD, PREPARE_BATCH)
+        intros = [
+            SurveyIntro(s.ticket_id, s.round, s.prompt)
+            for s in upcoming
+            if s.prompt and (s.ticket_id, s.round) not in self._prepared
+        ]
+        if intros:
+            self._preparing = asyncio.create_task(self._prepare(intros), name="survey-intros")
+
+    async def _prepare(self, intros: Sequence[SurveyIntro]) -> None:
+        for intro in intros:
+            try:
+                await self._dialer.prepare(intro)
+            except Exception as exc:  # the call makes its speech itself
+                log.warning(
+                    "survey intro of ticket %s round %d not made ahead: %r", intro.ticket_id, intro.round, exc
+                )
+            self._prepared[(intro.ticket_id, intro.round)] = None
+            while len(self._prepared) > PREPARED_KEPT:
+                self._prepared.popitem(last=False)
 
     async def tidy(self) -> None:
         """Surveys the listener missed, lost claims, windows passed, answers not yet on their order."""
@@ -153,14 +192,17 @@ class SurveyCampaign:
             await self._apply_to_order(survey)
 
     async def settle(self) -> None:
-        """Wait for the calls in progress (tests); ``close`` cancels them."""
+        """Wait for the calls in progress and the intros being made (tests); ``close`` cancels them."""
         while self._calls:
             await asyncio.gather(*list(self._calls), return_exceptions=True)
+        if self._preparing is not None:
+            await asyncio.gather(self._preparing, return_exceptions=True)
 
     async def close(self) -> None:
-        for task in list(self._calls):
+        tasks = [*self._calls, *([self._preparing] if self._preparing is not None else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*list(self._calls), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _start(self, survey: Survey, now: datetime, servers: Sequence[str]) -> bool:
         try:

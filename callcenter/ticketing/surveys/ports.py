@@ -36,6 +36,15 @@ class SurveyCall:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyIntro:
+    """The intro of a survey due soon, to be made into speech ahead of its call."""
+
+    ticket_id: TicketId
+    round: int
+    prompt: str
+
+
+@dataclass(frozen=True, slots=True)
 class SurveyAnswer:
     """How the call ended. ``outcome`` is decided by the telephony side (``answers.outcome_of_answer``
     reads keys and words alike for every adapter); the rest is kept on the attempt and the order."""
@@ -58,6 +67,11 @@ class SurveyDialer(Protocol):
         """Place one call and wait for its end (ring, prompt, answer, reason): at most the policy's
         ``lease_seconds``. Raises ``TelephonyUnavailable`` when nothing could be sent (the attempt does
         not count). Cancellation (shutdown) must hang the call up and return promptly."""
+        ...
+
+    async def prepare(self, intro: SurveyIntro) -> None:
+        """Make the intro's speech now, so that the call does not wait for it (idempotent: cached).
+        Failures are the dialer's to log; the call makes the speech itself if it is still missing."""
         ...
 
 
