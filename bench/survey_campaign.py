@@ -116,14 +116,14 @@ async def replied_orders(rig: Rig, count: int, first: int) -> list[TicketId]:
 
 
 async def campaign(rig: Rig, pcaps: list[Path], work: Path, orders: int, channels: int, first: int) -> Run:
-    from tests.support.citizen import CitizenPhone
+    from callcenter_sim.phones.citizen import CitizenPhone
 
     parts = rig.hotline.surveys
     assert parts is not None and parts.campaign is not None, "the survey dialer is not wired"
     now = rig.hotline.clock.now()
     await parts.control.set_paused(True, "bench", now, channels)
     citizen = CitizenPhone(rig.asterisk.settings.pstn_outbound_uri, work / f"citizen-{channels}")
-    citizen.start("answer", calls=orders, pcap=pcaps)
+    citizen.start("answer", calls=orders, pcap=pcaps, limit_s=None)
     try:
         ids = await replied_orders(rig, orders, first)
         await parts.control.set_channels(channels, "bench", rig.hotline.clock.now())

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,6 +104,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from callcenter.wiring.telephony import local_instance
 
     settings = _engine_available(settings)
+    if args.demo and not settings.rules_file:  # surveys a minute after a reply, at any hour
+        from callcenter.commands.demo import DEMO_RULES
+
+        settings = replace(settings, rules_file=str(DEMO_RULES))
     instance = local_instance(settings)
     started_here = not instance.is_running()
     instance.start(timeout=60.0, die_with_parent=True)

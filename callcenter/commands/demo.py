@@ -39,6 +39,8 @@ from callcenter_sim.corpus.generate import DEFAULT_COUNT, DEFAULT_SEED, CorpusRe
 from callcenter_sim.corpus.phrasing import load_phrasings, sample_city
 from callcenter_sim.corpus.render import render
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones.citizen import CitizenPhone, PhoneUnavailable
+from callcenter_sim.phones.pcap import write_answer_pcap
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class DemoCall:
 
 
 REPO = Path(__file__).resolve().parents[2]  # callcenter/commands/demo.py → the repository
+DEMO_RULES = REPO / "deploy" / "demo-rules.toml"
 
 
 def speech_dir() -> Path:
@@ -135,13 +138,37 @@ def demo_floor(asterisk: AsteriskInstance, corpus: Path) -> Callable[[web.Applic
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         seats: list[AgentPhone] = []
+        citizens = await asyncio.to_thread(answering_citizens, asterisk, demo_cache())
         task = asyncio.create_task(_run_floor(app, asterisk, corpus, seats))
         yield
         await cancel_all([task])
         for seat in seats:
             await asyncio.to_thread(seat.stop)
+        if citizens is not None:
+            await asyncio.to_thread(citizens.stop)
 
     return ctx
+
+
+def answering_citizens(asterisk: AsteriskInstance, cache: Path) -> CitizenPhone | None:
+    """The citizens' phones behind the outbound trunk: they answer the hotline's calls (回访 surveys, missed-
+    call call-backs) and press 1 满意 (half of them), 2 基本满意 or 3 不满意 two seconds in, so a demo order
+    replied by its unit gets its survey call and its outcome. None (logged) when sipp cannot run."""
+    keys = []
+    for key in "1123":
+        pcap = cache / "citizen-keys" / f"key{key}.pcap"
+        if not pcap.is_file():
+            pcap.parent.mkdir(parents=True, exist_ok=True)
+            write_answer_pcap(pcap, 12.0, [(2.0, key)])
+        keys.append(pcap)
+    try:
+        phone = CitizenPhone(asterisk.settings.pstn_outbound_uri, cache / "citizen-phone")
+        phone.start("answer", calls=100_000, pcap=keys, limit_s=None)
+    except (PhoneUnavailable, OSError) as exc:
+        log.warning("demo: no citizen phone answers the hotline's outbound calls (%s)", exc)
+        return None
+    log.info("demo: citizens answer survey calls on %s", asterisk.settings.pstn_outbound_uri)
+    return phone
 
 
 async def _run_floor(

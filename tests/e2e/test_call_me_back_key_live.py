@@ -25,9 +25,9 @@ from callcenter.queue.service_level.ledger import ServiceLevelFigures
 from callcenter.queue.service_level.queue_log import recount
 from callcenter.queue.service_level.reconcile import Window, grouped
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
+from callcenter_sim.phones.citizen import CitizenPhone
 from tests.e2e.test_missed_calls_live import FAST, MISSED_CALL_QUEUE, missed_call_members, wait_state
 from tests.e2e.test_service_level_live import live_since, queue_log_of
-from tests.support.citizen import CitizenPhone
 from tests.support.hotline import RunningHotline
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("redis_streams_cleanup")]

@@ -13,7 +13,7 @@ import pytest
 
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter_sim.phones import AgentPhone, CallerScript, SippCaller
-from tests.support.citizen import CitizenPhone
+from callcenter_sim.phones.citizen import CitizenPhone
 from tests.support.hotline import RunningHotline
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow, pytest.mark.usefixtures("redis_streams_cleanup")]

@@ -27,8 +27,8 @@ from callcenter.ticketing.orders.workorder import Classification, WorkOrder
 from callcenter.ticketing.states import TicketStatus
 from callcenter.ticketing.surveys.model import ANSWERED, AttemptOutcome, Survey, SurveyState
 from callcenter.wiring.workorders import seed_sample_city
+from callcenter_sim.phones.citizen import CitizenPhone
 from callcenter_sim.phones.pcap import write_answer_pcap
-from tests.support.citizen import CitizenPhone
 from tests.support.hotline import RunningHotline
 from tests.support.voice import natural_voice
 

@@ -16,10 +16,10 @@ import soundfile
 
 from callcenter.adapters.asterisk import AsteriskInstance
 from callcenter_sim.phones.audio import load_telephone_wav
+from callcenter_sim.phones.citizen import CitizenPhone
 from callcenter_sim.phones.pcap import write_answer_pcap
 from tests.support.asr import speech_dir
 from tests.support.asterisk import AmiSession
-from tests.support.citizen import CitizenPhone
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow]
 

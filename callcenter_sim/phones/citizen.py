@@ -1,11 +1,12 @@
-"""The test citizen's phone for calls the hotline places (missed-call call-backs 漏接回拨, callback surveys
-回访): a sipp UAS on the loopback port that the ``pstn-out`` trunk's contact names (``pstn_outbound_uri`` of
-the test Asterisk).
+"""The simulated citizen's phone for calls the hotline places (missed-call call-backs 漏接回拨, callback
+surveys 回访): a sipp UAS on the loopback port that the ``pstn-out`` trunk's contact names
+(``pstn_outbound_uri`` of the Asterisk).
 
 Behaviours per call: ``answer`` (answers at once, sends a pcap of keys and speech if given, and stays
 until Asterisk hangs up, or hangs up itself after ``hang_up_after_ms``), ``no_answer`` (rings until
 Asterisk cancels), ``busy`` (486 Busy Here). One sipp process takes ``calls`` calls in a row, all with
-the same behaviour, and exits; ``markers`` reads back what happened from sipp's log.
+the same behaviour, and exits (or after ``limit_s``); ``markers`` reads back what happened from sipp's log.
+Used by the tests, the survey bench and the demo (whose citizens answer survey calls with a key).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 from xml.sax.saxutils import quoteattr
-
-import pytest
 
 from callcenter_sim.phones.ports import free_port_block
 
@@ -192,18 +191,23 @@ def udp_port_bound(port: int) -> bool:
     return any(int(line.split()[1].rsplit(":", 1)[1], 16) == port for line in lines if line.strip())
 
 
+class PhoneUnavailable(RuntimeError):
+    """sipp is missing or could not take its port: the message says how to fix it."""
+
+
 class CitizenPhone:
     """sipp as the citizen's phone on ``uri``'s port (loopback)."""
 
     def __init__(self, uri: str, workdir: Path) -> None:
         parsed = urlparse(uri.replace("sip:", "sip://", 1))
-        assert parsed.hostname == "127.0.0.1" and parsed.port, uri
+        if parsed.hostname != "127.0.0.1" or not parsed.port:
+            raise PhoneUnavailable(f"the citizen's phone runs on loopback only, not on {uri}")
         self.port = parsed.port
         self.workdir = workdir
         self._process: subprocess.Popen[bytes] | None = None
         sipp = shutil.which("sipp")
         if sipp is None:
-            pytest.fail("sipp not found: install Debian's sip-tester (bash scripts/setup.sh)", pytrace=False)
+            raise PhoneUnavailable("sipp not found: install Debian's sip-tester (./hotline setup)")
         self._sipp = sipp
 
     def start(
@@ -212,10 +216,12 @@ class CitizenPhone:
         calls: int = 1,
         hang_up_after_ms: int | None = None,
         pcap: Path | Sequence[Path] | None = None,
+        limit_s: int | None = 120,
     ) -> None:
         """Take ``calls`` calls with ``behaviour``; on ``answer``, ``pcap`` (``write_answer_pcap``: keys,
         speech) is what the citizen's phone sends once the call is up; several pcaps: one of them per call,
-        at random (sipp's uniform sample), e.g. a key 1, 2 or 3 for a load of surveys."""
+        at random (sipp's uniform sample), e.g. a key 1, 2 or 3 for a load of surveys. ``limit_s``: sipp
+        exits after this long whatever happens (None: only after its calls, or when stopped)."""
         self.stop()
         self.workdir.mkdir(parents=True, exist_ok=True)
         for name in ("calls.log", "messages.log", "errors.log"):
@@ -224,11 +230,13 @@ class CitizenPhone:
         xml.write_text(scenario(behaviour, hang_up_after_ms, pcap), encoding="utf-8")
         argv = [
             self._sipp, "-sf", str(xml), "-i", "127.0.0.1", "-p", str(self.port), "-m", str(calls),
-            "-mi", "127.0.0.1", "-mp", str(free_port_block(4)), "-nostdin", "-timeout", "120s",
+            "-mi", "127.0.0.1", "-mp", str(free_port_block(4)), "-nostdin",
             "-trace_logs", "-log_file", str(self.workdir / "calls.log"),
             "-trace_msg", "-message_file", str(self.workdir / "messages.log"),
             "-trace_err", "-error_file", str(self.workdir / "errors.log"),
         ]  # fmt: skip
+        if limit_s is not None:
+            argv += ["-timeout", f"{limit_s}s"]
         with (self.workdir / "sipp.out").open("wb") as out:
             self._process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
@@ -246,7 +254,7 @@ class CitizenPhone:
                 break
             time.sleep(0.02)
         out = (self.workdir / "sipp.out").read_text(encoding="utf-8", errors="replace")
-        pytest.fail(f"the citizen's sipp did not bind UDP port {self.port}: {out[-2000:]}", pytrace=False)
+        raise PhoneUnavailable(f"the citizen's sipp did not bind UDP port {self.port}: {out[-2000:]}")
 
     def markers(self) -> list[str]:
         log = self.workdir / "calls.log"
