@@ -98,7 +98,7 @@ def build_work_orders(
     calendar = WorkCalendar.published()
     orders = WorkOrders(store, units, notifier, clock, calendar, catalogue, rules, linker=linker)
     answers = MatterAnswers(orders, matters)
-    orders.follow_with(answers)
+    orders.follow(answers)
     alerts = SqlDeadlineAlerts(engine)
     sweeper = DeadlineSweeper(alerts)
     attachments = Attachments(

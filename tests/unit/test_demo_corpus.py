@@ -25,13 +25,15 @@ def test_the_corpus_can_be_moved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 
 def test_the_demo_rules_survey_a_minute_after_a_reply_at_any_hour_and_keep_the_rest() -> None:
-    from callcenter.commands.demo import DEMO_RULES
     from dataclasses import replace
 
+    from callcenter.commands.demo import DEMO_RULES
     from callcenter.config.rules import load_rules
     from callcenter.ticketing.orders.service import Rules
 
     rules = load_rules(DEMO_RULES)
     assert rules.survey.first_delay_minutes == 1 and rules.survey.call_on_days_off
-    assert [(w.start.isoformat(), w.end.isoformat()) for w in rules.survey.hours] == [("00:00:00", "23:59:00")]
+    assert [(w.start.isoformat(), w.end.isoformat()) for w in rules.survey.hours] == [
+        ("00:00:00", "23:59:00")
+    ]
     assert replace(rules, survey=Rules().survey) == Rules()  # the rest: the defaults

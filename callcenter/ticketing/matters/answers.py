@@ -10,6 +10,7 @@ transaction: one that changed meanwhile or that a rule refuses is reported, and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from callcenter.core.actors import Actor
@@ -100,11 +101,15 @@ class MatterAnswers:
                 done.append(other.life.id)
         return MatterOutcome(order.matter_id, tuple(done), tuple(refused))
 
-    async def on_acted(self, before: WorkOrder, after: WorkOrder, event: TicketEvent) -> None:
+    async def on_saved(self, before: WorkOrder, after: WorkOrder, events: Sequence[TicketEvent]) -> None:
         """After a 重办 of an order of a matter (不满意 at the 回访, or a supervisor's): the matter's other
         concluded orders are reopened to their lead units, the reason naming this order."""
-        if after.matter_id is None or not reopens_matter(event):
-            return
+        for event in events:
+            if after.matter_id is not None and reopens_matter(event):
+                await self._reopen_matter_of(after, event)
+
+    async def _reopen_matter_of(self, after: WorkOrder, event: TicketEvent) -> None:
+        assert after.matter_id is not None
         outcome = await self._reopen_all(MatterId(after.matter_id), event)
         log.info(
             "ticket %s reopened: matter %s reopened %s; not reopened %s",

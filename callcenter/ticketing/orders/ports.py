@@ -59,16 +59,11 @@ class RegistrationFollowUp(Protocol):
 
 
 class OrderListener(Protocol):
-    """Told after an order's change is saved (e.g. the survey scheduler: 回单 and 直接办结 → a survey).
-    Best effort: the change is saved whatever the listener does; it must be idempotent."""
+    """Told after an order's change is saved and notified, with the order before and after it and the
+    change's events (the survey scheduler: 回单 and 直接办结 → a survey; 并单: a 重办 reopens the whole
+    matter). Best effort: the change is saved whatever the listener does; it must be idempotent."""
 
-    async def on_saved(self, order: WorkOrder, events: Sequence[TicketEvent]) -> None: ...
-
-
-class ActFollowUp(Protocol):
-    """Runs after an order's change is saved and notified (e.g. 并单: a 重办 reopens the whole matter)."""
-
-    async def on_acted(self, before: WorkOrder, after: WorkOrder, event: TicketEvent) -> None: ...
+    async def on_saved(self, before: WorkOrder, after: WorkOrder, events: Sequence[TicketEvent]) -> None: ...
 
 
 class CatalogueSource(Protocol):

@@ -29,7 +29,6 @@ from callcenter.ticketing.orders.classify import Routing, classify
 from callcenter.ticketing.orders.events import TicketEvent
 from callcenter.ticketing.orders.lifecycle import PERMISSIONS, check_version, transition
 from callcenter.ticketing.orders.ports import (
-    ActFollowUp,
     CatalogueSource,
     InboxNotice,
     InboxNotifier,
@@ -103,7 +102,6 @@ class WorkOrders:
         linker: RegistrationFollowUp | None = None,
     ) -> None:
         self._linker = linker
-        self._follow_ups: list[ActFollowUp] = []
         self._matching: set[asyncio.Task[MatterLinked | None]] = set()
         self._store = store
         self._units = units
@@ -115,12 +113,9 @@ class WorkOrders:
         self._listeners: list[OrderListener] = []
 
     def follow(self, listener: OrderListener) -> None:
-        """``listener`` is told of every change ``act`` and ``act_all`` save (wired at start-up)."""
+        """``listener`` is told of every change ``act`` and ``act_all`` save, in the order listeners were
+        wired at start-up (the 并单 rules, then the survey scheduler)."""
         self._listeners.append(listener)
-
-    def follow_with(self, follow_up: ActFollowUp) -> None:
-        """``follow_up`` runs after every saved change (composition root: the 并单 rules)."""
-        self._follow_ups.append(follow_up)
 
     def use_calendar(self, calendar: WorkCalendar) -> None:
         """An admin changed the calendar overrides: later deadlines use the new calendar."""
@@ -148,8 +143,7 @@ class WorkOrders:
         await self._store.save(changed, (event,), expected_version)
         log.info("ticket %s: %s by %s → %s", ticket_id, event.audit.action, actor.id, changed.life.status)
         await self._notify(order, changed, event)
-        await self._tell(changed, (event,))
-        await self._follow_up(order, changed, (event,))
+        await self._tell(order, changed, (event,))
         return changed
 
     async def act_all(
@@ -165,26 +159,15 @@ class WorkOrders:
         last = events[-1]
         log.info("ticket %s: %s by %s → %s", ticket_id, last.audit.action, actor.id, changed.life.status)
         await self._notify(order, changed, last)
-        await self._tell(changed, events)
-        await self._follow_up(order, changed, events)
+        await self._tell(order, changed, events)
         return changed
 
-    async def _tell(self, order: WorkOrder, events: Sequence[TicketEvent]) -> None:
+    async def _tell(self, before: WorkOrder, after: WorkOrder, events: Sequence[TicketEvent]) -> None:
         for listener in self._listeners:
             try:
-                await listener.on_saved(order, events)
-            except Exception:  # the change is saved; the listener's own sweep catches up
-                log.warning("ticket %s: a follow-up of the change failed", order.life.id, exc_info=True)
-
-    async def _follow_up(self, before: WorkOrder, after: WorkOrder, events: Sequence[TicketEvent]) -> None:
-        for event in events:
-            for follow_up in self._follow_ups:
-                try:
-                    await follow_up.on_acted(before, after, event)
-                except Exception:  # the change is saved; what follows from it is logged, not undone
-                    log.warning(
-                        "ticket %s: follow-up of %s failed", after.life.id, event.audit.action, exc_info=True
-                    )
+                await listener.on_saved(before, after, events)
+            except Exception:  # the change is saved; what follows from it is logged (or swept up), not undone
+                log.warning("ticket %s: a follow-up of the change failed", after.life.id, exc_info=True)
 
     def decide(
         self, order: WorkOrder, expected_version: int, command: c.Command, actor: Actor

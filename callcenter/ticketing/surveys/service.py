@@ -132,9 +132,9 @@ class SurveyScheduler:
         self._calendar = calendar
         self._policy = policy
 
-    async def on_saved(self, order: WorkOrder, events: Sequence[e.TicketEvent]) -> None:
+    async def on_saved(self, before: WorkOrder, after: WorkOrder, events: Sequence[e.TicketEvent]) -> None:
         for event in events:
-            await self.schedule(order, event)
+            await self.schedule(after, event)
 
     async def schedule(self, order: WorkOrder, event: e.TicketEvent) -> Survey | None:
         trigger = trigger_of(event)
