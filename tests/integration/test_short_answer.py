@@ -53,3 +53,12 @@ def test_an_answer_is_heard_alike_wherever_it_falls_in_the_silence(
 def test_a_silent_answer_is_not_decoded(whisper_transcriber: WhisperTranscriber) -> None:
     hiss = np.random.default_rng(1).normal(0, 10 ** (-75 / 20), 20 * RATE).astype(np.float32)  # G.711 idle
     assert hear_answer(whisper_transcriber, Audio(hiss, RATE)) == ""
+
+
+@pytest.mark.parametrize("voice", ["zf_xiaoxiao", "zm_yunjian", "zf_xiaoyi"])
+def test_a_bare_manyi_is_heard_as_satisfied(whisper_transcriber: WhisperTranscriber, voice: str) -> None:
+    """Whisper-base writes a bare 满意 as 慢夜 / 蚂蚁 / 买衣 / 慢衣: read by its sound (answers.by_sound)."""
+    one_piece = whisper_transcriber.with_options(replace(whisper_transcriber.options, split_on_silence=False))
+    speech = np.clip(samples_of(natural_voice().synthesize("满意。", VoiceChoice(voice, 1.0, RATE))), -1, 1)
+    words = hear_answer(one_piece, placed(speech.astype(np.float32), 6.0))
+    assert outcome_of_answer("", words) is AttemptOutcome.SATISFIED, words

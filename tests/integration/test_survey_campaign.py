@@ -30,7 +30,7 @@ from callcenter.ticketing.orders.record import AnnotationKind, CallbackOutcome, 
 from callcenter.ticketing.orders.registration import Registration
 from callcenter.ticketing.orders.workorder import Classification, WorkOrder
 from callcenter.ticketing.states import TicketStatus
-from callcenter.ticketing.surveys.campaign import SurveyCampaign
+from callcenter.ticketing.surveys.campaign import CATCH_UP_EVERY, PREPARE_BATCH, SurveyCampaign
 from callcenter.ticketing.surveys.model import AttemptOutcome, Survey, SurveyState
 from callcenter.ticketing.surveys.policy import Routing, SurveyPolicy
 from callcenter.ticketing.surveys.ports import SurveyAnswer
@@ -480,7 +480,19 @@ async def test_intros_of_surveys_due_later_are_made_ahead_once_and_a_failure_los
 
     r.dialer.prepare_fails = True  # the voice broken: logged, the call will make its speech itself
     other = await replied(r, summary="建国门内大街路灯不亮", request_text="建国门内大街的路灯坏了好几天了。")
-    await one_round(r.campaign)
+    for _ in range(CATCH_UP_EVERY + 1):  # nothing new was found: the campaign looks again a minute later
+        await one_round(r.campaign)
     assert [p.ticket_id for p in r.dialer.prepared] == [order.life.id, other.life.id]
     r.clock.set(START + timedelta(hours=4, minutes=1))  # 14:01, after the lunch break
     assert await one_round(r.campaign) == 2 and len(r.dialer.calls) == 2
+
+
+async def test_intros_are_made_past_the_first_batch(engine: AsyncEngine) -> None:
+    r = await rig(engine, policy=SurveyPolicy(first_delay_minutes=120, channels=4))
+    orders = [
+        await replied(r, summary=f"第{n}条街路灯不亮", request_text=f"建国门内第{n}条街的路灯坏了好几天了。")
+        for n in range(PREPARE_BATCH + 3)
+    ]
+    await one_round(r.campaign)
+    await one_round(r.campaign)
+    assert sorted(p.ticket_id for p in r.dialer.prepared) == sorted(o.life.id for o in orders)

@@ -418,6 +418,18 @@ def test_the_matter_never_reads_out_personal_numbers_and_stays_short() -> None:
         ("", "还没解决呢", AttemptOutcome.DISSATISFIED),
         ("", "喂喂", AttemptOutcome.NO_INPUT),
         ("", "", AttemptOutcome.NO_INPUT),
+        # a bare answer as Whisper-base writes it, read by its sound
+        ("", "慢夜", AttemptOutcome.SATISFIED),
+        ("", "蚂蚁", AttemptOutcome.SATISFIED),
+        ("", "买衣", AttemptOutcome.SATISFIED),
+        ("", "不慢夜", AttemptOutcome.DISSATISFIED),
+        ("", "基本买衣", AttemptOutcome.BASIC_SATISFIED),
+        # never a guess from other words, or from a longer utterance
+        ("", "你好", AttemptOutcome.NO_INPUT),
+        ("", "没意思", AttemptOutcome.NO_INPUT),
+        ("", "马上", AttemptOutcome.NO_INPUT),
+        ("", "我去买衣服了", AttemptOutcome.NO_INPUT),
+        ("", "作词 作曲", AttemptOutcome.NO_INPUT),
     ],
 )
 def test_reading_the_answer(keys: str, words: str, outcome: AttemptOutcome) -> None:

@@ -49,11 +49,11 @@ _INITIALS: Final = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"
 _FINALS: Final = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
 
 
-def _is_han(char: str) -> bool:
+def is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
-def _syllables(text: str) -> tuple[str, ...]:
+def syllables(text: str) -> tuple[str, ...]:
     """One toneless syllable per character (pypinyin reads polyphones by phrase: 长安 → chang an)."""
     return tuple(lazy_pinyin(text, style=Style.NORMAL))
 
@@ -70,7 +70,7 @@ def loose(syllable: str) -> str:
     return syllable
 
 
-def _one_edit(a: str, b: str) -> bool:
+def one_edit(a: str, b: str) -> bool:
     """At most one letter inserted, deleted or replaced."""
     if abs(len(a) - len(b)) > 1:
         return False
@@ -110,7 +110,7 @@ class CorrectionVocabulary:
     def __init__(self, names: Iterable[str]) -> None:
         known = {normalize(n) for n in names}
         self._known: frozenset[str] = frozenset(k for k in known if len(k) >= 2)
-        usable = sorted(k for k in known if MIN_NAME <= len(k) <= MAX_NAME and all(map(_is_han, k)))
+        usable = sorted(k for k in known if MIN_NAME <= len(k) <= MAX_NAME and all(map(is_han, k)))
         # a character pypinyin cannot read leaves the syllables out of step: such a name is left out
         self._names = tuple(n for n in map(_name, usable) if len(n.sounds) == len(n.text))
         by_key: dict[tuple[str, ...], list[_Name]] = {}
@@ -147,7 +147,7 @@ class CorrectionVocabulary:
 
 
 def _name(text: str) -> _Name:
-    sounds = _syllables(text)
+    sounds = syllables(text)
     return _Name(text, sounds, tuple(map(loose, sounds)))
 
 
@@ -170,7 +170,7 @@ def _cost(window: str, sounds: Sequence[str], name: _Name) -> float | None:
             continue
         if loose(sound) == loose(want):
             total += CONFUSION_COST
-        elif _one_edit(loose(sound), loose(want)):
+        elif one_edit(loose(sound), loose(want)):
             total += EDIT_COST
         else:
             return None
@@ -203,7 +203,7 @@ def _runs(text: str) -> Iterator[tuple[str, list[int]]]:
     chars: list[str] = []
     at: list[int] = []
     for i, char in enumerate(text):
-        if _is_han(char):
+        if is_han(char):
             chars.append(char)
             at.append(i)
         elif not (char.isspace() and chars):
@@ -220,7 +220,7 @@ def correct(text: str, vocabulary: CorrectionVocabulary) -> Corrected:
         return Corrected(text)
     found: list[tuple[float, int, int, Correction]] = []
     for run, offsets in _runs(text):
-        sounds = _syllables(run)
+        sounds = syllables(run)
         if len(sounds) != len(run):
             continue  # pypinyin did not give one syllable per character: leave the run as it is
         loose_sounds = tuple(map(loose, sounds))

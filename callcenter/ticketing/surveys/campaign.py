@@ -73,7 +73,8 @@ log = logging.getLogger(__name__)
 NOT_SENT_WAIT = timedelta(seconds=60)
 CATCH_UP_EVERY = 12  # rounds (a minute at the default poll)
 PREPARE_AHEAD = timedelta(hours=24)  # intros of surveys due within this are made into speech ahead
-PREPARE_BATCH = 20  # looked for per round
+PREPARE_BATCH = 20  # made per batch
+PREPARE_WINDOW = 1000  # at most this many upcoming surveys read to find those not made yet
 PREPARED_KEPT = 10_000  # (ticket, round) pairs remembered as made ahead
 CATCH_UP_SPAN = timedelta(days=7)  # conclusions older than this are not looked for
 
@@ -99,6 +100,7 @@ class SurveyCampaign:
         self._refusal = refusal
         self._prepared: OrderedDict[tuple[int, int], None] = OrderedDict()  # (ticket, round) made ahead
         self._preparing: asyncio.Task[None] | None = None
+        self._idle_rounds = 0
         self._scheduler = scheduler
         self._rounds = 0
         self._store = store
@@ -152,14 +154,22 @@ class SurveyCampaign:
         over the day rather than when the calling hours open and every channel dials at once."""
         if self._preparing is not None and not self._preparing.done():
             return
-        upcoming = await self._store.due(now + PREPARE_AHEAD, PREPARE_BATCH)
+        if self._idle_rounds > 0:  # nothing new last time: look again in a minute
+            self._idle_rounds -= 1
+            return
+        # the surveys due next, past those already made (remembered here): up to PREPARE_WINDOW rows
+        upcoming = await self._store.due(
+            now + PREPARE_AHEAD, min(len(self._prepared) + PREPARE_BATCH, PREPARE_WINDOW)
+        )
         intros = [
             SurveyIntro(s.ticket_id, s.round, s.prompt)
             for s in upcoming
             if s.prompt and (s.ticket_id, s.round) not in self._prepared
-        ]
+        ][:PREPARE_BATCH]
         if intros:
             self._preparing = asyncio.create_task(self._prepare(intros), name="survey-intros")
+        else:
+            self._idle_rounds = CATCH_UP_EVERY
 
     async def _prepare(self, intros: Sequence[SurveyIntro]) -> None:
         for intro in intros:
